@@ -1,0 +1,7 @@
+"""The shared core: application graph -> mapping pipeline -> emulated SpiNNaker2 machine."""
+from .compile import MappedProgram, compile_network
+from .hardware import Machine
+from .network import Network, Population, Projection
+from .runtime.emulator import Emulator
+
+__all__ = ["Network", "Population", "Projection", "Machine", "compile_network", "MappedProgram", "Emulator"]

@@ -1,0 +1,35 @@
+"""Keys: a 32-bit multicast key range per source vertex, zoned ``population | slice | neuron``
+(PACMAN's scheme) so one mask covers a slice and a population's slices share a prefix that
+routing-table compression can merge."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .partition import MachineGraph
+from .serial import INDEX_BITS
+
+
+@dataclass(frozen=True)
+class Keys:
+    key: np.ndarray        # uint32 base key per slice
+    mask: int              # selects population and slice fields
+    slice_bits: int
+    population_bits: int
+
+
+def _bits(n):
+    return int(n - 1).bit_length() if n > 1 else 0
+
+
+def assign_keys(graph: MachineGraph) -> Keys:
+    slice_bits = _bits(max(len(s) for s in graph.pop_slices))
+    pop_bits = _bits(len(graph.pop_slices))
+    if pop_bits + slice_bits + INDEX_BITS > 32:
+        raise ValueError(f"{len(graph.pop_slices)} populations of up to {max(len(s) for s in graph.pop_slices)} "
+                         "slices do not fit 32-bit keys; merge small populations into larger ones")
+    pops = np.array([s.population for s in graph.slices], dtype=np.uint64)
+    index = np.array([s.index for s in graph.slices], dtype=np.uint64)
+    key = (pops << np.uint64(slice_bits + INDEX_BITS)) | (index << np.uint64(INDEX_BITS))
+    return Keys(key.astype(np.uint32), 0xFFFFFFFF & ~((1 << INDEX_BITS) - 1), slice_bits, pop_bits)

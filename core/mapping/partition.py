@@ -1,0 +1,181 @@
+"""Partition: split every population into slices of at most 255 neurons (serial paradigm) and
+give each slice the PEs its synaptic matrix needs.
+
+A slice whose matrix does not fit one PE's SRAM has it spread over 2-4 adjacent PEs, each
+holding whole blocks of some source vertices (paper IV-A); beyond four it keeps its synaptic
+rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..network import Network
+from . import serial
+
+MAX_SPLIT = 4
+
+
+@dataclass
+class Slice:
+    """Neurons [lo, hi) of a population: one source vertex and, if it receives, one target."""
+    population: int
+    index: int
+    lo: int
+    hi: int
+
+    @property
+    def size(self):
+        return self.hi - self.lo
+
+
+@dataclass
+class Block:
+    """The rows of one projection from one source slice to one target slice."""
+    projection: int
+    source: int          # slice id (pre)
+    target: int          # slice id (post)
+    n_rows: int
+    row_length: int
+    n_synapses: int
+
+    @property
+    def words(self):
+        return self.n_rows * (1 + self.row_length)
+
+
+@dataclass
+class MachineVertex:
+    """The work of one PE: a slice's neurons (``share == 0``) and/or a share of its synaptic
+    matrix, given as the source slices whose rows it holds."""
+    slice: int
+    share: int
+    sources: list[int] = field(default_factory=list)
+    dram: bool = False
+    bytes: dict = field(default_factory=dict)
+
+    @property
+    def holds_neurons(self):
+        return self.share == 0
+
+
+@dataclass
+class MachineGraph:
+    slices: list[Slice]
+    blocks: list[Block]
+    vertices: list[MachineVertex]
+    slots: np.ndarray          # synaptic input buffer slots per slice (0: receives nothing)
+    pop_slices: list[list[int]]
+
+
+def slice_populations(network: Network, slots_per_pop) -> tuple[list[Slice], list[list[int]]]:
+    slices, pop_slices = [], []
+    for p, pop in enumerate(network.populations):
+        n_max = serial.max_neurons_per_pe(slots_per_pop[p], pop.spec.n_constants)
+        n_slices = -(-pop.size // n_max)
+        bounds = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
+        pop_slices.append(list(range(len(slices), len(slices) + n_slices)))
+        slices += [Slice(p, k, int(lo), int(hi)) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
+    return slices, pop_slices
+
+
+def check_delays(network: Network):
+    for proj in network.projections:
+        if proj.size and proj.delay.max() > serial.MAX_DELAY:
+            dt = network.timestep
+            raise ValueError(
+                f"projection {proj.label!r}: delay {proj.delay.max() * dt:g} ms ({proj.delay.max()} steps) "
+                f"exceeds the {serial.MAX_DELAY} time steps a synaptic row's delay field and the "
+                f"synaptic input buffer hold ({serial.MAX_DELAY * dt:g} ms at timestep {dt:g} ms); "
+                f"use a timestep of at least {proj.delay.max() * dt / serial.MAX_DELAY:.3g} ms, or "
+                "relay the spikes through an intermediate population to chain delays")
+
+
+def population_slots(network: Network) -> list[int]:
+    max_delay = [0] * len(network.populations)
+    for proj in network.projections:
+        if proj.size:
+            max_delay[proj.post] = max(max_delay[proj.post], int(proj.delay.max()))
+    return [serial.ring_slots(d) for d in max_delay]
+
+
+def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
+    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses."""
+    blocks = []
+    for j, proj in enumerate(network.projections):
+        if not proj.size:
+            continue
+        pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
+        post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
+        post_slice = np.searchsorted(post_b, proj.post_index, side="right") - 1
+        n_pre = network.populations[proj.pre].size
+        counts = np.bincount(post_slice.astype(np.int64) * n_pre + proj.pre_index,
+                             minlength=(len(post_b) - 1) * n_pre).reshape(len(post_b) - 1, n_pre)
+        row_max = np.maximum.reduceat(counts, pre_b[:-1], axis=1)
+        n_syn = np.add.reduceat(counts, pre_b[:-1], axis=1)
+        for t, s in zip(*np.nonzero(n_syn)):
+            src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
+            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s])))
+    return blocks
+
+
+def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
+    """Source slices spread over k PEs, largest first onto the least loaded (equal split)."""
+    loads, shares = [0] * k, [[] for _ in range(k)]
+    for src in sorted(groups, key=lambda s: -sum(b.words for b in groups[s])):
+        i = int(np.argmin(loads))
+        shares[i].append(src)
+        loads[i] += sum(b.words for b in groups[src])
+    return shares
+
+
+def _share_bytes(sl, spec, slots, sources, groups, share, dram, n_scales):
+    blocks = [b for s in sources for b in groups[s]]
+    return serial.pe_bytes(
+        n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
+        matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
+        n_constants=spec.n_constants, holds_neurons=share == 0, n_weight_scales=n_scales,
+        dram=dram, max_row_words=max((1 + b.row_length for b in blocks), default=0))
+
+
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
+    spec = network.populations[sl.population].spec
+    groups: dict[int, list[Block]] = {}
+    for b in blocks:
+        groups.setdefault(b.source, []).append(b)
+    n_scales = len({b.projection for b in blocks})
+    for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
+        shares = _share_out(groups, k)
+        costs = [_share_bytes(sl, spec, slots, srcs, groups, i, False, n_scales) for i, srcs in enumerate(shares)]
+        if all(serial.fits(c) for c in costs):
+            return [MachineVertex(sid, i, srcs, False, c)
+                    for i, (srcs, c) in enumerate(zip(shares, costs))]
+    srcs = sorted(groups)
+    cost = _share_bytes(sl, spec, slots, srcs, groups, 0, True, n_scales)
+    if not serial.fits(cost):
+        pop = network.populations[sl.population]
+        raise ValueError(
+            f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
+            f"needs {sum(cost.values())} bytes of SRAM ({_largest(cost)}), more than the "
+            f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; shorten the longest delays or reduce fan-in")
+    return [MachineVertex(sid, 0, srcs, True, cost)]
+
+
+def _largest(cost):
+    return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
+
+
+def partition(network: Network) -> MachineGraph:
+    check_delays(network)
+    slots_per_pop = population_slots(network)
+    slices, pop_slices = slice_populations(network, slots_per_pop)
+    blocks = synaptic_blocks(network, slices, pop_slices)
+    by_target: dict[int, list[Block]] = {}
+    for b in blocks:
+        by_target.setdefault(b.target, []).append(b)
+    vertices = []
+    for sid, sl in enumerate(slices):
+        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population])
+    slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
+    return MachineGraph(slices, blocks, vertices, slots, pop_slices)

@@ -1,0 +1,73 @@
+"""The serial paradigm (paper section III-A): data structures a PE holds for event-driven
+synaptic processing on its ARM core, and their byte costs (paper Table I).
+
+A synaptic row is one header word (its synapse count) followed by 32-bit synapse words
+``weight(16) | delay(6) | synapse type(2) | target index(8)``; rows of a block are padded to the
+block's longest row, so the row of source neuron ``k`` sits at ``k * (1 + row_length)``.
+The costs follow Table I item by item, with three differences that the built images have and
+the table's estimate does not: one header word per row, 32-bit (float) synaptic input buffers,
+and neuron constants/state stored per neuron, since PyNN parameters may differ per neuron.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..hardware import DATA_SRAM_BYTES
+from ..models.spec import N_FSTATE, N_ISTATE
+
+WEIGHT_BITS, DELAY_BITS, TYPE_BITS, INDEX_BITS = 16, 6, 2, 8
+WEIGHT_SHIFT = DELAY_BITS + TYPE_BITS + INDEX_BITS
+DELAY_SHIFT = TYPE_BITS + INDEX_BITS
+MAX_WEIGHT = (1 << WEIGHT_BITS) - 1
+MAX_DELAY = (1 << DELAY_BITS) - 1          # time steps a row word and the ring buffer can hold
+N_SYNAPSE_TYPES = 2
+OS_BYTES = 6000
+
+
+def ring_slots(max_delay: int) -> int:
+    """Synaptic input buffer slots: the next power of two above the longest delay, so that
+    ``(t + delay) mod slots`` never lands on the slot being read."""
+    return 1 << int(max_delay).bit_length() if max_delay > 0 else 0
+
+
+def pack_words(weight_q, delay, synapse_type, index) -> np.ndarray:
+    return ((weight_q.astype(np.uint32) << WEIGHT_SHIFT) | (delay.astype(np.uint32) << DELAY_SHIFT)
+            | (synapse_type.astype(np.uint32) << INDEX_BITS) | index.astype(np.uint32))
+
+
+def unpack_words(words):
+    words = np.asarray(words, dtype=np.uint32)
+    return (words >> WEIGHT_SHIFT, (words >> DELAY_SHIFT) & MAX_DELAY,
+            (words >> INDEX_BITS) & ((1 << TYPE_BITS) - 1), words & ((1 << INDEX_BITS) - 1))
+
+
+def pe_bytes(*, n_neurons, n_source_vertices=0, n_address_rows=0, matrix_words=0, slots=0,
+             n_constants=0, holds_neurons=True, n_weight_scales=0, dram=False, max_row_words=0):
+    """Bytes per Table I item for one PE. ``matrix_words`` live in DRAM when ``dram`` (then the
+    SRAM holds a double DMA buffer of the longest row instead)."""
+    n = n_neurons
+    return {
+        "input spike buffer": 4 * n,
+        "DMA buffer": 2 * 4 * max_row_words if dram else 0,
+        "master population table": 12 * n_source_vertices,
+        "address list": 4 * n_address_rows,
+        "synaptic matrix": 0 if dram else 4 * matrix_words,
+        "synaptic input buffer": 4 * n * slots * N_SYNAPSE_TYPES,
+        "neuron and synapse model": (4 * n * (n_constants + N_FSTATE + N_ISTATE) if holds_neurons else 0)
+                                    + 4 * n_weight_scales,
+        "output recording": 4 * (-(-n // 32) + 1) + 4 * n * 3 if holds_neurons else 0,
+        "stack & heap": 12 * n_source_vertices,
+        "hw mgmt & OS": OS_BYTES,
+    }
+
+
+def fits(items: dict) -> bool:
+    return sum(items.values()) <= DATA_SRAM_BYTES
+
+
+def max_neurons_per_pe(slots: int, n_constants: int) -> int:
+    """Neurons one PE can hold before anything else: the 255 limit of the paper, lowered when
+    long delays make each neuron's synaptic input buffer large."""
+    per_neuron = sum(pe_bytes(n_neurons=1, slots=slots, n_constants=n_constants).values()) - OS_BYTES
+    room = DATA_SRAM_BYTES - OS_BYTES - 2048  # keep room for tables and a DMA buffer
+    return max(1, min(255, room // per_neuron))

@@ -1,0 +1,64 @@
+"""Per-PE random number generator (each SpiNNaker2 PE has its own RNG): xorshift64* streams
+seeded by splitmix64, with Poisson counts by inversion (small means) or Hormann's PTRS."""
+import math
+
+import numpy as np
+from numba import njit
+
+_MULT = np.uint64(0x2545F4914F6CDD1D)
+_S12, _S25, _S27, _S11 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(11)
+
+
+def seeds(seed: int, n: int) -> np.ndarray:
+    """n independent non-zero stream states from one seed (splitmix64)."""
+    out = np.empty(n, dtype=np.uint64)
+    z = (int(seed) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    for i in range(n):
+        z = (z + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        x = z
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+        out[i] = (x ^ (x >> 31)) or 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def uniform(state, i):
+    x = state[i]
+    x ^= x >> _S12
+    x ^= x << _S25
+    x ^= x >> _S27
+    state[i] = x
+    return float((x * _MULT) >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def poisson(state, i, lam):
+    if lam < 30.0:
+        p = math.exp(-lam)
+        s = p
+        u = uniform(state, i)
+        k = 0
+        while u > s and k < 1000:
+            k += 1
+            p *= lam / k
+            s += p
+        return k
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = uniform(state, i) - 0.5
+        v = uniform(state, i)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if (math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)
+                <= -lam + k * loglam - math.lgamma(k + 1.0)):
+            return int(k)

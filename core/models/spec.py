@@ -1,0 +1,65 @@
+"""What the compiler and the emulator need to know about a model."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+N_FSTATE = 5  # float32 state columns per neuron (the widest model: IF_curr_alpha)
+N_ISTATE = 2  # int32 state columns per neuron (refractory counter; spike-array cursor)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """``derive(parameters, dt)`` returns the float32 (n, n_constants) block the PE stores:
+    propagators and thresholds computed on the host, as a real toolchain does."""
+
+    name: str
+    kernel: int
+    parameters: dict[str, float]
+    state: dict[str, float]
+    state_columns: tuple[str, ...]
+    recordable: tuple[str, ...]
+    derive: Callable[[dict, float], np.ndarray] | None
+    n_constants: int
+    is_source: bool = False
+    conductance_based: bool = False
+
+    def column(self, variable: str) -> int:
+        return self.state_columns.index(variable)
+
+    def constants(self, parameters: dict, dt: float, size: int) -> np.ndarray:
+        if self.derive is None:
+            return np.zeros((size, 0), dtype=np.float32)
+        return self.derive(parameters, dt)
+
+
+def stack(*columns) -> np.ndarray:
+    """Per-neuron constants as the float32 (n, k) block a PE holds."""
+    return np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1).astype(np.float32)
+
+
+def refractory_steps(tau_refrac, dt):
+    return np.round(np.asarray(tau_refrac) / dt)
+
+
+def propagator_i_to_v(tau_syn, tau_m, cm, h):
+    """V(h) per unit synaptic current I(0) for an exponentially decaying current: exact
+    integration as in NEST's ``propagator_32``, stable as tau_syn -> tau_m."""
+    a = 1.0 / tau_syn - 1.0 / tau_m
+    x = a * h
+    small = np.abs(x) < 1e-6
+    ratio = np.where(small, h * (1 - x / 2), -np.expm1(-x) / np.where(small, 1.0, a))
+    return np.exp(-h / tau_m) * ratio / cm
+
+
+def propagator_di_to_v(tau_syn, tau_m, cm, h):
+    """V(h) per unit dI/dt(0) of an alpha current (I = dI0 t e^{-t/tau_syn}), exact."""
+    a = 1.0 / tau_syn - 1.0 / tau_m
+    x = a * h
+    small = np.abs(x) < 1e-3
+    safe_a = np.where(small, 1.0, a)
+    exact = (-np.expm1(-x) - x * np.exp(-x)) / safe_a ** 2
+    series = h * h * (0.5 - x / 3 + x * x / 8)
+    return np.exp(-h / tau_m) * np.where(small, series, exact) / cm

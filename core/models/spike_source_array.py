@@ -1,0 +1,39 @@
+"""Spike source replaying given times. A spike at t ms is emitted in step round(t/dt) - 1, so
+it carries time stamp t (spikes are stamped at the end of the step that emits them, as in NEST).
+Each neuron walks its own sorted event list with a cursor held in its int32 state."""
+import numpy as np
+from numba import njit
+
+from .spec import ModelSpec
+
+CURSOR, END = 0, 1
+
+
+def event_steps(label, spike_times, dt):
+    """Emission steps per neuron, concatenated, with each neuron's [start, end) range."""
+    steps = [np.round(np.asarray(t) / dt).astype(np.int64) - 1 for t in spike_times]
+    for i, s in enumerate(steps):
+        if s.size and s.min() < 0:
+            raise ValueError(f"population {label!r}, neuron {i}: spike time "
+                             f"{spike_times[i][np.argmin(s)]} ms is before the first time step; "
+                             f"spike times must be >= one time step ({dt} ms)")
+    bounds = np.cumsum([0] + [s.size for s in steps])
+    flat = np.concatenate(steps) if steps else np.zeros(0, np.int64)
+    return flat.astype(np.int32), bounds[:-1].astype(np.int32), bounds[1:].astype(np.int32)
+
+
+@njit(cache=True, nogil=True)
+def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
+    for i in range(lo, hi):
+        k = is_[i, CURSOR]
+        while k < is_[i, END] and events[k] <= t:
+            if events[k] == t:
+                counts[i] += 1
+            k += 1
+        is_[i, CURSOR] = k
+
+
+SPEC = ModelSpec(
+    name="SpikeSourceArray", kernel=4,
+    parameters={}, state={}, state_columns=(), recordable=("spikes",),
+    derive=None, n_constants=0, is_source=True)

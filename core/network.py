@@ -1,0 +1,131 @@
+"""The application graph: populations (vertices) and projections (edges) as plain arrays.
+
+Front ends translate into this and nothing else; the compiler never sees PyNN or Nengo.
+Synapse weights are magnitudes in the post model's units (nA for current-based, uS for
+conductance-based synapses); the receptor type carries the sign, as on the hardware.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .models import MODELS
+
+RECEPTORS = ("excitatory", "inhibitory")
+
+
+@dataclass
+class Population:
+    """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron."""
+
+    label: str
+    model: str
+    size: int
+    parameters: dict[str, np.ndarray] = field(default_factory=dict)
+    initial_state: dict[str, np.ndarray] = field(default_factory=dict)
+    spike_times: list[np.ndarray] | None = None
+    record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
+
+    def __post_init__(self):
+        if self.model not in MODELS:
+            raise ValueError(f"population {self.label!r}: unknown model {self.model!r}; "
+                             f"known models: {', '.join(MODELS)}")
+        if self.size < 1:
+            raise ValueError(f"population {self.label!r}: size must be >= 1, not {self.size}")
+        spec = MODELS[self.model]
+        self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
+        self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
+        if spec.name == "SpikeSourceArray":
+            times = self.spike_times if self.spike_times is not None else [np.zeros(0)] * self.size
+            if len(times) != self.size:
+                raise ValueError(f"population {self.label!r}: {len(times)} spike trains for {self.size} neurons")
+            self.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in times]
+        for variable in self.record:
+            if variable not in spec.recordable:
+                raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
+                                 f"it records {', '.join(spec.recordable)}")
+
+    @property
+    def spec(self):
+        return MODELS[self.model]
+
+
+def _complete(label, what, defaults, given, size):
+    unknown = set(given) - set(defaults)
+    if unknown:
+        raise ValueError(f"population {label!r}: unknown {what}(s) {', '.join(sorted(unknown))}; "
+                         f"expected {', '.join(defaults)}")
+    out = {}
+    for name, default in defaults.items():
+        value = np.asarray(given.get(name, default), dtype=float)
+        out[name] = np.broadcast_to(value, (size,)).copy() if value.ndim == 0 else value.ravel().copy()
+        if out[name].shape != (size,):
+            raise ValueError(f"population {label!r}: {what} {name!r} has {out[name].size} values "
+                             f"for {size} neurons")
+    return out
+
+
+@dataclass
+class Projection:
+    """Synapses from ``pre`` to ``post`` (population indices in the network), one entry each:
+    pre index, post index, weight magnitude, delay in time steps, receptor index."""
+
+    label: str
+    pre: int
+    post: int
+    pre_index: np.ndarray
+    post_index: np.ndarray
+    weight: np.ndarray
+    delay: np.ndarray
+    receptor: int = 0
+
+    def __post_init__(self):
+        self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
+        self.post_index = np.asarray(self.post_index, dtype=np.int32).ravel()
+        n = self.pre_index.size
+        self.weight = np.broadcast_to(np.asarray(self.weight, dtype=float), (n,)).copy()
+        self.delay = np.broadcast_to(np.asarray(self.delay, dtype=np.int64), (n,)).copy()
+        if self.post_index.size != n:
+            raise ValueError(f"projection {self.label!r}: {n} pre indices but {self.post_index.size} post indices")
+        if n and self.delay.min() < 1:
+            raise ValueError(f"projection {self.label!r}: delays must be at least one time step, "
+                             f"got {self.delay.min()} steps")
+        if n and (self.weight.min() < 0 or not np.isfinite(self.weight).all()):
+            raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
+                             "the receptor type carries the sign")
+        if self.receptor not in range(len(RECEPTORS)):
+            raise ValueError(f"projection {self.label!r}: receptor {self.receptor} is not one of {RECEPTORS}")
+
+    @property
+    def size(self):
+        return self.pre_index.size
+
+
+@dataclass
+class Network:
+    """An application graph plus the time step (ms) it is to run at."""
+
+    timestep: float = 0.1
+    populations: list[Population] = field(default_factory=list)
+    projections: list[Projection] = field(default_factory=list)
+
+    def add_population(self, population: Population) -> int:
+        self.populations.append(population)
+        return len(self.populations) - 1
+
+    def add_projection(self, projection: Projection) -> int:
+        for end in (projection.pre, projection.post):
+            if not 0 <= end < len(self.populations):
+                raise ValueError(f"projection {projection.label!r}: no population {end} in the network")
+        pre, post = self.populations[projection.pre], self.populations[projection.post]
+        if post.spec.is_source:
+            raise ValueError(f"projection {projection.label!r}: {post.label!r} is a spike source "
+                             "and cannot receive synapses")
+        for idx, pop, end in ((projection.pre_index, pre, "pre"), (projection.post_index, post, "post")):
+            if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
+                raise ValueError(f"projection {projection.label!r}: {end} index out of range for "
+                                 f"{pop.label!r} (size {pop.size})")
+        self.projections.append(projection)
+        return len(self.projections) - 1

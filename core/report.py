@@ -1,0 +1,89 @@
+"""What was mapped where and what it cost: the answer to ``sim.mapping()``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .hardware import pe_location
+
+
+@dataclass
+class PopulationMapping:
+    label: str
+    model: str
+    size: int
+    paradigm: str
+    pes: list[tuple[int, int, int]]         # (chip, QPE, PE)
+    storage: str                            # where its synaptic rows live
+    sram_bytes: int
+    dram_bytes: int
+    sram_items: dict = field(default_factory=dict)
+
+
+@dataclass
+class MappingReport:
+    machine: str
+    n_chips: int
+    chips_used: int
+    pes_used: int
+    populations: list[PopulationMapping]
+    routing_entries: dict[int, tuple[int, int]]   # chip -> (entries, entries before compression)
+    quantisation: list
+    compile_seconds: dict[str, float]
+    runtime: dict = field(default_factory=dict)
+    simulated_ms: float = 0.0
+
+    @property
+    def dropped_packets(self) -> int:
+        return self.runtime.get("packets dropped (no routing entry)", 0) + \
+            self.runtime.get("packets with no master population table entry", 0)
+
+    def with_runtime(self, stats: dict, simulated_ms: float) -> "MappingReport":
+        return replace(self, runtime=dict(stats), simulated_ms=simulated_ms)
+
+    def population(self, label: str) -> PopulationMapping:
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise KeyError(label)
+
+    def __str__(self):
+        lines = [f"SpiNNaker2 mapping on {self.machine}: {self.pes_used} PEs on {self.chips_used} chip(s)",
+                 "", f"{'population':<20}{'model':<20}{'size':>7}{'PEs':>5}  {'paradigm':<9}{'synaptic rows':<26}"
+                 f"{'SRAM B':>10}{'DRAM B':>12}  first PE (chip,QPE,PE)"]
+        for p in self.populations:
+            lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
+                         f"{p.storage:<26}{p.sram_bytes:>10}{p.dram_bytes:>12}  {p.pes[0] if p.pes else '-'}")
+        lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
+            f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
+        if self.quantisation:
+            lines += ["", "weight quantisation (16-bit, one step per projection):"]
+            lines += [f"  {q.projection[:30]:<31} step {q.scale:.3g}, max error {q.max_error:.3g} "
+                      f"({100 * q.relative_error:.4f}% of largest)" + (f", {q.zeroed} weights became zero" if q.zeroed else "")
+                      for q in self.quantisation]
+        lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
+        if self.runtime:
+            lines += ["", f"run: {self.simulated_ms:g} ms simulated; " + ", ".join(
+                f"{k} {v}" for k, v in self.runtime.items()), f"dropped packets: {self.dropped_packets}"]
+        return "\n".join(lines)
+
+
+def mapping_report(network, machine, graph, placement, tables, images, seconds) -> MappingReport:
+    pops = []
+    for p, pop in enumerate(network.populations):
+        vs = [v for v, mv in enumerate(graph.vertices) if graph.slices[mv.slice].population == p]
+        dram = any(graph.vertices[v].dram for v in vs)
+        split = max((graph.vertices[v].share + 1 for v in vs), default=1)
+        items: dict = {}
+        for v in vs:
+            for k, b in graph.vertices[v].bytes.items():
+                items[k] = items.get(k, 0) + b
+        dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
+        storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram
+                   else f"SRAM, split over {split} PEs" if split > 1 else "SRAM")
+        pops.append(PopulationMapping(pop.label, pop.model, pop.size, "serial",
+                                      [pe_location(placement[v]) for v in vs], storage,
+                                      sum(items.values()), dram_bytes, items))
+    used_chips = sorted({int(pe) // 152 for pe in placement})
+    return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
+                         {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
+                         images.quantisation, seconds)
