@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from core import Machine, Network, Population, Projection, compile_network
+from core.hardware import DATA_SRAM_BYTES
+from core.mapping import serial
+from core.mapping.partition import partition
+from tests.conftest import random_network
+
+
+def test_slices_are_equal_and_at_most_255():
+    net = Network()
+    net.add_population(Population("big", "IF_curr_exp", 1000))
+    graph = partition(net)
+    sizes = [s.size for s in graph.slices]
+    assert sizes == [250, 250, 250, 250]
+
+
+def _dense(n_post, n_pre, p, seed=0, delay=1, n_projections=4):
+    rng = np.random.default_rng(seed)
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", n_pre))
+    dst = net.add_population(Population("dst", "IF_curr_exp", n_post))
+    for k in range(n_projections):
+        i, j = np.nonzero(rng.random((n_pre, n_post)) < p)
+        net.add_projection(Projection(f"p{k}", src, dst, i, j, 1.0, delay))
+    return net
+
+
+@pytest.mark.parametrize("p, n_projections, expected", [(0.01, 1, "sram1"), (0.02, 4, "split"), (0.9, 4, "dram")])
+def test_matrix_goes_to_one_pe_split_pes_or_dram(p, n_projections, expected):
+    graph = partition(_dense(200, 1000, p, n_projections=n_projections))
+    target = [v for v in graph.vertices if graph.slices[v.slice].population == 1]
+    if expected == "sram1":
+        assert len(target) == 1 and not target[0].dram
+    elif expected == "split":
+        assert 2 <= len(target) <= 4 and not any(v.dram for v in target)
+        held = sorted(s for v in target for s in v.sources)
+        assert held == sorted(set(held))       # each source's rows on exactly one PE
+    else:
+        assert len(target) == 1 and target[0].dram
+        assert target[0].bytes["synaptic matrix"] == 0 and target[0].bytes["DMA buffer"] > 0
+    for v in graph.vertices:
+        assert sum(v.bytes.values()) <= DATA_SRAM_BYTES
+
+
+def test_cost_model_matches_the_built_images(rng):
+    program = compile_network(random_network(rng))
+    im, graph = program.images, program.graph
+    for v, mv in enumerate(graph.vertices):
+        m0, mc = im.mpt_start[v], im.mpt_count[v]
+        rows = [a for f, r in zip(im.mpt_first[m0:m0 + mc], im.mpt_rows[m0:m0 + mc]) for a in range(f, f + r)]
+        n = graph.slices[mv.slice].size
+        words = sum((1 + im.al_row_length[a]) * n_rows for a, n_rows in
+                    zip(rows, [b.n_rows for s in sorted(mv.sources) for b in sorted(
+                        (b for b in graph.blocks if b.target == mv.slice and b.source == s),
+                        key=lambda b: b.projection)]))
+        assert mv.bytes["master population table"] == 12 * mc
+        assert mv.bytes["address list"] == 4 * len(rows)
+        assert mv.bytes["synaptic matrix"] == (0 if mv.dram else 4 * words)
+        if im.slots[v]:
+            assert mv.bytes["synaptic input buffer"] == 4 * n * im.slots[v] * serial.N_SYNAPSE_TYPES
+
+
+def test_long_delays_shrink_slices_and_too_long_ones_fail():
+    net = _dense(255, 10, 0.5, delay=60)
+    graph = partition(net)
+    assert max(s.size for s in graph.slices if s.population == 1) < 255
+    net.projections[0].delay[:] = 64
+    with pytest.raises(ValueError, match="'p0'.*64 steps.*63 time steps.*timestep of at least"):
+        partition(net)
+
+
+def test_network_larger_than_machine_is_a_clear_error():
+    net = Network()
+    net.add_population(Population("huge", "IF_curr_exp", 153 * 255))
+    with pytest.raises(ValueError, match=r"needs 153 PEs.*'huge'.*152 \(1 chip\).*n_chips=48"):
+        compile_network(net)
+    assert compile_network(net, Machine(n_chips=2)).report.pes_used == 153

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from core import Emulator, compile_network
+from tests.conftest import random_network
+
+
+@pytest.fixture
+def program():
+    net = random_network(np.random.default_rng(7), n_pops=3, max_size=300, p=0.1)
+    for pop in net.populations[:3]:
+        pop.parameters["i_offset"][:] = np.linspace(0.5, 1.5, pop.size)
+        pop.parameters["tau_syn_E"][:] = 2.0
+        pop.record = {"spikes": 1, "v": 5}
+    for proj in net.projections:
+        proj.weight *= 0.2
+    return compile_network(net)
+
+
+def run(program, seed, chunks):
+    emu = Emulator(program, seed=seed)
+    for n in chunks:
+        emu.run(n)
+    return emu
+
+
+def test_seeded_runs_repeat_and_continuing_runs_equal_one_run(program):
+    a, b, c = run(program, 5, [1000]), run(program, 5, [1000]), run(program, 5, [300, 1, 699])
+    assert a.statistics()["packets sent"] > 100
+    for p in range(3):
+        for other in (b, c):
+            np.testing.assert_array_equal(a.spikes(p)[0], other.spikes(p)[0])
+            np.testing.assert_array_equal(a.spikes(p)[1], other.spikes(p)[1])
+            np.testing.assert_array_equal(a.signals(p, "v")[1], other.signals(p, "v")[1])
+    t, v = a.signals(0, "v")
+    assert t[0] == 0 and t[1] == pytest.approx(0.5) and len(t) == 201
+    assert run(program, 6, [1000]).statistics() != a.statistics()
+
+
+def test_reset_restores_initial_state(program):
+    emu = run(program, 5, [500])
+    first = emu.spikes(1)
+    emu.reset()
+    assert emu.step == 0 and emu.spikes(1)[0].size == 0
+    emu.run(500)
+    np.testing.assert_array_equal(first[1], emu.spikes(1)[1])
+
+
+def test_spike_buffer_grows_for_heavy_recording(program):
+    emu = Emulator(program, seed=1)
+    emu.run(3000)
+    ids, times = emu.spikes(0)
+    assert times.size > 1024 and np.all(np.diff(times) >= 0)
+
+
+def test_state_get_set_and_parameter_change(program):
+    emu = Emulator(program, seed=1)
+    emu.set_state(0, "v", -55.0)
+    assert emu.get_state(0, "v") == pytest.approx(-55.0)
+    emu.set_parameters(0, {"i_offset": 0.0, "v_thresh": 100.0})
+    emu.run(200)
+    assert emu.spikes(0)[0].size == 0
+    with pytest.raises(ValueError, match="unknown parameter"):
+        emu.set_parameters(0, {"tau_mem": 1.0})
