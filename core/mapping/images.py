@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..models.spec import N_FSTATE, N_ISTATE
 from ..models.spike_source_array import event_steps
@@ -118,37 +119,36 @@ def neuron_state(network: Network, dt: float):
     return pop_offset, constants, fstate, istate, events.astype(np.int32)
 
 
+@njit(cache=True)
+def _fill_rows(words, row_start, packed):
+    """Each row's header counts its synapses as they are written after it: one pass, no sort."""
+    for k in range(row_start.size):
+        head = row_start[k]
+        words[head] += 1
+        words[head + words[head]] = packed[k]
+
+
 def synaptic_matrices(network, graph, qweights, block_offset):
-    """Every synapse's word at its place in its row, every row's header: sorted, no loops."""
-    n_slices = len(graph.slices)
+    """Every synapse's word at its place in its row, every row's header."""
     words = np.zeros(int(block_offset[-1]), dtype=np.uint32)
-    codes = np.array([b.target * n_slices + b.source for b in graph.blocks], dtype=np.int64)
+    slice_of = [np.repeat(np.arange(len(s)), [graph.slices[k].size for k in s]) for s in graph.pop_slices]
+    lo_of = [np.array([graph.slices[k].lo for k in s]) for s in graph.pop_slices]
+    row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
     for j, proj in enumerate(network.projections):
-        ids = np.flatnonzero(np.array([b.projection == j for b in graph.blocks], dtype=bool))
         if not proj.size:
             continue
-        pre_lo = np.array([graph.slices[s].lo for s in graph.pop_slices[proj.pre]])
-        post_lo = np.array([graph.slices[s].lo for s in graph.pop_slices[proj.post]])
-        s_local = np.searchsorted(pre_lo, proj.pre_index, side="right") - 1
-        t_local = np.searchsorted(post_lo, proj.post_index, side="right") - 1
-        src = np.asarray(graph.pop_slices[proj.pre])[s_local]
-        tgt = np.asarray(graph.pop_slices[proj.post])[t_local]
-        order_codes = codes[ids]
-        sorter = np.argsort(order_codes)
-        block = ids[sorter[np.searchsorted(order_codes[sorter], tgt.astype(np.int64) * n_slices + src)]]
-        row = proj.pre_index - pre_lo[s_local]
-        index = proj.post_index - post_lo[t_local]
-        row_length = np.array([graph.blocks[b].row_length for b in range(len(graph.blocks))])[block]
-        row_start = block_offset[block] + row * (1 + row_length)
-        order = np.argsort(row_start, kind="stable")
-        starts = row_start[order]
-        first = np.r_[True, starts[1:] != starts[:-1]]
-        group_begin = np.maximum.accumulate(np.where(first, np.arange(starts.size), 0))
-        rank = np.arange(starts.size) - group_begin
-        words[starts + 1 + rank] = serial.pack_words(qweights[j][order], proj.delay[order],
-                                                     np.full(order.size, proj.receptor), index[order])
-        heads, counts = np.unique(starts, return_counts=True)
-        words[heads] = counts
+        pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
+        table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
+        for b, blk in enumerate(graph.blocks):
+            if blk.projection == j:
+                table[post.index(blk.target), pre.index(blk.source)] = b
+        s_local, t_local = slice_of[proj.pre][proj.pre_index], slice_of[proj.post][proj.post_index]
+        block = table[t_local, s_local]
+        row = proj.pre_index - lo_of[proj.pre][s_local]
+        row_start = block_offset[block] + row * (1 + row_length[block])
+        index = proj.post_index - lo_of[proj.post][t_local]
+        packed = serial.pack_words(qweights[j], proj.delay, np.full(proj.size, proj.receptor), index)
+        _fill_rows(words, row_start, packed)
     return words
 
 
