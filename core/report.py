@@ -31,14 +31,15 @@ class MappingReport:
     compile_seconds: dict[str, float]
     runtime: dict = field(default_factory=dict)
     simulated_ms: float = 0.0
+    run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
 
     @property
     def dropped_packets(self) -> int:
         return self.runtime.get("packets dropped (no routing entry)", 0) + \
             self.runtime.get("packets with no master population table entry", 0)
 
-    def with_runtime(self, stats: dict, simulated_ms: float) -> "MappingReport":
-        return replace(self, runtime=dict(stats), simulated_ms=simulated_ms)
+    def with_runtime(self, stats: dict, simulated_ms: float, seconds: dict) -> "MappingReport":
+        return replace(self, runtime=dict(stats), simulated_ms=simulated_ms, run_seconds=dict(seconds))
 
     def population(self, label: str) -> PopulationMapping:
         for p in self.populations:
@@ -62,8 +63,10 @@ class MappingReport:
                       for q in self.quantisation]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.runtime:
-            lines += ["", f"run: {self.simulated_ms:g} ms simulated; " + ", ".join(
-                f"{k} {v}" for k, v in self.runtime.items()), f"dropped packets: {self.dropped_packets}"]
+            lines += ["", f"run: {self.simulated_ms:g} ms simulated in " + ", ".join(
+                f"{k} {v:.3f} s" for k, v in self.run_seconds.items()),
+                      "; ".join(f"{k} {v}" for k, v in self.runtime.items()),
+                      f"dropped packets: {self.dropped_packets}"]
         return "\n".join(lines)
 
 

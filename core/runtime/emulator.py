@@ -2,6 +2,8 @@
 an emulated machine and runs it step by step (``kernel.run_steps``)."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..hardware import PES_PER_CHIP
@@ -15,6 +17,7 @@ class Emulator:
     by population index; times are in ms, spikes stamped at the end of the step that emits them."""
 
     def __init__(self, program, seed: int | None = None):
+        start = time.perf_counter()
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
         im = program.images
@@ -41,6 +44,9 @@ class Emulator:
             for variable, interval in pop.record.items():
                 self.record(p, variable, interval)
         self.reset()
+        self.emulation_seconds = 0.0
+        self.run(0)                       # loads the compiled kernel, as loading a machine would
+        self.load_seconds = time.perf_counter() - start
 
     # -- state -------------------------------------------------------------------------
     def reset(self):
@@ -123,6 +129,7 @@ class Emulator:
     # -- running -----------------------------------------------------------------------
     def run(self, n_steps: int):
         """Advance the machine ``n_steps`` time steps."""
+        start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
         record_spikes = np.zeros(len(self._counts), dtype=np.bool_)
         groups = []
@@ -142,7 +149,7 @@ class Emulator:
         samples = np.zeros(base, dtype=np.float32)
         capacity = max(1024, 2 * n_recording)
         t = t0
-        while t < t_end:
+        while True:
             buf = (np.zeros(capacity, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int32))
             n_spikes = np.zeros(1, dtype=np.int64)
             t = kernel.run_steps(
@@ -152,6 +159,8 @@ class Emulator:
                 record_spikes, n_recording, *buf, n_spikes, *rv.T.copy(), samples, self.stats)
             self._spikes.append(tuple(b[:n_spikes[0]] for b in buf))
             capacity *= 2
+            if t >= t_end:
+                break
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
             n = rv[r, 1]
@@ -159,6 +168,7 @@ class Emulator:
             steps = (np.arange(n_rows) + rv[r, 5]) * interval
             block = samples[rv[r, 4]:rv[r, 4] + n_rows * n].reshape(n_rows, n)
             self._samples.setdefault((pop, variable), []).append((steps, block))
+        self.emulation_seconds += time.perf_counter() - start
 
     def _synapse_arrays(self):
         im = self.program.images
@@ -169,4 +179,5 @@ class Emulator:
         return dict(zip(kernel.STATS, self.stats.tolist()))
 
     def report(self):
-        return self.program.report.with_runtime(self.statistics(), self.step * self.dt)
+        return self.program.report.with_runtime(self.statistics(), self.step * self.dt,
+                                                {"load": self.load_seconds, "emulation": self.emulation_seconds})
