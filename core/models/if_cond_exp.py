@@ -10,6 +10,9 @@ from numba import njit
 from .spec import ModelSpec, refractory_steps, stack
 
 V, G_EXC, G_INH = 0, 1, 2
+# columns of the derived constants (``derive``)
+(G_LEAK, CM, V_REST, E_REV_EXC, E_REV_INH, DECAY_EXC, DECAY_INH, V_RESET, V_THRESH, I_OFFSET,
+ T_REFRAC, DT) = range(12)
 
 
 def derive(p, dt):
@@ -24,18 +27,18 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
     for i in range(lo, hi):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
-            fs[i, V] = c[i, 7]
+            fs[i, V] = c[i, V_RESET]
         else:
-            g_total = c[i, 0] + fs[i, G_EXC] + fs[i, G_INH]
-            v_inf = (c[i, 0] * c[i, 2] + fs[i, G_EXC] * c[i, 3] + fs[i, G_INH] * c[i, 4]
-                     + c[i, 9]) / g_total
-            fs[i, V] = v_inf + (fs[i, V] - v_inf) * math.exp(-c[i, 11] * g_total / c[i, 1])
-            if fs[i, V] >= c[i, 8]:
-                fs[i, V] = c[i, 7]
-                is_[i, 0] = np.int32(c[i, 10])
+            g_total = c[i, G_LEAK] + fs[i, G_EXC] + fs[i, G_INH]
+            v_inf = (c[i, G_LEAK] * c[i, V_REST] + fs[i, G_EXC] * c[i, E_REV_EXC] + fs[i, G_INH] * c[i, E_REV_INH]
+                     + c[i, I_OFFSET]) / g_total
+            fs[i, V] = v_inf + (fs[i, V] - v_inf) * math.exp(-c[i, DT] * g_total / c[i, CM])
+            if fs[i, V] >= c[i, V_THRESH]:
+                fs[i, V] = c[i, V_RESET]
+                is_[i, 0] = np.int32(c[i, T_REFRAC])
                 counts[i] = 1
-        fs[i, G_EXC] = fs[i, G_EXC] * c[i, 5] + syn_in[i, 0]
-        fs[i, G_INH] = fs[i, G_INH] * c[i, 6] + syn_in[i, 1]
+        fs[i, G_EXC] = fs[i, G_EXC] * c[i, DECAY_EXC] + syn_in[i, 0]
+        fs[i, G_INH] = fs[i, G_INH] * c[i, DECAY_INH] + syn_in[i, 1]
 
 
 SPEC = ModelSpec(

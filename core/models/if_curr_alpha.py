@@ -6,6 +6,9 @@ from numba import njit
 from .spec import ModelSpec, propagator_di_to_v, propagator_i_to_v, refractory_steps, stack
 
 V, I_EXC, I_INH, DI_EXC, DI_INH = 0, 1, 2, 3, 4
+# columns of the derived constants (``derive``)
+(P11_EXC, P21_EXC, P31_EXC, P32_EXC, PSC_EXC, P11_INH, P21_INH, P31_INH, P32_INH, PSC_INH,
+ P33, P30, V_REST, V_RESET, V_THRESH, I_OFFSET, T_REFRAC) = range(17)
 
 
 def derive(p, dt):
@@ -26,16 +29,16 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
         else:
-            fs[i, V] = (c[i, 12] + (fs[i, V] - c[i, 12]) * c[i, 10] + c[i, 15] * c[i, 11]
-                        + c[i, 2] * fs[i, DI_EXC] + c[i, 3] * fs[i, I_EXC]
-                        - c[i, 7] * fs[i, DI_INH] - c[i, 8] * fs[i, I_INH])
-        fs[i, I_EXC] = c[i, 1] * fs[i, DI_EXC] + c[i, 0] * fs[i, I_EXC]
-        fs[i, DI_EXC] = c[i, 0] * fs[i, DI_EXC] + c[i, 4] * syn_in[i, 0]
-        fs[i, I_INH] = c[i, 6] * fs[i, DI_INH] + c[i, 5] * fs[i, I_INH]
-        fs[i, DI_INH] = c[i, 5] * fs[i, DI_INH] + c[i, 9] * syn_in[i, 1]
-        if fs[i, V] >= c[i, 14]:
-            fs[i, V] = c[i, 13]
-            is_[i, 0] = np.int32(c[i, 16])
+            fs[i, V] = (c[i, V_REST] + (fs[i, V] - c[i, V_REST]) * c[i, P33] + c[i, I_OFFSET] * c[i, P30]
+                        + c[i, P31_EXC] * fs[i, DI_EXC] + c[i, P32_EXC] * fs[i, I_EXC]
+                        - c[i, P31_INH] * fs[i, DI_INH] - c[i, P32_INH] * fs[i, I_INH])
+        fs[i, I_EXC] = c[i, P21_EXC] * fs[i, DI_EXC] + c[i, P11_EXC] * fs[i, I_EXC]
+        fs[i, DI_EXC] = c[i, P11_EXC] * fs[i, DI_EXC] + c[i, PSC_EXC] * syn_in[i, 0]
+        fs[i, I_INH] = c[i, P21_INH] * fs[i, DI_INH] + c[i, P11_INH] * fs[i, I_INH]
+        fs[i, DI_INH] = c[i, P11_INH] * fs[i, DI_INH] + c[i, PSC_INH] * syn_in[i, 1]
+        if fs[i, V] >= c[i, V_THRESH]:
+            fs[i, V] = c[i, V_RESET]
+            is_[i, 0] = np.int32(c[i, T_REFRAC])
             counts[i] = 1
 
 

@@ -5,6 +5,8 @@ from numba import njit
 from .spec import ModelSpec, propagator_i_to_v, refractory_steps, stack
 
 V, I_EXC, I_INH = 0, 1, 2
+# columns of the derived constants (``derive``)
+(P22, P11_EXC, P11_INH, P21_EXC, P21_INH, P20, V_REST, V_RESET, V_THRESH, I_OFFSET, T_REFRAC) = range(11)
 
 
 def derive(p, dt):
@@ -23,13 +25,13 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
         else:
-            fs[i, V] = (c[i, 6] + (fs[i, V] - c[i, 6]) * c[i, 0] + fs[i, I_EXC] * c[i, 3]
-                        - fs[i, I_INH] * c[i, 4] + c[i, 9] * c[i, 5])
-        fs[i, I_EXC] = fs[i, I_EXC] * c[i, 1] + syn_in[i, 0]
-        fs[i, I_INH] = fs[i, I_INH] * c[i, 2] + syn_in[i, 1]
-        if fs[i, V] >= c[i, 8]:
-            fs[i, V] = c[i, 7]
-            is_[i, 0] = np.int32(c[i, 10])
+            fs[i, V] = (c[i, V_REST] + (fs[i, V] - c[i, V_REST]) * c[i, P22] + fs[i, I_EXC] * c[i, P21_EXC]
+                        - fs[i, I_INH] * c[i, P21_INH] + c[i, I_OFFSET] * c[i, P20])
+        fs[i, I_EXC] = fs[i, I_EXC] * c[i, P11_EXC] + syn_in[i, 0]
+        fs[i, I_INH] = fs[i, I_INH] * c[i, P11_INH] + syn_in[i, 1]
+        if fs[i, V] >= c[i, V_THRESH]:
+            fs[i, V] = c[i, V_RESET]
+            is_[i, 0] = np.int32(c[i, T_REFRAC])
             counts[i] = 1
 
 
