@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..models.spec import N_FSTATE, N_ISTATE
-from ..models.spike_source_array import event_steps
+from ..models.spike_source_array import CURSOR, END, event_steps
 from ..network import Network
 from . import serial
 from .keys import Keys
@@ -94,6 +94,22 @@ def quantise(network: Network) -> tuple[np.ndarray, list[np.ndarray], list[Quant
     return np.array(scales, dtype=np.float32), qweights, report
 
 
+def spike_events(network: Network, dt: float):
+    """Every SpikeSourceArray neuron's emission steps, concatenated, and each global neuron's
+    [start, end) range in them (empty for other models)."""
+    n = sum(p.size for p in network.populations)
+    start, end = np.zeros(n, np.int32), np.zeros(n, np.int32)
+    chunks, offset, used = [], 0, 0
+    for pop in network.populations:
+        if pop.spike_times is not None:
+            steps, s, e = event_steps(pop.label, pop.spike_times, dt)
+            start[offset:offset + pop.size], end[offset:offset + pop.size] = s + used, e + used
+            chunks.append(steps)
+            used += steps.size
+        offset += pop.size
+    return (np.concatenate(chunks) if chunks else np.zeros(0, np.int32)).astype(np.int32), start, end
+
+
 def neuron_state(network: Network, dt: float):
     sizes = [p.size for p in network.populations]
     pop_offset = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -101,8 +117,6 @@ def neuron_state(network: Network, dt: float):
     constants = np.zeros((pop_offset[-1], width), dtype=np.float32)
     fstate = np.zeros((pop_offset[-1], N_FSTATE), dtype=np.float32)
     istate = np.zeros((pop_offset[-1], N_ISTATE), dtype=np.int32)
-    events = []
-    n_events = 0
     for p, pop in enumerate(network.populations):
         rows = slice(pop_offset[p], pop_offset[p + 1])
         c = pop.spec.constants(pop.parameters, dt, pop.size)
@@ -110,13 +124,8 @@ def neuron_state(network: Network, dt: float):
         for col, name in enumerate(pop.spec.state_columns):
             if name in pop.initial_state:
                 fstate[rows, col] = pop.initial_state[name]
-        if pop.spike_times is not None:
-            steps, start, end = event_steps(pop.label, pop.spike_times, dt)
-            istate[rows, 0], istate[rows, 1] = start + n_events, end + n_events
-            events.append(steps)
-            n_events += steps.size
-    events = np.concatenate(events) if events else np.zeros(0, np.int32)
-    return pop_offset, constants, fstate, istate, events.astype(np.int32)
+    events, istate[:, CURSOR], istate[:, END] = spike_events(network, dt)
+    return pop_offset, constants, fstate, istate, events
 
 
 @njit(cache=True)

@@ -3,11 +3,14 @@ an emulated machine and runs it step by step (``kernel.run_steps``)."""
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
 from ..hardware import PES_PER_CHIP
+from ..mapping.images import spike_events
 from ..mapping.serial import N_SYNAPSE_TYPES
+from ..models.spike_source_array import CURSOR, END
 from ..models import rng as pe_rng
 from . import kernel
 
@@ -40,6 +43,7 @@ class Emulator:
         self._counts = np.zeros(n_neurons, dtype=np.int32)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
+        self.step = 0
         for p, pop in enumerate(program.network.populations):
             for variable, interval in pop.record.items():
                 self.record(p, variable, interval)
@@ -57,6 +61,7 @@ class Emulator:
         self.fstate = im.fstate.copy()
         self.istate = im.istate.copy()
         self.ring = np.zeros(im.ring_size, dtype=np.float32)
+        self._rewind_events()                   # spike times may have changed since loading
         self.rng = pe_rng.seeds(self.seed, len(im.pe))
         self.stats = np.zeros(len(kernel.STATS), dtype=np.int64)
         self.clear_recordings()
@@ -87,6 +92,40 @@ class Emulator:
         c = population.spec.constants(population.parameters, self.dt, population.size)
         self.constants[self._rows(pop), :c.shape[1]] = c
 
+    def set_spike_times(self, pop: int, spike_times):
+        """New spike times (ms, one sequence per neuron) for a SpikeSourceArray, from now on.
+        Times not after the current time cannot be emitted any more: they are counted in a warning."""
+        population = self.program.network.populations[pop]
+        if population.model != "SpikeSourceArray":
+            raise ValueError(f"population {population.label!r} is a {population.model}, not a SpikeSourceArray")
+        if len(spike_times) != population.size:
+            raise ValueError(f"population {population.label!r}: {len(spike_times)} spike trains for {population.size} neurons")
+        now = (self.step + 0.5) * self.dt
+        before = self._past_events(population.spike_times, now)
+        population.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in spike_times]
+        lost = np.setdiff1d(self._past_events(population.spike_times, now), before).size
+        if lost:
+            warnings.warn(f"population {population.label!r}: {lost} new spike times are not after the current "
+                          f"time {self.step * self.dt:g} ms and will not be emitted", stacklevel=2)
+        self._rewind_events(from_step=self.step)
+
+    def _past_events(self, spike_times, now):
+        """(neuron, step) codes of the spikes before ``now``."""
+        neuron = np.repeat(np.arange(len(spike_times)), [len(t) for t in spike_times])
+        times = np.concatenate(spike_times) if spike_times else np.zeros(0)
+        past = times < now
+        return neuron[past] * (2 ** 40) + np.round(times[past] / self.dt).astype(np.int64)
+
+    def _rewind_events(self, from_step=0):
+        """Reload every spike-source event list; cursors point at the first event due at or after ``from_step``."""
+        self.events, start, end = spike_events(self.program.network, self.dt)
+        arrays = np.zeros(len(start), dtype=bool)
+        for p, pop in enumerate(self.program.network.populations):
+            arrays[self._rows(p)] = pop.model == "SpikeSourceArray"
+        earlier = np.concatenate([[0], np.cumsum(self.events < from_step)])   # lists are sorted
+        cursor = start + (earlier[end] - earlier[start])
+        self.istate[arrays, CURSOR], self.istate[arrays, END] = cursor[arrays], end[arrays]
+
     # -- recording ---------------------------------------------------------------------
     def record(self, pop: int, variable: str, interval: int = 1):
         """Start recording ``variable`` ('spikes' or a state variable) every ``interval`` steps;
@@ -95,7 +134,12 @@ class Emulator:
         if variable not in spec.recordable:
             raise ValueError(f"{spec.name} cannot record {variable!r}; it records {', '.join(spec.recordable)}")
         if interval:
+            new = (pop, variable) not in self._recording
             self._recording[(pop, variable)] = int(interval)
+            if new and variable != "spikes" and self.step and self.step % interval == 0:
+                # a signal started mid-run begins with the state at the current time
+                self._samples.setdefault((pop, variable), []).append(
+                    (np.array([self.step]), self.get_state(pop, variable)[None, :]))
         else:
             self._recording.pop((pop, variable), None)
 
@@ -155,7 +199,7 @@ class Emulator:
             t = kernel.run_steps(
                 t, t_end, self._img, self.program.images.feeds, self.program.images.key, *self._tables,
                 self._pe_vertex, *self._synapse_arrays(), self.ring, self.constants, self.fstate,
-                self.istate, self.program.images.events, self._syn_in, self._counts, self.rng,
+                self.istate, self.events, self._syn_in, self._counts, self.rng,
                 record_spikes, n_recording, *buf, n_spikes, *rv.T.copy(), samples, self.stats)
             self._spikes.append(tuple(b[:n_spikes[0]] for b in buf))
             capacity *= 2

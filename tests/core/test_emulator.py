@@ -62,3 +62,30 @@ def test_state_get_set_and_parameter_change(program):
     assert emu.spikes(0)[0].size == 0
     with pytest.raises(ValueError, match="unknown parameter"):
         emu.set_parameters(0, {"tau_mem": 1.0})
+
+
+def test_spike_times_changed_mid_run_and_kept_over_reset():
+    from core import Network, Population
+    net = Network(0.1)
+    src = net.add_population(Population("a", "SpikeSourceArray", 2, spike_times=[[1.0, 3.0], [2.0]],
+                                        record={"spikes": 1}))
+    emu = Emulator(compile_network(net), seed=0)
+    emu.run(25)
+    with pytest.warns(UserWarning, match="1 new spike times are not after"):
+        emu.set_spike_times(src, [[2.0, 4.0, 6.0], [5.0]])
+    emu.run(75)
+    pairs = sorted(zip(emu.spikes(src)[0].tolist(), np.round(emu.spikes(src)[1], 6).tolist()))
+    assert pairs == [(0, 1.0), (0, 4.0), (0, 6.0), (1, 2.0), (1, 5.0)]
+    emu.reset()
+    emu.run(100)
+    pairs = sorted(zip(emu.spikes(src)[0].tolist(), np.round(emu.spikes(src)[1], 6).tolist()))
+    assert pairs == [(0, 2.0), (0, 4.0), (0, 6.0), (1, 5.0)]
+
+
+def test_recording_started_mid_run_begins_now(program):
+    emu = Emulator(program, seed=1)
+    emu.run(100)
+    emu.record(1, "isyn_exc", 1)
+    emu.run(10)
+    times, values = emu.signals(1, "isyn_exc")
+    assert times[0] == pytest.approx(10.0) and len(times) == 11

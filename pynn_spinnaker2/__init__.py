@@ -1,0 +1,34 @@
+"""PyNN backend for SpiNNaker2: ``import pynn_spinnaker2 as sim`` runs PyNN scripts on the
+emulated machine.
+
+The backend only translates: Populations and Projections become a ``core.Network``, which the
+core compiles (partition, place, route, memory images) and runs on its emulator. Supported:
+IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourcePoisson, SpikeSourceArray, static synapses
+and every PyNN connector. ``mapping()`` reports where the network went.
+
+The first ``run()`` compiles the network; later runs continue it. While a simulation is under
+way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new
+``spike_times`` raise until ``reset()``, after which the next run recompiles. Neuron parameters,
+initial values and recording may change between runs at any time.
+"""
+from pyNN import errors, random, space  # noqa: F401
+from pyNN.connectors import *  # noqa: F401,F403
+from pyNN.network import Network  # noqa: F401
+from pyNN.parameters import Sequence  # noqa: F401
+from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
+from pyNN.recording import *  # noqa: F401,F403
+from pyNN.space import Space  # noqa: F401
+from pyNN.standardmodels import StandardCellType
+
+from .control import (end, get_current_time, get_max_delay, get_min_delay, get_time_step,  # noqa: F401
+                      initialize, mapping, num_processes, rank, reset, run, run_for, run_until, setup)
+from .populations import Assembly, Population, PopulationView  # noqa: F401
+from .procedural_api import connect, create, record, record_gsyn, record_v, set  # noqa: F401
+from .projections import Projection  # noqa: F401
+from .standardmodels import *  # noqa: F401,F403
+
+
+def list_standard_models():
+    """The standard cell types this backend runs."""
+    return [obj.__name__ for obj in globals().values()
+            if isinstance(obj, type) and issubclass(obj, StandardCellType) and obj is not StandardCellType]

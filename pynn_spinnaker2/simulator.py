@@ -1,0 +1,151 @@
+"""Simulation state: the PyNN objects created since ``setup()`` and the machine they run on.
+
+The first ``run`` translates every Population and Projection into a ``core.Network``, compiles
+it and starts an ``Emulator``; later runs continue that emulator. The network is frozen while a
+simulation is under way (t > 0): a new population or projection or ``Projection.set`` then
+raise, because the compiled synaptic rows cannot be patched (neuron parameters, initial values,
+recording and a spike source's ``spike_times`` can change between runs). Before the
+first run and after ``reset()`` such changes are allowed; the next run recompiles from scratch
+(nothing is carried over, and after a reset there is nothing to carry).
+"""
+import warnings
+
+import numpy as np
+
+from pyNN import common
+
+name = "SpiNNaker2"
+
+
+class ID(int, common.IDMixin):
+
+    def __init__(self, n):
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+class State(common.control.BaseState):
+
+    def __init__(self):
+        common.control.BaseState.__init__(self)
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.dt = 0.1
+        self.min_delay = "auto"
+        self.max_delay = None
+        self.paradigm, self.n_chips, self.seed = "serial", 1, None
+        self.segment_counter = -1
+        self.clear()
+
+    @property
+    def min_delay(self):
+        """As in NEST: with 'auto', the shortest delay in the network (one step while there is none)."""
+        if self._min_delay != "auto":
+            return self._min_delay
+        steps = [p._min_steps for p in self.projections if p._min_steps is not None]
+        return min(steps) * self.dt if steps else self.dt
+
+    @min_delay.setter
+    def min_delay(self, value):
+        self._min_delay = value
+
+    # -- network bookkeeping ---------------------------------------------------------------
+    def clear(self):
+        """Forget the whole network (``setup()`` and ``end()``)."""
+        self.populations = []
+        self.projections = []
+        self.recorders = set()
+        self.write_on_end = []
+        self.id_counter = 0
+        self.segment_counter = -1
+        self.network = self.program = self.emulator = None
+        self.stale = True
+        self.reset()
+
+    @property
+    def started(self):
+        """True once the emulator has advanced since the last reset."""
+        return self.emulator is not None and self.emulator.step > 0
+
+    def check_mutable(self, what):
+        """Raise unless the network may change now (before the first run or after a reset)."""
+        if self.started:
+            raise RuntimeError(
+                f"{what} at t = {self.t:g} ms: the network is compiled onto the machine and cannot "
+                "change during a simulation; call sim.reset() first (the next run recompiles)")
+        self.stale = True
+
+    def live_emulator(self):
+        """The emulator, if it holds the current network (so state and parameters go to it)."""
+        return None if self.stale else self.emulator
+
+    # -- running ---------------------------------------------------------------------------
+    def translate(self):
+        """The PyNN network as an application graph (``core.Network``)."""
+        from core.network import Network
+
+        network = Network(timestep=self.dt)
+        for population in self.populations:
+            population._core_index = network.add_population(population._to_core())
+        for projection in self.projections:
+            for core_projection in projection._to_core():
+                network.add_projection(core_projection)
+        return network
+
+    def build(self):
+        """Translate, compile and load the network (first run, or first run after a change)."""
+        from core import Emulator, Machine, compile_network
+
+        self.network = self.translate()
+        self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
+                                       paradigm=self.paradigm)
+        self.emulator = Emulator(self.program, seed=self.seed)
+        self.stale = False
+
+    def run_until(self, tstop):
+        if self.stale:
+            self.build()
+        n_steps = int(round((tstop - self.t) / self.dt))
+        if n_steps > 0:
+            self.emulator.run(n_steps)
+        self.t = self.emulator.step * self.dt
+        self.running = True
+
+    def reset(self):
+        """Back to t = 0 with the current initial values; a new neo Segment begins."""
+        self.running = False
+        self.t = 0.0
+        self.t_start = 0.0
+        self.segment_counter += 1
+        emulator = self.live_emulator()
+        if emulator is not None:
+            emulator.reset()
+            for population in self.populations:
+                population._push_to_emulator(emulator)
+            emulator.clear_recordings()  # the t = 0 samples must show the values just pushed
+
+    def timestep_steps(self, value_ms, what):
+        """``value_ms`` as a whole number of time steps; raise if it is not one."""
+        steps = value_ms / self.dt
+        if abs(steps - round(steps)) > 1e-9 * max(1.0, abs(steps)):
+            raise ValueError(f"{what} ({value_ms} ms) must be a multiple of the time step ({self.dt} ms)")
+        return int(round(steps))
+
+
+state = State()
+
+
+def delay_steps(label, delay, dt, warned):
+    """Delays (ms) as whole time steps, rounded half up as NEST does: the machine delivers spikes
+    only at step boundaries. Off-grid delays are rounded with a warning (once per projection,
+    tracked in ``warned``); a delay below one step cannot be represented and raises."""
+    delay = np.asarray(delay, dtype=float)
+    steps = np.floor(delay / dt + 0.5)
+    if delay.size and delay.min() < dt * (1 - 1e-9):
+        raise ValueError(f"projection {label!r}: delay {delay.min():g} ms is shorter than one time "
+                         f"step; the minimum delay is one time step ({dt:g} ms)")
+    if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * steps):
+        warnings.warn(f"projection {label!r}: delays that are not multiples of the time step "
+                      f"({dt:g} ms) are rounded to the nearest step", stacklevel=4)
+        warned = True
+    return steps.astype(np.int64), warned
