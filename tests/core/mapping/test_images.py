@@ -37,7 +37,7 @@ def test_rows_hold_every_synapse_once(rng):
     assert len(got) == len(want)
     for g, w in zip(got, want):
         assert g[:3] == w[:3] and g[4:] == w[4:]
-        assert g[3] == pytest.approx(w[3], abs=program.images.scales[g[0]])
+        assert g[3] == pytest.approx(w[3], abs=float(program.images.scales[g[0]]))
 
 
 def test_weight_quantising_to_zero_warns_and_is_counted():
