@@ -17,16 +17,17 @@ def test_propagators_match_matrix_exponential(tau_syn, tau_m):
     assert propagator_di_to_v(tau_syn, tau_m, cm, h) == pytest.approx(p[2, 0], rel=1e-6)
 
 
+@pytest.mark.parametrize("dt", [0.1, 1.0])
 @pytest.mark.parametrize("model", ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp"])
-def test_constant_current_gives_analytic_period(model):
+def test_constant_current_gives_analytic_period(model, dt):
     """V(t) = v_rest + R I (1 - exp(-t/tau_m)) from v_reset: the interspike interval is known."""
-    dt, tau_m, cm, i, tref = 0.1, 20.0, 1.0, 1.0, 2.0
+    tau_m, cm, i, tref = 20.0, 1.0, 1.0, 2.0
     net = Network(dt)
     pop = net.add_population(Population("n", model, 1, parameters=dict(
         tau_m=tau_m, cm=cm, i_offset=i, tau_refrac=tref, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0),
         record={"spikes": 1}))
     emu = Emulator(compile_network(net), seed=0)
-    emu.run(2000)
+    emu.run(int(200 / dt))
     _, times = emu.spikes(pop)
     r = tau_m / cm
     t_cross = -tau_m * np.log(1 - 15.0 / (r * i))

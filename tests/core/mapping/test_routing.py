@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from core import Emulator, Machine, Network, Population, Projection, compile_network
-from core.hardware import PES_PER_CHIP, ROUTER_ENTRIES
+from core.hardware import PES_PER_CHIP
 from core.mapping.compress import compress
 from core.mapping.route import RoutingTable
 
@@ -106,6 +106,16 @@ def test_compression_is_exact_and_merges_zoned_slices():
     assert len(uniform) == 1 and uniform.mask[0] == 0xFFF00000
 
 
-def test_table_over_router_limit_is_compressed():
-    program = many_small_populations(np.random.default_rng(1), 5, 1)
-    assert all(len(t) <= ROUTER_ENTRIES for t in program.routing_tables)
+def test_tables_over_the_router_limit_are_compressed_or_rejected(monkeypatch):
+    import core.mapping.route as route_module
+    net = Network()
+    target = net.add_population(Population("target", "IF_curr_exp", 3))
+    for i in range(16):                      # sixteen one-slice sources, all routed the same way
+        src = net.add_population(Population(f"s{i}", "SpikeSourcePoisson", 3))
+        net.add_projection(Projection(f"e{i}", src, target, [0, 1, 2], [0, 1, 2], 1.0, 1))
+    monkeypatch.setattr(route_module, "ROUTER_ENTRIES", 8)
+    table = compile_network(net).routing_tables[0]
+    assert table.uncompressed == 16 and len(table) <= 8
+    monkeypatch.setattr(route_module, "ROUTER_ENTRIES", 0)
+    with pytest.raises(ValueError, match="chip 0: the routing table needs .* more than the router's 0"):
+        compile_network(net)
