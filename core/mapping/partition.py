@@ -69,10 +69,18 @@ class MachineGraph:
     pop_slices: list[list[int]]
 
 
-def slice_populations(network: Network, slots_per_pop) -> tuple[list[Slice], list[list[int]]]:
+class SliceTooLarge(ValueError):
+    """A slice does not fit one PE even with its rows in DRAM; ``population`` may be cut finer."""
+
+    def __init__(self, population, message):
+        super().__init__(message)
+        self.population = population
+
+
+def slice_populations(network: Network, n_max_per_pop) -> tuple[list[Slice], list[list[int]]]:
     slices, pop_slices = [], []
     for p, pop in enumerate(network.populations):
-        n_max = serial.max_neurons_per_pe(slots_per_pop[p], pop.spec.n_constants)
+        n_max = n_max_per_pop[p]
         n_slices = -(-pop.size // n_max)
         bounds = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
         pop_slices.append(list(range(len(slices), len(slices) + n_slices)))
@@ -155,7 +163,7 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[Mach
     cost = _share_bytes(sl, spec, slots, srcs, groups, 0, True, n_scales)
     if not serial.fits(cost):
         pop = network.populations[sl.population]
-        raise ValueError(
+        raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
             f"needs {sum(cost.values())} bytes of SRAM ({_largest(cost)}), more than the "
             f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; shorten the longest delays or reduce fan-in")
@@ -167,9 +175,23 @@ def _largest(cost):
 
 
 def partition(network: Network) -> MachineGraph:
+    """Slices start at the most neurons a PE can hold; a population whose slice does not fit
+    (many source vertices or long delays) is cut finer until it does."""
     check_delays(network)
     slots_per_pop = population_slots(network)
-    slices, pop_slices = slice_populations(network, slots_per_pop)
+    n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec.n_constants)
+             for p, pop in enumerate(network.populations)]
+    while True:
+        try:
+            return _partition(network, slots_per_pop, n_max)
+        except SliceTooLarge as error:
+            if n_max[error.population] == 1:
+                raise
+            n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
+
+
+def _partition(network, slots_per_pop, n_max) -> MachineGraph:
+    slices, pop_slices = slice_populations(network, n_max)
     blocks = synaptic_blocks(network, slices, pop_slices)
     by_target: dict[int, list[Block]] = {}
     for b in blocks:

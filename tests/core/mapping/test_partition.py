@@ -77,3 +77,17 @@ def test_network_larger_than_machine_is_a_clear_error():
     with pytest.raises(ValueError, match=r"needs 153 PEs.*'huge'.*152 \(1 chip\).*n_chips=48"):
         compile_network(net)
     assert compile_network(net, Machine(n_chips=2)).report.pes_used == 153
+
+
+def test_slice_with_many_source_vertices_is_cut_finer():
+    """1,200 source vertices and 30-step delays: tables and input buffers of a 255-neuron slice
+    overflow the PE even with rows in DRAM, so the target population is cut finer."""
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 255 * 1200))
+    dst = net.add_population(Population("dst", "IF_curr_exp", 255))
+    pre = np.arange(1200) * 255
+    net.add_projection(Projection("wide", src, dst, pre, np.arange(1200) % 255, 1.0, 30))
+    graph = partition(net)
+    target = [graph.slices[v.slice] for v in graph.vertices if graph.slices[v.slice].population == dst]
+    assert max(s.size for s in target) < 255 and sum(s.size for s in {id(s): s for s in target}.values()) == 255
+    assert all(sum(v.bytes.values()) <= DATA_SRAM_BYTES for v in graph.vertices)
