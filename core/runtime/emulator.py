@@ -44,6 +44,7 @@ class Emulator:
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
+        self.constants = im.constants.copy()
         for p, pop in enumerate(program.network.populations):
             for variable, interval in pop.record.items():
                 self.record(p, variable, interval)
@@ -54,14 +55,14 @@ class Emulator:
 
     # -- state -------------------------------------------------------------------------
     def reset(self):
-        """Back to the loaded images: initial state, empty input buffers, step 0, recordings cleared."""
+        """Back to the initial state: empty input buffers, step 0, recordings cleared. Parameters
+        and spike times set since loading are kept, as PyNN's reset keeps them."""
         im = self.program.images
         self.step = 0
-        self.constants = im.constants.copy()
         self.fstate = im.fstate.copy()
         self.istate = im.istate.copy()
         self.ring = np.zeros(im.ring_size, dtype=np.float32)
-        self._rewind_events()                   # spike times may have changed since loading
+        self._rewind_events()
         self.rng = pe_rng.seeds(self.seed, len(im.pe))
         self.stats = np.zeros(len(kernel.STATS), dtype=np.int64)
         self.clear_recordings()

@@ -89,3 +89,11 @@ def test_recording_started_mid_run_begins_now(program):
     emu.run(10)
     times, values = emu.signals(1, "isyn_exc")
     assert times[0] == pytest.approx(10.0) and len(times) == 11
+
+
+def test_parameters_survive_reset(program):
+    emu = Emulator(program, seed=1)
+    emu.set_parameters(0, {"i_offset": 0.0, "v_thresh": 100.0})
+    emu.reset()
+    emu.run(200)
+    assert emu.spikes(0)[0].size == 0
