@@ -37,6 +37,7 @@ class Population:
         spec = MODELS[self.model]
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
         self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
+        spec.check(self.label, self.parameters)
         if spec.name == "SpikeSourceArray":
             times = self.spike_times if self.spike_times is not None else [np.zeros(0)] * self.size
             if len(times) != self.size:

@@ -49,4 +49,5 @@ SPEC = ModelSpec(
     state=dict(v=-65.0, gsyn_exc=0.0, gsyn_inh=0.0),
     state_columns=("v", "gsyn_exc", "gsyn_inh"),
     recordable=("spikes", "v", "gsyn_exc", "gsyn_inh"),
-    derive=derive, n_constants=12, conductance_based=True)
+    derive=derive, n_constants=12, conductance_based=True,
+    positive=('cm', 'tau_m', 'tau_syn_E', 'tau_syn_I'), non_negative=('tau_refrac',))

@@ -49,4 +49,5 @@ SPEC = ModelSpec(
     state=dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0),
     state_columns=("v", "isyn_exc", "isyn_inh", "disyn_exc", "disyn_inh"),
     recordable=("spikes", "v", "isyn_exc", "isyn_inh"),
-    derive=derive, n_constants=17)
+    derive=derive, n_constants=17,
+    positive=('cm', 'tau_m', 'tau_syn_E', 'tau_syn_I'), non_negative=('tau_refrac',))

@@ -25,6 +25,19 @@ class ModelSpec:
     n_constants: int
     is_source: bool = False
     conductance_based: bool = False
+    positive: tuple[str, ...] = ()          # parameters that must be > 0
+    non_negative: tuple[str, ...] = ()      # parameters that must be >= 0
+
+    def check(self, label: str, parameters: dict):
+        """Raise for values the hardware model cannot take, naming population, parameter and limit."""
+        for names, bad, limit in ((self.positive, np.less_equal, "> 0"), (self.non_negative, np.less, ">= 0")):
+            for name in names:
+                values = np.asarray(parameters[name])
+                wrong = bad(values, 0) | np.isnan(values)
+                if wrong.any():
+                    raise ValueError(f"population {label!r}: {name} must be {limit}, got {values[wrong][0]}")
+        if "v_reset" in parameters and np.any(np.asarray(parameters["v_reset"]) >= parameters["v_thresh"]):
+            raise ValueError(f"population {label!r}: v_reset must be below v_thresh")
 
     def column(self, variable: str) -> int:
         return self.state_columns.index(variable)

@@ -24,4 +24,5 @@ SPEC = ModelSpec(
     name="SpikeSourcePoisson", kernel=3,
     parameters=dict(rate=1.0, start=0.0, duration=1e10),
     state={}, state_columns=(), recordable=("spikes",),
-    derive=derive, n_constants=3, is_source=True)
+    derive=derive, n_constants=3, is_source=True,
+    positive=(), non_negative=('rate', 'start', 'duration'))

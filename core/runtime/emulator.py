@@ -86,10 +86,13 @@ class Emulator:
     def set_parameters(self, pop: int, parameters: dict):
         """Change parameters between runs: the PE's derived constants are recomputed on the host."""
         population = self.program.network.populations[pop]
-        for name, value in parameters.items():
-            if name not in population.parameters:
-                raise ValueError(f"population {population.label!r}: unknown parameter {name!r}")
-            population.parameters[name] = np.broadcast_to(np.asarray(value, float), (population.size,)).copy()
+        unknown = set(parameters) - set(population.parameters)
+        if unknown:
+            raise ValueError(f"population {population.label!r}: unknown parameter(s) {', '.join(sorted(unknown))}")
+        new = population.parameters | {name: np.broadcast_to(np.asarray(value, float), (population.size,)).copy()
+                                       for name, value in parameters.items()}
+        population.spec.check(population.label, new)
+        population.parameters = new
         c = population.spec.constants(population.parameters, self.dt, population.size)
         self.constants[self._rows(pop), :c.shape[1]] = c
 

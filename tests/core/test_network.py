@@ -16,6 +16,10 @@ def test_defaults_and_per_neuron_arrays():
     (dict(parameters={"tau_mem": 10.0}), "unknown parameter.*tau_mem"),
     (dict(parameters={"tau_m": [1.0, 2.0]}), "2 values for 3 neurons"),
     (dict(record={"gsyn_exc": 1}), "cannot record 'gsyn_exc'"),
+    (dict(parameters={"tau_m": 0.0}), "tau_m must be > 0"),
+    (dict(parameters={"tau_refrac": -1.0}), "tau_refrac must be >= 0"),
+    (dict(parameters={"v_reset": -40.0}), "v_reset must be below v_thresh"),
+    (dict(model="SpikeSourcePoisson", parameters={"rate": -5.0}), "rate must be >= 0"),
 ])
 def test_population_errors_name_population(kwargs, message):
     args = dict(label="excitatory", model="IF_curr_exp", size=3) | kwargs
