@@ -117,11 +117,19 @@ def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
         post_slice = np.searchsorted(post_b, proj.post_index, side="right") - 1
-        n_pre = network.populations[proj.pre].size
-        counts = np.bincount(post_slice.astype(np.int64) * n_pre + proj.pre_index,
-                             minlength=(len(post_b) - 1) * n_pre).reshape(len(post_b) - 1, n_pre)
-        row_max = np.maximum.reduceat(counts, pre_b[:-1], axis=1)
-        n_syn = np.add.reduceat(counts, pre_b[:-1], axis=1)
+        n_pre, n_t, n_s = network.populations[proj.pre].size, len(post_b) - 1, len(pre_b) - 1
+        code = post_slice.astype(np.int64) * n_pre + proj.pre_index
+        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count: fastest when it is small
+            per_row = np.bincount(code, minlength=n_t * n_pre)
+            code = np.flatnonzero(per_row)
+            per_row = per_row[code]
+        else:                                              # sparse count: memory bounded by synapses
+            code, per_row = np.unique(code, return_counts=True)
+        pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
+        row_max = np.zeros(n_t * n_s, dtype=np.int64)
+        np.maximum.at(row_max, pair, per_row)
+        row_max = row_max.reshape(n_t, n_s)
+        n_syn = np.bincount(pair, weights=per_row, minlength=n_t * n_s).astype(np.int64).reshape(n_t, n_s)
         for t, s in zip(*np.nonzero(n_syn)):
             src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
             blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s])))

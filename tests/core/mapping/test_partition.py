@@ -91,3 +91,20 @@ def test_slice_with_many_source_vertices_is_cut_finer():
     target = [graph.slices[v.slice] for v in graph.vertices if graph.slices[v.slice].population == dst]
     assert max(s.size for s in target) < 255 and sum(s.size for s in {id(s): s for s in target}.values()) == 255
     assert all(sum(v.bytes.values()) <= DATA_SRAM_BYTES for v in graph.vertices)
+
+
+def test_blocks_counted_sparsely_for_huge_sources_match_brute_force(rng):
+    """A 400,000-neuron source into 3 slices takes the sparse counting path."""
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 400_000))
+    dst = net.add_population(Population("dst", "IF_curr_exp", 600))
+    pre, post = rng.integers(0, 2000, 5000) * 200, rng.integers(0, 600, 5000)
+    net.add_projection(Projection("p", src, dst, pre, post, 1.0, 1))
+    graph = partition(net)
+    expected = {}
+    for a, b in zip(pre.tolist(), post.tolist()):
+        s = next(i for i in graph.pop_slices[src] if graph.slices[i].lo <= a < graph.slices[i].hi)
+        t = next(i for i in graph.pop_slices[dst] if graph.slices[i].lo <= b < graph.slices[i].hi)
+        expected.setdefault((s, t), []).append(a)
+    got = {(b.source, b.target): (b.n_synapses, b.row_length) for b in graph.blocks}
+    assert got == {k: (len(v), max(np.unique(v, return_counts=True)[1])) for k, v in expected.items()}
