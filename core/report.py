@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .hardware import pe_location
+from .hardware import PES_PER_CHIP, pe_location
 
 
 @dataclass
@@ -86,7 +86,7 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds) 
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, "serial",
                                       [pe_location(placement[v]) for v in vs], storage,
                                       sum(items.values()), dram_bytes, items))
-    used_chips = sorted({int(pe) // 152 for pe in placement})
+    used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
                          images.quantisation, seconds)

@@ -22,37 +22,19 @@ def _identity(cell_type, model):
     return build_translations(*((name, name) for name in sorted(names)))
 
 
-class IF_curr_exp(cells.IF_curr_exp):
-    __doc__ = cells.IF_curr_exp.__doc__
-    core_model = "IF_curr_exp"
-    translations = _identity(cells.IF_curr_exp, core_model)
-    recordable = list(MODELS[core_model].recordable)
+def _cell_type(base):
+    """The backend's version of a PyNN standard cell type, running the core model of that name."""
+    spec = MODELS[base.__name__]
+    return type(base.__name__, (base,), {
+        "__doc__": base.__doc__, "__module__": __name__, "core_model": spec.name,
+        "translations": _identity(base, spec.name), "recordable": list(spec.recordable)})
 
 
-class IF_curr_alpha(cells.IF_curr_alpha):
-    __doc__ = cells.IF_curr_alpha.__doc__
-    core_model = "IF_curr_alpha"
-    translations = _identity(cells.IF_curr_alpha, core_model)
-    recordable = list(MODELS[core_model].recordable)
-
-
-class IF_cond_exp(cells.IF_cond_exp):
-    __doc__ = cells.IF_cond_exp.__doc__
-    core_model = "IF_cond_exp"
-    translations = _identity(cells.IF_cond_exp, core_model)
-    recordable = list(MODELS[core_model].recordable)
-
-
-class SpikeSourcePoisson(cells.SpikeSourcePoisson):
-    __doc__ = cells.SpikeSourcePoisson.__doc__
-    core_model = "SpikeSourcePoisson"
-    translations = _identity(cells.SpikeSourcePoisson, core_model)
-
-
-class SpikeSourceArray(cells.SpikeSourceArray):
-    __doc__ = cells.SpikeSourceArray.__doc__
-    core_model = "SpikeSourceArray"
-    translations = _identity(cells.SpikeSourceArray, core_model)
+IF_curr_exp = _cell_type(cells.IF_curr_exp)
+IF_curr_alpha = _cell_type(cells.IF_curr_alpha)
+IF_cond_exp = _cell_type(cells.IF_cond_exp)
+SpikeSourcePoisson = _cell_type(cells.SpikeSourcePoisson)
+SpikeSourceArray = _cell_type(cells.SpikeSourceArray)
 
 
 class StaticSynapse(synapses.StaticSynapse):

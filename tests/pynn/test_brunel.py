@@ -6,12 +6,6 @@ import pynn_spinnaker2 as sim
 from examples import brunel
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    yield
-    sim.end()
-
-
 def test_network_shape():
     scale = 20
     net = brunel.build(sim, scale=scale)

@@ -11,13 +11,6 @@ import pynn_spinnaker2 as sim
 from pynn_spinnaker2.simulator import state
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    sim.setup(timestep=0.1)
-    yield
-    sim.end()
-
-
 def test_unknown_parameter_and_state_variable():
     with pytest.raises(errors.NonExistentParameterError, match="tau_foo"):
         sim.IF_curr_exp(tau_foo=3.0)

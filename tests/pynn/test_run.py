@@ -11,13 +11,6 @@ from pynn_spinnaker2.simulator import state
 T_STAR = 20.0 * np.log(4.0)   # IF_curr_exp defaults, i_offset 1 nA: V -> -45 mV, threshold -50 mV
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    sim.setup(timestep=0.1)
-    yield
-    sim.end()
-
-
 def times(population, index=0, segment=-1):
     return population.get_data("spikes").segments[segment].spiketrains[index].rescale(pq.ms).magnitude
 

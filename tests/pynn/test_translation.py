@@ -7,13 +7,6 @@ import pynn_spinnaker2 as sim
 from pynn_spinnaker2.simulator import state
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    sim.setup(timestep=0.1)
-    yield
-    sim.end()
-
-
 def translate():
     return state.translate()
 
