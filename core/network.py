@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .models import MODELS
+from .models import MODELS, RECEPTORS
 
-RECEPTORS = ("excitatory", "inhibitory")
+WEIGHT_BITS = (8, 16, 32)
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Population:
     initial_state: dict[str, np.ndarray] = field(default_factory=dict)
     spike_times: list[np.ndarray] | None = None
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
+    weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -34,6 +35,9 @@ class Population:
                              f"known models: {', '.join(MODELS)}")
         if self.size < 1:
             raise ValueError(f"population {self.label!r}: size must be >= 1, not {self.size}")
+        if self.weight_bits not in WEIGHT_BITS:
+            raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS}, "
+                             f"not {self.weight_bits}")
         spec = MODELS[self.model]
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
         self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
@@ -96,8 +100,8 @@ class Projection:
         if n and (self.weight.min() < 0 or not np.isfinite(self.weight).all()):
             raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
                              "the receptor type carries the sign")
-        if self.receptor not in range(len(RECEPTORS)):
-            raise ValueError(f"projection {self.label!r}: receptor {self.receptor} is not one of {RECEPTORS}")
+        if self.receptor < 0:
+            raise ValueError(f"projection {self.label!r}: receptor index {self.receptor} is negative")
 
     @property
     def size(self):
@@ -124,6 +128,9 @@ class Network:
         if post.spec.is_source:
             raise ValueError(f"projection {projection.label!r}: {post.label!r} is a spike source "
                              "and cannot receive synapses")
+        if projection.receptor >= len(post.spec.receptors):
+            raise ValueError(f"projection {projection.label!r}: {post.label!r} ({post.model}) has receptors "
+                             f"{post.spec.receptors}, no receptor {projection.receptor}")
         for idx, pop, end in ((projection.pre_index, pre, "pre"), (projection.post_index, post, "post")):
             if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
                 raise ValueError(f"projection {projection.label!r}: {end} index out of range for "

@@ -57,10 +57,9 @@ class MappingReport:
         lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
             f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
         if self.quantisation:
-            lines += ["", "weight quantisation (16-bit, one step per projection):"]
-            lines += [f"  {q.projection[:30]:<31} step {q.scale:.3g}, max error {q.max_error:.3g} "
-                      f"({100 * q.relative_error:.4f}% of largest)" + (f", {q.zeroed} weights became zero" if q.zeroed else "")
-                      for q in self.quantisation]
+            lines += ["", "weight quantisation (one step per population and receptor; worst relative error "
+                          "of any non-zero weight):"]
+            lines += ["  " + q.describe() for q in self.quantisation]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.runtime:
             lines += ["", f"run: {self.simulated_ms:g} ms simulated in " + ", ".join(

@@ -39,10 +39,16 @@ class Block:
     n_rows: int
     row_length: int
     n_synapses: int
+    words_per_synapse: int = 1
+
+    @property
+    def row_words(self):
+        """Words per row: header plus padded synapses."""
+        return 1 + self.words_per_synapse * self.row_length
 
     @property
     def words(self):
-        return self.n_rows * (1 + self.row_length)
+        return self.n_rows * self.row_words
 
 
 @dataclass
@@ -130,9 +136,10 @@ def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
         np.maximum.at(row_max, pair, per_row)
         row_max = row_max.reshape(n_t, n_s)
         n_syn = np.bincount(pair, weights=per_row, minlength=n_t * n_s).astype(np.int64).reshape(n_t, n_s)
+        wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
         for t, s in zip(*np.nonzero(n_syn)):
             src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
-            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s])))
+            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps))
     return blocks
 
 
@@ -146,31 +153,30 @@ def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
     return shares
 
 
-def _share_bytes(sl, spec, slots, sources, groups, share, dram, n_scales):
+def _share_bytes(sl, pop, slots, sources, groups, share, dram):
     blocks = [b for s in sources for b in groups[s]]
     return serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
         matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
-        n_constants=spec.n_constants, holds_neurons=share == 0, n_weight_scales=n_scales,
-        dram=dram, max_row_words=max((1 + b.row_length for b in blocks), default=0))
+        n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
+        holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
+        max_row_words=max((b.row_words for b in blocks), default=0))
 
 
 def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
-    spec = network.populations[sl.population].spec
+    pop = network.populations[sl.population]
     groups: dict[int, list[Block]] = {}
     for b in blocks:
         groups.setdefault(b.source, []).append(b)
-    n_scales = len({b.projection for b in blocks})
     for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
         shares = _share_out(groups, k)
-        costs = [_share_bytes(sl, spec, slots, srcs, groups, i, False, n_scales) for i, srcs in enumerate(shares)]
+        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False) for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
             return [MachineVertex(sid, i, srcs, False, c)
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
     srcs = sorted(groups)
-    cost = _share_bytes(sl, spec, slots, srcs, groups, 0, True, n_scales)
+    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True)
     if not serial.fits(cost):
-        pop = network.populations[sl.population]
         raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
             f"needs {sum(cost.values())} bytes of SRAM ({_largest(cost)}), more than the "
@@ -187,7 +193,7 @@ def partition(network: Network) -> MachineGraph:
     (many source vertices or long delays) is cut finer until it does."""
     check_delays(network)
     slots_per_pop = population_slots(network)
-    n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec.n_constants)
+    n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
              for p, pop in enumerate(network.populations)]
     while True:
         try:

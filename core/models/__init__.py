@@ -1,14 +1,22 @@
-"""Neuron and spike-source models: parameters (PyNN names and units), state layout, the
-derived per-neuron constants a PE holds, and the numba update kernel.
+"""Neuron and spike-source models: the one registry of what the machine runs.
 
-Every model writes ``counts[i]``, the spikes neuron ``i`` emits this step (a Poisson source can
-emit several). Current-based models use the exact propagators NEST uses, so a deterministic
-neuron spikes on the same step as NEST's ``iaf_psc_*``.
+Each model module holds its parameters (PyNN names and units), its state layout, the derived
+per-neuron constants a PE holds, and its numba ``update``. Adding a model is adding a module and
+listing it here: the emulator's dispatch is generated from this list (``core.runtime.dispatch``).
+Current-based models use the exact propagators NEST uses, so a deterministic neuron spikes on the
+same step as NEST's ``iaf_psc_*``.
 """
-from .spec import ModelSpec
+from .spec import RECEPTORS, ModelSpec
 from . import if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array
 
 MODELS: dict[str, ModelSpec] = {m.SPEC.name: m.SPEC for m in (
     if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array)}
+MODEL_ID = {name: k for k, name in enumerate(MODELS)}
 
-__all__ = ["MODELS", "ModelSpec"]
+N_FSTATE = max(len(m.state_columns) for m in MODELS.values())    # float32 state columns per neuron
+N_ISTATE = max(m.int_columns for m in MODELS.values())           # int32 state columns per neuron
+N_CONSTANTS = max(m.n_constants for m in MODELS.values())
+MAX_RECEPTORS = max(len(m.receptors) for m in MODELS.values())
+
+__all__ = ["MODELS", "MODEL_ID", "ModelSpec", "RECEPTORS", "N_FSTATE", "N_ISTATE", "N_CONSTANTS",
+           "MAX_RECEPTORS"]

@@ -23,7 +23,8 @@ def derive(p, dt):
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
+def update(lo, hi, t, nrn):
+    c, fs, is_, syn_in, counts = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in, nrn.counts
     for i in range(lo, hi):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
@@ -31,7 +32,7 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
         else:
             g_total = c[i, G_LEAK] + fs[i, G_EXC] + fs[i, G_INH]
             v_inf = (c[i, G_LEAK] * c[i, V_REST] + fs[i, G_EXC] * c[i, E_REV_EXC] + fs[i, G_INH] * c[i, E_REV_INH]
-                     + c[i, I_OFFSET]) / g_total
+                     + (c[i, I_OFFSET] + nrn.i_inject[i])) / g_total
             fs[i, V] = v_inf + (fs[i, V] - v_inf) * math.exp(-c[i, DT] * g_total / c[i, CM])
             if fs[i, V] >= c[i, V_THRESH]:
                 fs[i, V] = c[i, V_RESET]
@@ -42,7 +43,7 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
 
 
 SPEC = ModelSpec(
-    name="IF_cond_exp", kernel=2,
+    name="IF_cond_exp", update=update,
     parameters=dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=5.0, tau_syn_I=5.0,
                     e_rev_E=0.0, e_rev_I=-70.0, i_offset=0.0, v_reset=-65.0, v_rest=-65.0,
                     v_thresh=-50.0),

@@ -24,12 +24,13 @@ def derive(p, dt):
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
+def update(lo, hi, t, nrn):
+    c, fs, is_, syn_in, counts = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in, nrn.counts
     for i in range(lo, hi):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
         else:
-            fs[i, V] = (c[i, V_REST] + (fs[i, V] - c[i, V_REST]) * c[i, P33] + c[i, I_OFFSET] * c[i, P30]
+            fs[i, V] = (c[i, V_REST] + (fs[i, V] - c[i, V_REST]) * c[i, P33] + (c[i, I_OFFSET] + nrn.i_inject[i]) * c[i, P30]
                         + c[i, P31_EXC] * fs[i, DI_EXC] + c[i, P32_EXC] * fs[i, I_EXC]
                         - c[i, P31_INH] * fs[i, DI_INH] - c[i, P32_INH] * fs[i, I_INH])
         fs[i, I_EXC] = c[i, P21_EXC] * fs[i, DI_EXC] + c[i, P11_EXC] * fs[i, I_EXC]
@@ -43,7 +44,7 @@ def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
 
 
 SPEC = ModelSpec(
-    name="IF_curr_alpha", kernel=1,
+    name="IF_curr_alpha", update=update,
     parameters=dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=0.5, tau_syn_I=0.5,
                     i_offset=0.0, v_reset=-65.0, v_rest=-65.0, v_thresh=-50.0),
     state=dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0),

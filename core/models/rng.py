@@ -1,5 +1,5 @@
-"""Per-PE random number generator (each SpiNNaker2 PE has its own RNG): xorshift64* streams
-seeded by splitmix64, with Poisson counts by inversion (small means) or Hormann's PTRS."""
+"""Random streams, one per neuron (a SpiNNaker2 PE has a hardware RNG; one stream per neuron
+keeps results independent of partitioning and threads): xorshift64* streams seeded by splitmix64, with Poisson counts by inversion (small means) or Hormann's PTRS."""
 import math
 
 import numpy as np
@@ -9,17 +9,18 @@ _MULT = np.uint64(0x2545F4914F6CDD1D)
 _S12, _S25, _S27, _S11 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(11)
 
 
-def seeds(seed: int, n: int) -> np.ndarray:
-    """n independent non-zero stream states from one seed (splitmix64)."""
-    out = np.empty(n, dtype=np.uint64)
-    z = (int(seed) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-    for i in range(n):
-        z = (z + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-        x = z
-        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-        out[i] = (x ^ (x >> 31)) or 1
-    return out
+def seeds(seed: int, n: int, trial: int = 0) -> np.ndarray:
+    """n independent non-zero stream states from one seed and a trial number (splitmix64 over
+    the stream index), so each ``reset()`` starts a fresh, still reproducible realisation."""
+    with np.errstate(over="ignore"):
+        golden = np.uint64(0x9E3779B97F4A7C15)
+        base = np.uint64((int(seed) * 0x9E3779B97F4A7C15 + int(trial) * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF)
+        x = base + golden * (np.arange(n, dtype=np.uint64) + np.uint64(1))
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    x[x == 0] = 1
+    return x
 
 
 @njit(cache=True, nogil=True)

@@ -1,4 +1,10 @@
-"""What the compiler and the emulator need to know about a model."""
+"""What the compiler and the emulator need to know about a model, and helpers models share.
+
+A model's ``update(lo, hi, t, nrn)`` advances neurons ``lo..hi-1`` (global indices) by one time
+step. ``nrn`` is the emulator's :data:`core.runtime.state.Neurons` (constants, float32 state,
+int32 state, spike-source events, synaptic input per receptor, injected current, spike counts,
+per-neuron random streams); the model writes ``nrn.counts[i]``, the spikes neuron ``i`` emits.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-N_FSTATE = 5  # float32 state columns per neuron (the widest model: IF_curr_alpha)
-N_ISTATE = 2  # int32 state columns per neuron (refractory counter; spike-array cursor)
+RECEPTORS = ("excitatory", "inhibitory")
 
 
 @dataclass(frozen=True)
@@ -16,15 +21,17 @@ class ModelSpec:
     propagators and thresholds computed on the host, as a real toolchain does."""
 
     name: str
-    kernel: int
     parameters: dict[str, float]
-    state: dict[str, float]
-    state_columns: tuple[str, ...]
+    state: dict[str, float]                 # initial values of the state variables PyNN sees
+    state_columns: tuple[str, ...]          # float32 state columns (may hold hidden ones)
     recordable: tuple[str, ...]
+    update: Callable
     derive: Callable[[dict, float], np.ndarray] | None
     n_constants: int
     is_source: bool = False
     conductance_based: bool = False
+    receptors: tuple[str, ...] = RECEPTORS
+    int_columns: int = 1                    # int32 state columns (refractory counter, cursors)
     positive: tuple[str, ...] = ()          # parameters that must be > 0
     non_negative: tuple[str, ...] = ()      # parameters that must be >= 0
 

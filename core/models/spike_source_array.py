@@ -23,17 +23,18 @@ def event_steps(label, spike_times, dt):
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, c, fs, is_, events, syn_in, counts, rng, pe):
+def update(lo, hi, t, nrn):
+    is_, events = nrn.istate, nrn.events
     for i in range(lo, hi):
         k = is_[i, CURSOR]
         while k < is_[i, END] and events[k] <= t:
             if events[k] == t:
-                counts[i] += 1
+                nrn.counts[i] += 1
             k += 1
         is_[i, CURSOR] = k
 
 
 SPEC = ModelSpec(
-    name="SpikeSourceArray", kernel=4,
+    name="SpikeSourceArray", update=update,
     parameters={}, state={}, state_columns=(), recordable=("spikes",),
-    derive=None, n_constants=0, is_source=True)
+    derive=None, n_constants=0, is_source=True, int_columns=2)

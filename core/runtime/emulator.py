@@ -5,46 +5,62 @@ from __future__ import annotations
 import time
 import warnings
 
+import numba
 import numpy as np
 
-from ..hardware import PES_PER_CHIP
 from ..mapping.images import spike_events
-from ..mapping.serial import N_SYNAPSE_TYPES
+from ..models import MAX_RECEPTORS
+from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
-from ..models import rng as pe_rng
 from . import kernel
+from .routes import resolve
+from .state import Neurons, Outbox, Recording
+
+
+MAX_WINDOW = 64
+
+
+def default_threads() -> int:
+    return numba.config.NUMBA_NUM_THREADS
+
+
+def window_steps(network) -> int:
+    """Steps the PEs may run without exchanging packets: the shortest delay in the network."""
+    delays = [int(p.delay.min()) for p in network.projections if p.size]
+    return max(1, min(delays + [MAX_WINDOW]))
 
 
 class Emulator:
     """Runs a :class:`core.compile.MappedProgram`. Recording, state and parameters are addressed
-    by population index; times are in ms, spikes stamped at the end of the step that emits them."""
+    by population index; times are in ms, spikes stamped at the end of the step that emits them.
 
-    def __init__(self, program, seed: int | None = None):
+    ``seed`` fixes every random stream; each ``reset()`` starts the next trial, a fresh but
+    reproducible realisation (seed plus trial number), as NEST does. ``threads`` PEs run at once;
+    results do not depend on it."""
+
+    def __init__(self, program, seed: int | None = None, threads: int | None = None):
         start = time.perf_counter()
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
+        self.threads = default_threads() if threads is None else int(threads)
+        if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
         im = program.images
         self.dt = program.network.timestep
-        self._img = np.column_stack([
-            im.kernel, im.g0, im.n, im.sends, im.pe // PES_PER_CHIP, im.mpt_start, im.mpt_count,
-            im.ring_start, im.slots, im.dram, im.feed_start, im.feed_count]).astype(np.int64)
-        tables = program.routing_tables
-        counts = np.array([len(t) for t in tables], dtype=np.int64)
-        self._tables = (np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64), counts,
-                        np.concatenate([t.key for t in tables]).astype(np.uint32),
-                        np.concatenate([t.mask for t in tables]).astype(np.uint32),
-                        np.concatenate([t.links for t in tables]).astype(np.uint8),
-                        np.concatenate([t.pes for t in tables]).astype(np.uint64).reshape(-1, 3),
-                        program.machine.neighbours.astype(np.int64))
-        self._pe_vertex = np.full(program.machine.n_pes, -1, dtype=np.int64)
-        self._pe_vertex[im.pe] = np.arange(len(im.pe))
-        n_neurons = int(im.pop_offset[-1])
-        self._syn_in = np.zeros((n_neurons, N_SYNAPSE_TYPES), dtype=np.float32)
-        self._counts = np.zeros(n_neurons, dtype=np.int32)
+        self.routes = resolve(program)
+        self._neuron_pes = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        n_neurons = int(im.neurons.pop_offset[-1])
+        self._scratch = dict(
+            syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
+            i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
+        self.window = window_steps(program.network)
+        self._outbox = Outbox(*(np.zeros(n_neurons * self.window, np.int32) for _ in range(3)),
+                              np.zeros(len(im.pes.n), np.int64))
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
-        self.constants = im.constants.copy()
+        self.trial = -1
+        self.constants = im.neurons.constants.copy()
         for p, pop in enumerate(program.network.populations):
             for variable, interval in pop.record.items():
                 self.record(p, variable, interval)
@@ -55,20 +71,27 @@ class Emulator:
 
     # -- state -------------------------------------------------------------------------
     def reset(self):
-        """Back to the initial state: empty input buffers, step 0, recordings cleared. Parameters
-        and spike times set since loading are kept, as PyNN's reset keeps them."""
+        """Back to the initial state with the next trial's random streams: empty input buffers,
+        step 0, recordings cleared. Parameters and spike times set since loading are kept, as
+        PyNN's reset keeps them."""
         im = self.program.images
         self.step = 0
-        self.fstate = im.fstate.copy()
-        self.istate = im.istate.copy()
-        self.ring = np.zeros(im.ring_size, dtype=np.float32)
+        self.trial += 1
+        self.fstate = im.neurons.fstate.copy()
+        self.istate = im.neurons.istate.copy()
+        self.ring = np.zeros(im.ring_size, dtype=np.int64)
         self._rewind_events()
-        self.rng = pe_rng.seeds(self.seed, len(im.pe))
-        self.stats = np.zeros(len(kernel.STATS), dtype=np.int64)
+        self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
+        self.stats = np.zeros((len(im.pes.n), len(kernel.STATS)), dtype=np.int64)
         self.clear_recordings()
 
+    def _neurons(self):
+        s = self._scratch
+        return Neurons(self.constants, self.fstate, self.istate, self.events, s["syn_in"], s["i_inject"],
+                       s["counts"], self.rng)
+
     def _rows(self, pop):
-        o = self.program.images.pop_offset
+        o = self.program.images.neurons.pop_offset
         return slice(o[pop], o[pop + 1])
 
     def _column(self, pop, variable):
@@ -128,7 +151,8 @@ class Emulator:
             arrays[self._rows(p)] = pop.model == "SpikeSourceArray"
         earlier = np.concatenate([[0], np.cumsum(self.events < from_step)])   # lists are sorted
         cursor = start + (earlier[end] - earlier[start])
-        self.istate[arrays, CURSOR], self.istate[arrays, END] = cursor[arrays], end[arrays]
+        if arrays.any():
+            self.istate[arrays, CURSOR], self.istate[arrays, END] = cursor[arrays], end[arrays]
 
     # -- recording ---------------------------------------------------------------------
     def record(self, pop: int, variable: str, interval: int = 1):
@@ -160,7 +184,8 @@ class Emulator:
         chunks = self._spikes or [(np.zeros(0, np.int64),) * 3]
         step, neuron, count = (np.concatenate(c) for c in zip(*chunks))
         rows = self._rows(pop)
-        mine = (neuron >= rows.start) & (neuron < rows.stop)
+        mine = np.flatnonzero((neuron >= rows.start) & (neuron < rows.stop))
+        mine = mine[np.argsort(step[mine], kind="stable")]       # PEs record a window at a time
         repeat = count[mine]
         return (np.repeat(neuron[mine] - rows.start, repeat),
                 np.repeat((step[mine] + 1) * self.dt, repeat))
@@ -174,57 +199,62 @@ class Emulator:
         steps = np.concatenate([c[0] for c in chunks])
         return steps * self.dt, np.concatenate([c[1] for c in chunks]).astype(np.float32)
 
+    def _recording_plan(self, t0, t_end, capacity):
+        spiking = np.zeros(len(self.fstate), dtype=np.bool_)
+        groups = []
+        for (pop, variable), interval in self._recording.items():
+            if variable == "spikes":
+                spiking[self._rows(pop)] = True
+            else:
+                groups.append((pop, variable, interval))
+        rows = np.zeros((len(groups), 6), dtype=np.int64)
+        base = 0
+        for r, (pop, variable, interval) in enumerate(groups):
+            span = self._rows(pop)
+            rows[r] = (span.start, span.stop - span.start, self._column(pop, variable), interval, base,
+                       t0 // interval + 1)
+            base += (t_end // interval - t0 // interval) * (span.stop - span.start)
+        buffers = (np.zeros(capacity, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int32))
+        rec = Recording(spiking, np.int64(spiking.sum()), *buffers, np.zeros(1, np.int64),
+                        *(np.ascontiguousarray(c) for c in rows.T), np.zeros(base, np.float32))
+        return rec, groups
+
     # -- running -----------------------------------------------------------------------
     def run(self, n_steps: int):
         """Advance the machine ``n_steps`` time steps."""
         start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
-        record_spikes = np.zeros(len(self._counts), dtype=np.bool_)
-        groups = []
-        for (pop, variable), interval in self._recording.items():
-            if variable == "spikes":
-                record_spikes[self._rows(pop)] = True
-            else:
-                groups.append((pop, variable, interval))
-        n_recording = int(record_spikes.sum())
-        rv = np.zeros((len(groups), 6), dtype=np.int64)
-        base = 0
-        for r, (pop, variable, interval) in enumerate(groups):
-            rows = self._rows(pop)
-            n_rows = t_end // interval - t0 // interval
-            rv[r] = (rows.start, rows.stop - rows.start, self._column(pop, variable), interval, base, t0 // interval + 1)
-            base += n_rows * (rows.stop - rows.start)
-        samples = np.zeros(base, dtype=np.float32)
-        capacity = max(1024, 2 * n_recording)
-        t = t0
-        while True:
-            buf = (np.zeros(capacity, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int32))
-            n_spikes = np.zeros(1, dtype=np.int64)
-            t = kernel.run_steps(
-                t, t_end, self._img, self.program.images.feeds, self.program.images.key, *self._tables,
-                self._pe_vertex, *self._synapse_arrays(), self.ring, self.constants, self.fstate,
-                self.istate, self.events, self._syn_in, self._counts, self.rng,
-                record_spikes, n_recording, *buf, n_spikes, *rv.T.copy(), samples, self.stats)
-            self._spikes.append(tuple(b[:n_spikes[0]] for b in buf))
-            capacity *= 2
-            if t >= t_end:
-                break
+        im = self.program.images
+        capacity = 1024
+        rec, groups = self._recording_plan(t0, t_end, capacity)
+        capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            t = t0
+            while True:
+                rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                                   count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                t = kernel.run_steps(t, t_end, self.window, self._neuron_pes, im.pes, im.feeds, im.serial, self.routes,
+                                     self._neurons(), self.ring, self._outbox, rec, self.stats)
+                n = rec.n_spikes[0]
+                self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                capacity *= 2
+                if t >= t_end:
+                    break
+        finally:
+            numba.set_num_threads(previous)
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
-            n = rv[r, 1]
+            n = rec.n[r]
             n_rows = t_end // interval - t0 // interval
-            steps = (np.arange(n_rows) + rv[r, 5]) * interval
-            block = samples[rv[r, 4]:rv[r, 4] + n_rows * n].reshape(n_rows, n)
+            steps = (np.arange(n_rows) + rec.row0[r]) * interval
+            block = rec.samples[rec.base[r]:rec.base[r] + n_rows * n].reshape(n_rows, n)
             self._samples.setdefault((pop, variable), []).append((steps, block))
         self.emulation_seconds += time.perf_counter() - start
 
-    def _synapse_arrays(self):
-        im = self.program.images
-        return (im.mpt_key, im.mpt_mask, im.mpt_first, im.mpt_rows, im.al_offset, im.al_row_length,
-                im.al_scale, im.words, im.scales)
-
     def statistics(self) -> dict:
-        return dict(zip(kernel.STATS, self.stats.tolist()))
+        return dict(zip(kernel.STATS, self.stats.sum(axis=0).tolist()))
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,

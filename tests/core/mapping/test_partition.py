@@ -47,19 +47,20 @@ def test_matrix_goes_to_one_pe_split_pes_or_dram(p, n_projections, expected):
 def test_cost_model_matches_the_built_images(rng):
     program = compile_network(random_network(rng))
     im, graph = program.images, program.graph
+    pes, syn = im.pes, im.serial
     for v, mv in enumerate(graph.vertices):
-        m0, mc = im.mpt_start[v], im.mpt_count[v]
-        rows = [a for f, r in zip(im.mpt_first[m0:m0 + mc], im.mpt_rows[m0:m0 + mc]) for a in range(f, f + r)]
+        m0, mc = pes.mpt_start[v], pes.mpt_count[v]
+        rows = [a for f, r in zip(syn.mpt_first[m0:m0 + mc], syn.mpt_rows[m0:m0 + mc]) for a in range(f, f + r)]
         n = graph.slices[mv.slice].size
-        words = sum((1 + im.al_row_length[a]) * n_rows for a, n_rows in
+        words = sum(syn.al_stride[a] * n_rows for a, n_rows in
                     zip(rows, [b.n_rows for s in sorted(mv.sources) for b in sorted(
                         (b for b in graph.blocks if b.target == mv.slice and b.source == s),
                         key=lambda b: b.projection)]))
         assert mv.bytes["master population table"] == 12 * mc
         assert mv.bytes["address list"] == 4 * len(rows)
         assert mv.bytes["synaptic matrix"] == (0 if mv.dram else 4 * words)
-        if im.slots[v]:
-            assert mv.bytes["synaptic input buffer"] == 4 * n * im.slots[v] * serial.N_SYNAPSE_TYPES
+        if pes.slots[v]:
+            assert mv.bytes["synaptic input buffer"] == 4 * n * pes.slots[v] * pes.n_types[v]
 
 
 def test_long_delays_shrink_slices_and_too_long_ones_fail():

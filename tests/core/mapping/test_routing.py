@@ -46,11 +46,11 @@ def test_every_packet_reaches_exactly_its_targets(seed, n_chips):
     rng = np.random.default_rng(seed)
     n_pops = 150 if n_chips == 1 else int(rng.integers(160, 400))
     program = many_small_populations(rng, n_pops, n_chips)
-    im = program.images
+    im = program.images.pes
     holders = {}
     for v, mv in enumerate(program.graph.vertices):
         for src in mv.sources:
-            holders.setdefault(src, []).append(int(im.pe[v]))
+            holders.setdefault(src, []).append(int(program.placement[v]))
     for v, mv in enumerate(program.graph.vertices):
         if not mv.holds_neurons:
             continue
@@ -58,7 +58,7 @@ def test_every_packet_reaches_exactly_its_targets(seed, n_chips):
         expected = sorted(holders.get(mv.slice, []))
         assert bool(im.sends[v]) == bool(expected)
         if expected:
-            assert reached(program, key, int(im.pe[v]) // PES_PER_CHIP) == expected
+            assert reached(program, key, int(program.placement[v]) // PES_PER_CHIP) == expected
 
 
 def test_emulated_packets_arrive_once_per_target_pe(rng):
@@ -119,3 +119,26 @@ def test_tables_over_the_router_limit_are_compressed_or_rejected(monkeypatch):
     monkeypatch.setattr(route_module, "ROUTER_ENTRIES", 0)
     with pytest.raises(ValueError, match="chip 0: the routing table needs .* more than the router's 0"):
         compile_network(net)
+
+
+@pytest.mark.parametrize("n_chips", [1, 3])
+def test_routes_resolved_at_load_equal_a_table_scan_for_every_key(rng, n_chips):
+    """Every neuron key of every sending PE, scanned through the tables one packet at a time,
+    reaches exactly the PEs the loader resolved for that PE (and is dropped as often)."""
+    from core.runtime.routes import flat_tables, resolve, route_packet
+    program = many_small_populations(rng, 300 if n_chips > 1 else 120, n_chips)
+    routes = resolve(program)
+    pes = program.images.pes
+    tables = flat_tables(program.routing_tables)
+    pe_vertex = np.full(program.machine.n_pes, -1, dtype=np.int64)
+    pe_vertex[program.placement] = np.arange(len(program.placement))
+    out = np.empty(program.machine.n_pes, dtype=np.int64)
+    checked = 0
+    for v in np.flatnonzero(pes.sends):
+        want = sorted(routes.dest[routes.dest_start[v]:routes.dest_start[v + 1]].tolist())
+        for i in range(pes.n[v]):
+            n, drops = route_packet(pes.key[v] | np.uint32(i), pes.chip[v], *tables,
+                                    program.machine.neighbours.astype(np.int64), pe_vertex, out)
+            assert sorted(out[:n].tolist()) == want and drops == routes.drops[v]
+            checked += 1
+    assert checked > 100 and routes.dest.size > 0

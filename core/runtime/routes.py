@@ -1,0 +1,93 @@
+"""Route resolution at load time.
+
+A router forwards a packet by the first table entry whose masked key matches. Every key of one
+source PE differs only in the neuron field, and no entry's mask looks at that field (keys are
+zoned, ``mapping/keys.py``; compression only clears mask bits), so all of a PE's packets take the
+same path. The loader therefore walks each source PE's base key through the tables once, with the
+routers' own first-match scan, and the step loop uses the result instead of scanning per packet.
+``route_packet`` is that scan for one packet, kept for checking.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..hardware import N_LINKS, PES_PER_CHIP
+from ..mapping.serial import INDEX_BITS
+from .state import Routes
+
+
+def flat_tables(tables):
+    """Every chip's table as one set of arrays with per-chip [start, start + count) ranges."""
+    counts = np.array([len(t) for t in tables], dtype=np.int64)
+    return (np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64), counts,
+            np.concatenate([t.key for t in tables]).astype(np.uint32),
+            np.concatenate([t.mask for t in tables]).astype(np.uint32),
+            np.concatenate([t.links for t in tables]).astype(np.uint8),
+            np.concatenate([t.pes for t in tables]).astype(np.uint64).reshape(-1, 3))
+
+
+@njit(cache=True)
+def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex, out):
+    """Walk one packet from ``chip``: fills ``out`` with the PEs (vertices) it reaches, returns
+    (number reached, number of chips where no entry matched)."""
+    stack = np.empty(4 * neighbours.shape[0] + 8, dtype=np.int64)
+    stack[0] = chip
+    sp, n_out, drops = 1, 0, 0
+    while sp > 0:
+        sp -= 1
+        c = stack[sp]
+        entry = -1
+        for e in range(start[c], start[c] + count[c]):
+            if (key & tmask[e]) == tkey[e]:
+                entry = e
+                break
+        if entry < 0:
+            drops += 1
+            continue
+        for word in range(tpes.shape[1]):
+            bits = tpes[entry, word]
+            b = 0
+            while bits:
+                if bits & np.uint64(1):
+                    out[n_out] = pe_vertex[c * PES_PER_CHIP + word * 64 + b]
+                    n_out += 1
+                bits >>= np.uint64(1)
+                b += 1
+        for link in range(N_LINKS):
+            if (tlinks[entry] >> link) & 1 and neighbours[c, link] >= 0:
+                stack[sp] = neighbours[c, link]
+                sp += 1
+    return n_out, drops
+
+
+def resolve(program) -> Routes:
+    """Where each sending PE's packets go, from the routing tables."""
+    pes = program.images.pes
+    machine = program.machine
+    start, count, tkey, tmask, tlinks, tpes = flat_tables(program.routing_tables)
+    if np.any(tmask & np.uint32((1 << INDEX_BITS) - 1)):
+        raise ValueError("a routing entry's mask covers neuron bits of the keys; packets of one PE could "
+                         "take different paths, which route resolution does not model")
+    pe_vertex = np.full(machine.n_pes, -1, dtype=np.int64)
+    pe_vertex[program.placement] = np.arange(len(program.placement))
+    neighbours = machine.neighbours.astype(np.int64)
+    V = len(pes.n)
+    out = np.empty(machine.n_pes, dtype=np.int64)
+    dest, dest_count, drops = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
+    for v in np.flatnonzero(pes.sends):
+        n, drops[v] = route_packet(pes.key[v], pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
+                                   neighbours, pe_vertex, out)
+        dest.append(out[:n].copy())
+        dest_count[v] = n
+    dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+    if np.any(dest < 0):
+        raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
+    source = np.repeat(np.arange(V), dest_count)
+    order = np.argsort(dest, kind="stable")
+    src_count = np.bincount(dest, minlength=V)
+    return Routes(
+        dest_start=np.concatenate([[0], np.cumsum(dest_count)]).astype(np.int64), dest=dest.astype(np.int64),
+        src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64), src=source[order].astype(np.int64),
+        drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
+        senders=np.flatnonzero(pes.sends).astype(np.int64))

@@ -1,0 +1,43 @@
+"""The emulated machine's run-time state, grouped by the hardware unit that holds it, as numba
+namedtuples of arrays: what the kernels take instead of long argument lists."""
+from collections import namedtuple
+
+# every neuron's model data on its PE (global index = population offset + neuron index)
+Neurons = namedtuple("Neurons", [
+    "constants",     # float32 (N, k): derived parameters
+    "fstate",        # float32 (N, k): state variables
+    "istate",        # int32 (N, k): refractory counters, spike-source cursors
+    "events",        # int32: SpikeSourceArray emission steps
+    "syn_in",        # float32 (N, receptors): this step's synaptic input, scaled
+    "i_inject",      # float32 (N,): this step's injected current (nA)
+    "counts",        # int32 (N,): spikes each neuron emits this step
+    "rng",           # uint64 (N,): one random stream per neuron
+])
+
+# the packets each PE sends in a window of steps: one per spiking neuron and step, its spike
+# count as payload; PE v's packets sit at [g0 * window, (g0 + n) * window)
+Outbox = namedtuple("Outbox", [
+    "step",          # int32: step within the window
+    "index",         # int32: neuron index within its slice
+    "payload",       # int32: spike count
+    "size",          # int64 (V,): packets the PE sent in this window
+])
+
+# routes resolved at load from the routing tables: where each PE's packets go
+Routes = namedtuple("Routes", [
+    "dest_start", "dest",          # CSR: source PE -> receiving PEs
+    "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
+    "drops",                       # per source PE: chips its packets reach with no entry
+    "receivers",                   # PEs that receive packets
+    "senders",                     # PEs that send packets
+])
+
+# what the machine records: spikes of chosen neurons, samples of state variables
+Recording = namedtuple("Recording", [
+    "spiking",                     # bool (N,): record this neuron's spikes
+    "n_spiking",                   # int64: how many neurons that is
+    "step", "neuron", "count",     # recorded spikes
+    "n_spikes",                    # int64 (1,): filled entries
+    "g0", "n", "column", "interval", "base", "row0",   # one row per recorded variable (its population)
+    "samples",                     # float32: every sample, per variable block
+])
