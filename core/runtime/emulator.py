@@ -14,7 +14,8 @@ from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
 from . import kernel
 from .routes import resolve
-from .state import Neurons, Outbox, Recording
+from .state import Machine, Neurons, Outbox, Recording
+from .stats import STATS
 
 
 MAX_WINDOW = 64
@@ -22,6 +23,15 @@ MAX_WINDOW = 64
 
 def default_threads() -> int:
     return numba.config.NUMBA_NUM_THREADS
+
+
+def outbox(packets_per_step, window) -> Outbox:
+    """Room for every packet each PE can send in a window."""
+    room = np.asarray(packets_per_step, dtype=np.int64) * window
+    start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
+    total = int(room.sum())
+    return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
+                  np.zeros(total, np.int32), start, np.zeros(room.size, np.int64))
 
 
 def window_steps(network) -> int:
@@ -48,14 +58,13 @@ class Emulator:
         im = program.images
         self.dt = program.network.timestep
         self.routes = resolve(program)
-        self._neuron_pes = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
-        self._outbox = Outbox(*(np.zeros(n_neurons * self.window, np.int32) for _ in range(3)),
-                              np.zeros(len(im.pes.n), np.int64))
+        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0), self.window)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -82,7 +91,7 @@ class Emulator:
         self.ring = np.zeros(im.ring_size, dtype=np.int64)
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
-        self.stats = np.zeros((len(im.pes.n), len(kernel.STATS)), dtype=np.int64)
+        self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
         self.clear_recordings()
 
     def _neurons(self):
@@ -235,8 +244,10 @@ class Emulator:
             while True:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                t = kernel.run_steps(t, t_end, self.window, self._neuron_pes, im.pes, im.feeds, im.serial, self.routes,
-                                     self._neurons(), self.ring, self._outbox, rec, self.stats)
+                machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                                  self.ring, self.stats)
+                steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
+                t = steps(t, t_end, self.window, self._computing, *machine)
                 n = rec.n_spikes[0]
                 self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
                 capacity *= 2
@@ -254,7 +265,7 @@ class Emulator:
         self.emulation_seconds += time.perf_counter() - start
 
     def statistics(self) -> dict:
-        return dict(zip(kernel.STATS, self.stats.sum(axis=0).tolist()))
+        return dict(zip(STATS, self.stats.sum(axis=0).tolist()))
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,

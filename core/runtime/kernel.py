@@ -4,189 +4,112 @@ No spike acts before the network's shortest delay, so the machine advances in *w
 many steps (NEST exchanges spikes once per min-delay for the same reason). Each window has two
 phases, each parallel over PEs:
 
-1. every neuron PE runs the window's steps: each step it sums its synaptic input buffers' slot
-   (integer sums of quantised weights; the weight step is applied here), runs its model's update
-   and puts one packet per spiking neuron, the spike count as payload, in its outbox;
+1. every computing PE runs the window's steps (a neuron PE: input buffers, model update, one
+   packet per spiking neuron with the spike count as payload, ``neurons.py``) and fills its outbox;
 2. every receiving PE takes the packets routed to it (routes resolved from the tables at load,
-   ``routes.py``), looks each key up in its master population table, walks the address-list rows
-   to the synaptic rows and adds weight x count into slot ``(t + delay) mod slots``.
+   ``routes.py``) and processes them (a serial PE: master population table, address list,
+   synaptic rows, ``serial.py``).
 
 A packet sent in step t lands in slot t + delay, at or after the window's end, so no PE reads
 what phase 2 writes before the next window; a PE writes only its own buffers in phase 2, and
 integer sums do not depend on order: the result is the same for any number of threads and equal,
 step for step, to delivering every packet at once. Spikes sent in step t act from step t + delay,
-as in NEST.
+as in NEST. What a PE does in each phase depends on its kind (``mapping.images``); this module
+is the one place that dispatches on it.
 """
+import types
+
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
-from .dispatch import update
+from ..mapping.images import NEURONS, SYNAPSES
+from . import neurons, serial
+from .state import Machine
+from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
-(SENT, SPIKES, DELIVERED, DROPPED, UNMATCHED, SYNAPTIC_EVENTS, DMA_READS, DMA_WORDS,
- SATURATED) = range(9)
-STATS = ("packets sent", "spikes sent", "packets delivered to PEs", "packets dropped (no routing entry)",
-         "packets with no master population table entry", "synaptic events", "DMA row reads",
-         "DMA words read", "synaptic input saturations")
 
-_INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
-_TYPE_MASK = np.uint32(3)
-_DELAY_MASK = np.uint32(MAX_DELAY)
-_U_INDEX, _U_DELAY, _U_WEIGHT = np.uint32(INDEX_BITS), np.uint32(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
+# The functions called from the step loop are not inlined into it: numba's parallel passes lose
+# array writes made by code inlined into a parallel function. What they call is inlined, so the
+# per-packet path does not copy the machine tuple on every call.
+
+@njit(cache=True, nogil=True)
+def compute(v, t0, steps, m):
+    """Phase 1 on PE ``v``."""
+    if m.pes.kind[v] == NEURONS:
+        neurons.window(v, t0, steps, m)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def receive(v, key, payload, t, m):
+    """Phase 2: one packet, sent in step ``t``, arriving at PE ``v``."""
+    kind = m.pes.kind[v]
+    if kind == NEURONS or kind == SYNAPSES:
+        serial.receive(v, key, np.int64(payload), t, m)
 
 
 @njit(cache=True, nogil=True)
-def read_input(v, t, pes, feeds, ring, nrn, stats):
-    """This step's slot of the PE's input buffers and those of the PEs sharing its rows: summed,
-    cleared, saturated as the hardware's 32-bit entries would be, and scaled per receptor."""
-    g0, n = pes.g0[v], pes.n[v]
-    nrn.syn_in[g0:g0 + n, :] = 0.0
-    slots = pes.slots[v]
-    if slots == 0:
-        return
-    n_types = pes.n_types[v]
-    slot = t & (slots - 1)
-    limit = pes.saturation[v]
-    f0, nf = pes.feed_start[v], pes.feed_count[v]
-    for r in range(n_types):
-        scale = pes.scale[v, r]
-        for i in range(n):
-            acc = np.int64(0)
-            for k in range(nf):
-                off = pes.ring_start[feeds[f0 + k]] + (slot * n_types + r) * n + i
-                acc += ring[off]
-                ring[off] = 0
-            if acc > limit:
-                acc = limit
-                stats[v, SATURATED] += 1
-            nrn.syn_in[g0 + i, r] = np.float32(acc) * scale
-
-
-@njit(cache=True, nogil=True)
-def sample(v, t, pes, nrn, rec):
-    """Record the PE's neurons' share of every state variable due at the end of step t."""
-    g0, g1 = pes.g0[v], pes.g0[v] + pes.n[v]
-    for r in range(rec.g0.size):
-        lo, hi = max(g0, rec.g0[r]), min(g1, rec.g0[r] + rec.n[r])
-        if lo < hi and (t + 1) % rec.interval[r] == 0:
-            base = rec.base[r] + ((t + 1) // rec.interval[r] - rec.row0[r]) * rec.n[r] - rec.g0[r]
-            for i in range(lo, hi):
-                rec.samples[base + i] = nrn.fstate[i, rec.column[r]]
-
-
-@njit(cache=True, nogil=True)
-def neuron_window(v, t0, steps, window, pes, feeds, ring, nrn, outbox, rec, stats):
-    """Phase 1 on one neuron PE: for each step, input, model update, outgoing packets."""
-    g0, n = pes.g0[v], pes.n[v]
-    k = g0 * window
-    for w in range(steps):
-        t = t0 + w
-        read_input(v, t, pes, feeds, ring, nrn, stats)
-        nrn.counts[g0:g0 + n] = 0
-        update(pes.model[v], g0, g0 + n, t, nrn)
-        for i in range(n):
-            c = nrn.counts[g0 + i]
-            if c > 0:
-                outbox.step[k] = w
-                outbox.index[k] = i
-                outbox.payload[k] = c
-                k += 1
-        sample(v, t, pes, nrn, rec)
-    outbox.size[v] = k - g0 * window
-
-
-@njit(cache=True, nogil=True)
-def receive(v, key, count, t, pes, syn, ring, stats):
-    """Phase 2 for one packet on a serial PE: master population table, address list, rows."""
-    lo = pes.mpt_start[v]
-    hi = lo + pes.mpt_count[v]
-    found = -1
-    while lo < hi:                                   # the table is sorted by key
-        mid = (lo + hi) // 2
-        masked = key & syn.mpt_mask[mid]
-        if masked == syn.mpt_key[mid]:
-            found = mid
-            break
-        if masked < syn.mpt_key[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    if found < 0:
-        stats[v, UNMATCHED] += 1
-        return
-    neuron = np.int64(key & ~syn.mpt_mask[found])
-    n, n_types = pes.n[v], pes.n_types[v]
-    slots_mask = pes.slots[v] - 1
-    base = pes.ring_start[v]
-    words = syn.words
-    for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
-        start = syn.al_offset[a] + neuron * syn.al_stride[a]
-        m = np.int64(words[start])
-        wide = syn.al_wide[a]
-        weights = start + 1 + (syn.al_stride[a] - 1) // 2      # 32-bit weights follow the synapse words
-        if pes.dram[v]:
-            stats[v, DMA_READS] += 1
-            stats[v, DMA_WORDS] += 1 + (2 * m if wide else m)
-        for j in range(m):
-            w = words[start + 1 + j]
-            index = np.int64(w & _INDEX_MASK)
-            stype = np.int64((w >> _U_INDEX) & _TYPE_MASK)
-            delay = np.int64((w >> _U_DELAY) & _DELAY_MASK)
-            weight = np.int64(words[weights + j]) if wide else np.int64(w >> _U_WEIGHT)
-            ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += weight * count
-        stats[v, SYNAPTIC_EVENTS] += m
-
-
-@njit(cache=True, nogil=True)
-def deliver(v, t0, window, pes, syn, routes, ring, outbox, stats):
-    """Phase 2 on one receiving PE: every packet routed to it in this window."""
+def deliver(v, t0, m):
+    """Phase 2 on PE ``v``: every packet routed to it in this window."""
+    routes, outbox = m.routes, m.outbox
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u = routes.src[s]
-        m = outbox.size[u]
-        stats[v, DELIVERED] += m
-        first, key = pes.g0[u] * window, pes.key[u]
-        for e in range(first, first + m):
-            receive(v, key | np.uint32(outbox.index[e]), np.int64(outbox.payload[e]), t0 + outbox.step[e],
-                    pes, syn, ring, stats)
+        m.stats[v, DELIVERED] += outbox.size[u]
+        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
+            receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
 
 
 @njit(cache=True, nogil=True)
-def bookkeeping(t0, window, neuron_pes, pes, outbox, routes, rec, stats):
+def bookkeeping(t0, computing, m):
     """Between the phases, on one thread: spike recording and packet counts."""
-    for v in neuron_pes:
-        m = outbox.size[v]
-        if m == 0:
+    pes, outbox, rec, stats = m.pes, m.outbox, m.rec, m.stats
+    for v in computing:
+        size = outbox.size[v]
+        if size == 0:
             continue
         g0 = pes.g0[v]
-        first = g0 * window
-        for e in range(first, first + m):
+        for e in range(outbox.start[v], outbox.start[v] + size):
+            i = outbox.index[e]
+            if i < 0:
+                continue
             c = outbox.payload[e]
             stats[v, SPIKES] += c
-            if rec.spiking[g0 + outbox.index[e]]:
+            if rec.spiking[g0 + i]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
-                rec.neuron[k] = g0 + outbox.index[e]
+                rec.neuron[k] = g0 + i
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
-            stats[v, SENT] += m
-            stats[v, DROPPED] += m * routes.drops[v]
+            stats[v, SENT] += size
+            stats[v, DROPPED] += size * m.routes.drops[v]
 
 
-@njit(cache=True, parallel=True)
-def run_steps(t, t_end, window, neuron_pes, pes, feeds, syn, routes, nrn, ring, outbox, rec, stats):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
-    again)."""
-    receivers = routes.receivers
+    again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
+    built inside each parallel loop because numba's parallel loops take only flat tuples."""
+    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats)
+    receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
-        if rec.n_spikes[0] + rec.n_spiking * steps > rec.step.size:
+        if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
-        for k in prange(neuron_pes.size):
-            neuron_window(neuron_pes[k], t, steps, window, pes, feeds, ring, nrn, outbox, rec, stats)
-        bookkeeping(t, window, neuron_pes, pes, outbox, routes, rec, stats)
+        for k in prange(computing.size):
+            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
+        bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, window, pes, syn, routes, ring, outbox, stats)
+            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
         t += steps
     return t
+
+
+def _twin(function, name):
+    """``function`` under another name, so numba caches a second compilation of it separately."""
+    twin = types.FunctionType(function.__code__, function.__globals__, name)
+    twin.__qualname__ = name
+    return twin
+
+
+run_steps_parallel = njit(cache=True, parallel=True)(_twin(_run_steps, "run_steps_parallel"))
+run_steps = njit(cache=True)(_twin(_run_steps, "run_steps"))     # one thread: no parallel-region overhead

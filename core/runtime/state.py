@@ -14,12 +14,14 @@ Neurons = namedtuple("Neurons", [
     "rng",           # uint64 (N,): one random stream per neuron
 ])
 
-# the packets each PE sends in a window of steps: one per spiking neuron and step, its spike
-# count as payload; PE v's packets sit at [g0 * window, (g0 + n) * window)
+# the packets each PE sends in a window of steps (a spike: one per spiking neuron and step, its
+# spike count as payload); PE v's packets sit at [start[v], start[v] + size[v])
 Outbox = namedtuple("Outbox", [
     "step",          # int32: step within the window
-    "index",         # int32: neuron index within its slice
-    "payload",       # int32: spike count
+    "key",           # uint32: the packet's key
+    "index",         # int32: the sending neuron's index in its slice (for recording), -1 if none
+    "payload",       # int32: spike count (or a value's bits)
+    "start",         # int64 (V,): each PE's first entry
     "size",          # int64 (V,): packets the PE sent in this window
 ])
 
@@ -40,4 +42,14 @@ Recording = namedtuple("Recording", [
     "n_spikes",                    # int64 (1,): filled entries
     "g0", "n", "column", "interval", "base", "row0",   # one row per recorded variable (its population)
     "samples",                     # float32: every sample, per variable block
+])
+
+# the whole machine, as the step loop sees it
+Machine = namedtuple("Machine", [
+    "pes",           # ``mapping.images.PEImages``: per-PE configuration
+    "feeds",         # neuron PE -> the PEs whose synaptic input buffers it sums
+    "serial",        # ``mapping.images.SerialImages``: master population tables, rows
+    "routes", "nrn", "outbox", "rec",
+    "ring",          # int64: every PE's synaptic input buffer
+    "stats",         # int64 (V, len(kernel.STATS)): counters per PE
 ])
