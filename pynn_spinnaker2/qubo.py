@@ -231,18 +231,20 @@ class StandardNeurons:
     a penalty J_ij > 0, excitatory for a reward), with exponential currents of tau_syn = 1 ms.
     With synapses of 1 step, the whole network updates in parallel, which on dense graphs locks
     into all-on/all-off oscillation; an autapse of strength S (hysteresis) holds a neuron's
-    state until its field leaves (−S/2, S/2), breaking the lock-step (empirically S = 0.4·(F −
-    12), F the mean Σ_j |J_ij|; sparse graphs need none). Noise: a balanced excitatory and
-    inhibitory Poisson source per neuron of fixed weight (one kick = t_hot energy units); the
-    temperature T (the kicks' standard deviation on V, in energy units) falls geometrically
-    from t_hot to t_cold over ``stages`` runs by lowering the sources' rate between runs.
+    state until its field leaves (−S/2, S/2), breaking the lock-step. Noise: a balanced
+    excitatory and inhibitory Poisson source per neuron of fixed weight (one kick = t_hot energy
+    units); the temperature T (the kicks' standard deviation on V, in energy units) falls
+    geometrically from t_hot to t_cold over ``stages`` runs by lowering the sources' rate
+    between runs. Defaults, tuned on random 3-regular and G1-shaped Max-Cut (F = the mean
+    Σ_j |J_ij|, 6 and 96 there): S = 0.43·max(0, F − 12) (sparse problems need none),
+    t_hot = 0.25·(F − S), t_cold = 0.02·F.
     """
 
     steps: int = 1000
     stages: int = 20
-    t_hot: float | None = None          # default 0.25 F
-    t_cold: float | None = None         # default 0.015 F
-    hysteresis: float | None = None     # default 0.4 max(0, F - 12)
+    t_hot: float | None = None          # default 0.25 (F - S)
+    t_cold: float | None = None         # default 0.02 F
+    hysteresis: float | None = None     # default S = 0.43 max(0, F - 12)
     timestep: float = 1.0
     tau_m: float = 0.1
     tau_syn: float = 1.0
@@ -250,9 +252,9 @@ class StandardNeurons:
     def schedule(self, qubo: Qubo):
         """(temperatures per stage, hysteresis S) in energy units of ``qubo``."""
         f = qubo.field_scale()
-        t_hot = 0.25 * f if self.t_hot is None else self.t_hot
-        t_cold = 0.015 * f if self.t_cold is None else self.t_cold
-        s = 0.4 * max(0.0, f - 12.0) if self.hysteresis is None else self.hysteresis
+        s = 0.43 * max(0.0, f - 12.0) if self.hysteresis is None else self.hysteresis
+        t_hot = 0.25 * max(f - s, 0.0) if self.t_hot is None else self.t_hot
+        t_cold = 0.02 * f if self.t_cold is None else self.t_cold
         if not (t_hot > 0 and t_cold > 0):
             raise ValueError(f"StandardNeurons: temperatures must be positive, got t_hot={t_hot}, t_cold={t_cold}")
         return np.geomspace(t_hot, t_cold, self.stages), s
