@@ -44,8 +44,7 @@ class Qubo:
         n = self.linear.size
         self.rows, self.cols = np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
         self.couplings = np.asarray(self.couplings, dtype=float)
-        if not self.variables:
-            self.variables = list(range(n))
+        self.variables = list(self.variables) if len(self.variables) else list(range(n))
         if len(self.variables) != n:
             raise ValueError(f"Qubo: {len(self.variables)} variable labels for {n} variables")
         if self.rows.size and (self.rows.min() < 0 or self.cols.max() >= n or np.any(self.rows >= self.cols)):
@@ -356,8 +355,11 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
     lowest-energy state among its time steps. Returns a ``dimod.SampleSet`` (install the extra:
     ``pip install pynn_spinnaker2[qubo]``) with exact host energies, per read the step it was
     found at (``step``), and in ``info`` the emulated steps, times, the mapping's weight
-    quantisation and each read's per-step energy trace. ``model`` makes the network
-    (default :class:`StandardNeurons`); ``sim`` is the PyNN backend (default this one).
+    quantisation and each read's per-step energy trace. ``sim`` is the PyNN backend (default
+    this one). ``model`` makes and runs the network (default :class:`StandardNeurons`): any
+    object with ``sample(sim, qubo, seed, setup_options) -> (states, info)``, ``states`` the
+    (time steps, n) 0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend,
+    ``quantisation`` as in ``sim.mapping()``).
     """
     try:
         import dimod
