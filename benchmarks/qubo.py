@@ -38,7 +38,7 @@ def sa_cut(bqm, edges, n, sweeps, seed, reads=1):
     start = time.perf_counter()
     result = SimulatedAnnealingSampler().sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=seed)
     wall = time.perf_counter() - start
-    spins = result.record.sample[:, np.argsort(result.variables)] if reads else None
+    spins = result.record.sample[:, np.argsort(list(result.variables))]     # column k: node k
     cuts = (spins[:, edges[:, 0]] != spins[:, edges[:, 1]]).sum(1)
     return cuts, wall
 
@@ -72,7 +72,8 @@ def main():
     for name in args.graphs:
         kind, n = GRAPHS[name]
         edges, weights, n = random_graph(kind, n, args.graph_seed)
-        bqm = dimod.BinaryQuadraticModel.from_ising({}, {(int(u), int(v)): 1.0 for u, v in edges})
+        bqm = dimod.BinaryQuadraticModel.from_ising({k: 0.0 for k in range(n)},
+                                                    {(int(u), int(v)): 1.0 for u, v in edges})
         q = maxcut(edges, weights, n)
         ref_cuts, _ = sa_cut(bqm, edges, n, 10 * args.sweeps, 12345, args.reference_reads)
         sa, s2 = [], []
