@@ -30,7 +30,10 @@ class MappedProgram:
     report: MappingReport
 
 
-def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial") -> MappedProgram:
+def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial",
+                    local_sources: bool = True) -> MappedProgram:
+    """Map ``network`` onto ``machine``. ``local_sources=False`` gives every spike source PEs of
+    its own even where it could run on its targets' PEs (the result is the same, bit for bit)."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
@@ -47,7 +50,7 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
         seconds[name] = time.perf_counter() - t
         return out
 
-    graph = timed("partition", partition, network)
+    graph = timed("partition", partition, network, local_sources)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)
     tables = timed("route", route, graph, placement, keys, machine)

@@ -80,8 +80,12 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds) 
             for k, b in graph.vertices[v].bytes.items():
                 items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
-        storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram
-                   else f"SRAM, split over {split} PEs" if split > 1 else "SRAM")
+        if p in graph.local:
+            target = network.populations[graph.local[p][0]].label
+            storage = f"runs on {target[:14]}'s PEs"
+        else:
+            storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram
+                       else f"SRAM, split over {split} PEs" if split > 1 else "SRAM")
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, "serial",
                                       [pe_location(placement[v]) for v in vs], storage,
                                       sum(items.values()), dram_bytes, items))

@@ -48,6 +48,14 @@ SerialImages = namedtuple("SerialImages", [
     "words",                                           # every synaptic matrix, uint32
 ])
 
+# spike sources a neuron PE runs itself (``local_sources.py``); PE v runs sources
+# [local_start[v], local_start[v + 1]), each with its own address-list entries (its rows)
+LocalImages = namedtuple("LocalImages", [
+    "local_start",                      # (V + 1,) CSR over the sources
+    "model", "g0", "n",                 # each source slice's model id, first global neuron, size
+    "al_first", "al_count",             # its blocks in the address list
+])
+
 
 @dataclass
 class NeuronImages:
@@ -64,6 +72,7 @@ class MemoryImages:
     pes: PEImages
     feeds: np.ndarray
     serial: SerialImages
+    local: LocalImages
     neurons: NeuronImages
     ring_size: int
     bytes: list[dict]
@@ -153,15 +162,18 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     return words
 
 
-def master_population_tables(graph: MachineGraph, keys: Keys):
+def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     """Per receiving PE, one entry per source slice (sorted by key, for binary search), pointing
-    at the address-list rows of that source's blocks."""
+    at the address-list rows of that source's blocks; then the address-list rows of the local
+    sources it runs."""
     by_target = {}
     for b, blk in enumerate(graph.blocks):
         by_target.setdefault((blk.target, blk.source), []).append(b)
     V = len(graph.vertices)
     mpt_key, mpt_first, mpt_rows, al_block = [], [], [], []
     mpt_start, mpt_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
+    local = ([0], [], [], [], [], [])
+    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
     for v, mv in enumerate(graph.vertices):
         mpt_start[v] = len(mpt_key)
         for src in sorted(mv.sources, key=lambda s: int(keys.key[s])):
@@ -171,12 +183,23 @@ def master_population_tables(graph: MachineGraph, keys: Keys):
             mpt_rows.append(len(blocks))
             al_block += blocks
         mpt_count[v] = len(mpt_key) - mpt_start[v]
+        for src in mv.local:
+            sl = graph.slices[src]
+            blocks = sorted(by_target.get((mv.slice, src), []), key=lambda b: graph.blocks[b].projection)
+            for column, value in zip(local[1:], (MODEL_ID[network.populations[sl.population].model],
+                                                 pop_offset[sl.population] + sl.lo, sl.size, len(al_block),
+                                                 len(blocks))):
+                column.append(value)
+            al_block += blocks
+        local[0].append(len(local[1]))
+    local = LocalImages(*(np.array(c, dtype=np.int64) for c in local))
     return (np.array(mpt_key, dtype=np.uint32), np.array(mpt_first, dtype=np.int64),
-            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count)
+            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count, local)
 
 
 def serial_images(network, graph, keys, qweights):
-    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count = master_population_tables(graph, keys)
+    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count, local = \
+        master_population_tables(graph, keys, network)
     block_words = np.array([b.words for b in graph.blocks], dtype=np.int64)
     block_offset = np.zeros(len(graph.blocks) + 1, dtype=np.int64)
     block_offset[al_block] = np.concatenate([[0], np.cumsum(block_words[al_block])[:-1]])
@@ -188,13 +211,13 @@ def serial_images(network, graph, keys, qweights):
         al_stride=np.array([b.row_words for b in blocks], dtype=np.int64),
         al_wide=np.array([b.words_per_synapse == 2 for b in blocks], dtype=np.bool_),
         words=synaptic_matrices(network, graph, qweights, block_offset))
-    return images, mpt_start, mpt_count
+    return images, mpt_start, mpt_count, local
 
 
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys) -> MemoryImages:
     scales, qweights, quant = quantise(network, stacklevel=4)
     neurons = neuron_images(network, network.timestep)
-    serial_image, mpt_start, mpt_count = serial_images(network, graph, keys, qweights)
+    serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
     V = len(graph.vertices)
     pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
@@ -229,6 +252,6 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
-    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
+    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
                         neurons=neurons, ring_size=int(ring_len.sum()),
                         bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)

@@ -3,7 +3,9 @@ give each slice the PEs its synaptic matrix needs.
 
 A slice whose matrix does not fit one PE's SRAM has it spread over 2-4 adjacent PEs, each
 holding whole blocks of some source vertices (paper IV-A); beyond four it keeps its synaptic
-rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does.
+rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. A spike source that drives
+only the matching neurons of one population is sliced like it and runs on its slices' neuron
+PEs (``local_sources.py``): it gets no PE of its own.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from ..network import Network
 from . import serial
+from .local_sources import local_sources, source_bounds
 
 MAX_SPLIT = 4
 
@@ -60,6 +63,7 @@ class MachineVertex:
     sources: list[int] = field(default_factory=list)
     dram: bool = False
     bytes: dict = field(default_factory=dict)
+    local: list[int] = field(default_factory=list)    # local spike-source slices it runs
 
     @property
     def holds_neurons(self):
@@ -73,6 +77,7 @@ class MachineGraph:
     vertices: list[MachineVertex]
     slots: np.ndarray          # synaptic input buffer slots per slice (0: receives nothing)
     pop_slices: list[list[int]]
+    local: dict = field(default_factory=dict)    # local source population -> (target, offset)
 
 
 class SliceTooLarge(ValueError):
@@ -83,14 +88,19 @@ class SliceTooLarge(ValueError):
         self.population = population
 
 
-def slice_populations(network: Network, n_max_per_pop) -> tuple[list[Slice], list[list[int]]]:
-    slices, pop_slices = [], []
+def slice_populations(network: Network, n_max_per_pop, local=None) -> tuple[list[Slice], list[list[int]]]:
+    """Equal slices of at most ``n_max`` neurons; a local source is cut like its target."""
+    bounds = {}
     for p, pop in enumerate(network.populations):
-        n_max = n_max_per_pop[p]
-        n_slices = -(-pop.size // n_max)
-        bounds = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
-        pop_slices.append(list(range(len(slices), len(slices) + n_slices)))
-        slices += [Slice(p, k, int(lo), int(hi)) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
+        n_slices = -(-pop.size // n_max_per_pop[p])
+        bounds[p] = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
+    for p, (target, offset) in (local or {}).items():
+        bounds[p] = source_bounds(bounds[target], offset, network.populations[p].size)
+    slices, pop_slices = [], []
+    for p in range(len(network.populations)):
+        b = bounds[p]
+        pop_slices.append(list(range(len(slices), len(slices) + len(b) - 1)))
+        slices += [Slice(p, k, int(lo), int(hi)) for k, (lo, hi) in enumerate(zip(b[:-1], b[1:]))]
     return slices, pop_slices
 
 
@@ -153,65 +163,79 @@ def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
     return shares
 
 
-def _share_bytes(sl, pop, slots, sources, groups, share, dram):
+def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
     blocks = [b for s in sources for b in groups[s]]
-    return serial.pe_bytes(
+    items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
         matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
         n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
+    if local:
+        items["local spike sources"] = sum(serial.local_source_bytes(spec, n, blocks)
+                                           for spec, n, blocks in local)
+    return items
 
 
-def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, local) -> list[MachineVertex]:
+    """The slice's neuron PE and the PEs sharing its rows. Rows of local sources always stay in
+    the neuron PE's SRAM: they are read every step."""
     pop = network.populations[sl.population]
     groups: dict[int, list[Block]] = {}
+    local_blocks: dict[int, list[Block]] = {}
     for b in blocks:
-        groups.setdefault(b.source, []).append(b)
+        (local_blocks if slices[b.source].population in local else groups).setdefault(b.source, []).append(b)
+    mine = sorted(local_blocks)
+    runs = [(network.populations[slices[s].population].spec, slices[s].size, local_blocks[s]) for s in mine]
     for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
         shares = _share_out(groups, k)
-        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False) for i, srcs in enumerate(shares)]
+        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else ())
+                 for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
-            return [MachineVertex(sid, i, srcs, False, c)
+            return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [])
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
     srcs = sorted(groups)
-    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True)
+    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, runs)
     if not serial.fits(cost):
         raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
             f"needs {sum(cost.values())} bytes of SRAM ({_largest(cost)}), more than the "
             f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; shorten the longest delays or reduce fan-in")
-    return [MachineVertex(sid, 0, srcs, True, cost)]
+    return [MachineVertex(sid, 0, srcs, True, cost, mine)]
 
 
 def _largest(cost):
     return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
 
 
-def partition(network: Network) -> MachineGraph:
+def partition(network: Network, local: bool = True) -> MachineGraph:
     """Slices start at the most neurons a PE can hold; a population whose slice does not fit
-    (many source vertices or long delays) is cut finer until it does."""
+    (many source vertices or long delays) is cut finer until it does. ``local=False`` gives every
+    spike source PEs of its own."""
     check_delays(network)
+    local = local_sources(network) if local else {}
     slots_per_pop = population_slots(network)
     n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max)
+            return _partition(network, slots_per_pop, n_max, local)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max) -> MachineGraph:
-    slices, pop_slices = slice_populations(network, n_max)
+def _partition(network, slots_per_pop, n_max, local) -> MachineGraph:
+    slices, pop_slices = slice_populations(network, n_max, local)
     blocks = synaptic_blocks(network, slices, pop_slices)
     by_target: dict[int, list[Block]] = {}
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
     vertices = []
     for sid, sl in enumerate(slices):
-        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population])
+        if sl.population not in local:
+            vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
+                                           slices, local)
     slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
-    return MachineGraph(slices, blocks, vertices, slots, pop_slices)
+    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local)

@@ -31,7 +31,7 @@ def outbox(packets_per_step, window) -> Outbox:
     start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
     total = int(room.sum())
     return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
-                  np.zeros(total, np.int32), start, np.zeros(room.size, np.int64))
+                  np.zeros(total, np.int32), np.zeros(total, np.bool_), start, np.zeros(room.size, np.int64))
 
 
 def window_steps(network) -> int:
@@ -64,7 +64,9 @@ class Emulator:
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0), self.window)
+        runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
+        local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
+        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n + local_n, 0), self.window)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -244,7 +246,7 @@ class Emulator:
             while True:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                machine = Machine(im.pes, im.feeds, im.serial, im.local, self.routes, self._neurons(), self._outbox, rec,
                                   self.ring, self.stats)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)

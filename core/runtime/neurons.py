@@ -3,7 +3,8 @@ import numpy as np
 from numba import njit
 
 from .dispatch import update
-from .stats import SATURATED
+from .serial import add_rows
+from .stats import LOCAL_SPIKES, SATURATED
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -48,6 +49,31 @@ def sample(v, t, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def local_sources(v, t, w, k, m):
+    """The spike sources PE v runs itself: their spikes go straight through their rows into the
+    PE's own input buffer; recorded ones are noted in the outbox (as no packet). Returns the
+    outbox cursor."""
+    loc, nrn, outbox = m.local, m.nrn, m.outbox
+    for j in range(loc.local_start[v], loc.local_start[v + 1]):
+        g0, n = loc.g0[j], loc.n[j]
+        nrn.counts[g0:g0 + n] = 0
+        update(loc.model[j], g0, g0 + n, t, nrn)
+        for i in range(n):
+            c = nrn.counts[g0 + i]
+            if c > 0:
+                add_rows(v, loc.al_first[j], loc.al_count[j], np.int64(i), np.int64(c), t, m)
+                m.stats[v, LOCAL_SPIKES] += c
+                if m.rec.spiking[g0 + i]:
+                    outbox.step[k] = w
+                    outbox.key[k] = 0
+                    outbox.neuron[k] = g0 + i
+                    outbox.payload[k] = c
+                    outbox.packet[k] = False
+                    k += 1
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
     """The window's steps on one neuron PE: input, model update, one packet per spiking neuron."""
     pes, nrn, outbox = m.pes, m.nrn, m.outbox
@@ -55,6 +81,7 @@ def window(v, t0, steps, m):
     k = outbox.start[v]
     for w in range(steps):
         t = t0 + w
+        k = local_sources(v, t, w, k, m)
         read_input(v, t, m)
         nrn.counts[g0:g0 + n] = 0
         update(pes.model[v], g0, g0 + n, t, nrn)
@@ -63,8 +90,9 @@ def window(v, t0, steps, m):
             if c > 0:
                 outbox.step[k] = w
                 outbox.key[k] = key | np.uint32(i)
-                outbox.index[k] = i
+                outbox.neuron[k] = g0 + i
                 outbox.payload[k] = c
+                outbox.packet[k] = True
                 k += 1
         sample(v, t, m)
     outbox.size[v] = k - outbox.start[v]

@@ -1,6 +1,6 @@
 """The counters every PE keeps (summed over PEs in the report)."""
 (SENT, SPIKES, DELIVERED, DROPPED, UNMATCHED, SYNAPTIC_EVENTS, DMA_READS, DMA_WORDS,
- SATURATED) = range(9)
+ SATURATED, LOCAL_SPIKES) = range(10)
 STATS = ("packets sent", "spikes sent", "packets delivered to PEs", "packets dropped (no routing entry)",
          "packets with no master population table entry", "synaptic events", "DMA row reads",
-         "DMA words read", "synaptic input saturations")
+         "DMA words read", "synaptic input saturations", "spikes of local sources")
