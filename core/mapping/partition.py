@@ -3,7 +3,8 @@ give each slice the PEs its synaptic matrix needs.
 
 A slice whose matrix does not fit one PE's SRAM has it spread over 2-4 adjacent PEs, each
 holding whole blocks of some source vertices (paper IV-A); beyond four it keeps its synaptic
-rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does.
+rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. Without DRAM
+(``dram=False``, as the paradigm-switching paper counts PEs) such a slice is cut finer instead.
 """
 from __future__ import annotations
 
@@ -155,7 +156,7 @@ def _share_bytes(sl, spec, slots, sources, groups, share, dram, n_scales):
         dram=dram, max_row_words=max((1 + b.row_length for b in blocks), default=0))
 
 
-def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, dram=True) -> list[MachineVertex]:
     spec = network.populations[sl.population].spec
     groups: dict[int, list[Block]] = {}
     for b in blocks:
@@ -167,6 +168,10 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[Mach
         if all(serial.fits(c) for c in costs):
             return [MachineVertex(sid, i, srcs, False, c)
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
+    if not dram:
+        pop = network.populations[sl.population]
+        raise SliceTooLarge(sl.population, f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: the synaptic "
+                            f"matrix does not fit {MAX_SPLIT} PEs' SRAM and DRAM is not allowed")
     srcs = sorted(groups)
     cost = _share_bytes(sl, spec, slots, srcs, groups, 0, True, n_scales)
     if not serial.fits(cost):
@@ -182,23 +187,24 @@ def _largest(cost):
     return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
 
 
-def partition(network: Network) -> MachineGraph:
+def partition(network: Network, dram: bool = True) -> MachineGraph:
     """Slices start at the most neurons a PE can hold; a population whose slice does not fit
-    (many source vertices or long delays) is cut finer until it does."""
+    (many source vertices or long delays; without ``dram``, any matrix beyond four PEs) is cut
+    finer until it does."""
     check_delays(network)
     slots_per_pop = population_slots(network)
     n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec.n_constants)
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max)
+            return _partition(network, slots_per_pop, n_max, dram)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max) -> MachineGraph:
+def _partition(network, slots_per_pop, n_max, dram=True) -> MachineGraph:
     slices, pop_slices = slice_populations(network, n_max)
     blocks = synaptic_blocks(network, slices, pop_slices)
     by_target: dict[int, list[Block]] = {}
@@ -206,6 +212,7 @@ def _partition(network, slots_per_pop, n_max) -> MachineGraph:
         by_target.setdefault(b.target, []).append(b)
     vertices = []
     for sid, sl in enumerate(slices):
-        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population])
+        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
+                                       dram)
     slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
     return MachineGraph(slices, blocks, vertices, slots, pop_slices)
