@@ -155,8 +155,9 @@ def _band(occ, t0, t1, opt, tile_bytes, cap) -> _Band | None:
     occ_b = occ[:, t0:t1]
     nt = t1 - t0
     rows = np.flatnonzero(occ_b.any(1)) if opt.drop_zero_rows else np.arange(occ.shape[0])
-    if opt.echelon and rows.size:
-        rows = rows[np.lexsort((~occ_b[rows]).T[::-1])]
+    if opt.echelon and rows.size:                       # tile pattern, first tile most significant
+        pattern = np.packbits(~occ_b[rows], axis=1)
+        rows = rows[np.lexsort(pattern.T[::-1])]
     n_g = -(-rows.size // TILE_ROWS)
     order = np.full(n_g * TILE_ROWS, -1, np.int64)
     order[:rows.size] = rows
@@ -175,10 +176,11 @@ def _band(occ, t0, t1, opt, tile_bytes, cap) -> _Band | None:
     return _Band(t0, t1, order, sg, st, sn, chunks, sub_cost)
 
 
-def _layout(occ, opt, tile_bytes, cap) -> list[_Band]:
-    """Two-stage splitting: every useful number of column bands, the fewest subordinates."""
+def _layout(occ, opt, tile_bytes, cap, n_members, dominant_fits) -> list[_Band]:
+    """Two-stage splitting: every useful number of column bands; the fewest subordinates whose
+    dominant still holds the stacked input and tables of the (duplicated) rows."""
     n_tiles = occ.shape[1]
-    best, best_key, limit = None, None, n_tiles
+    best, best_key, limit, tight = None, None, n_tiles, False
     for b in range(1, n_tiles + 1):
         if b > limit or (b > 1 and not opt.split_columns):
             break
@@ -186,14 +188,22 @@ def _layout(occ, opt, tile_bytes, cap) -> list[_Band]:
         bands = [_band(occ, t0, t1, opt, tile_bytes, cap) for t0, t1 in zip(edges[:-1], edges[1:])]
         if any(x is None for x in bands):
             continue
-        n_sub = sum(x.chunks.size - 1 for x in bands)
         n_rows = sum(x.order.size for x in bands)
+        n_entries = sum(int(n_members[x.order[x.order >= 0]].sum()) for x in bands)
+        if not dominant_fits(n_rows, n_entries, b):
+            tight = True
+            if b > 1:
+                break                          # more bands only duplicate more rows
+            continue
+        n_sub = sum(x.chunks.size - 1 for x in bands)
         max_load = max((x.sub_cost.max() for x in bands if x.sub_cost.size), default=0)
         key = (n_sub, n_rows, max_load)
         if best_key is None or key < best_key:
             best, best_key = bands, key
         limit = min(limit, best_key[0])        # more bands than subordinates cannot pay
     if best is None:
+        if tight:
+            raise _DominantTooLarge({"stacked input": n_tiles})
         raise ValueError("a 4-row group of the weight-delay map does not fit one subordinate even "
                          "one 16-column tile wide")
     return best
@@ -215,13 +225,25 @@ def _slice_plan(k, typ, tgt, w, lo, hi, *, n_source, delay_range, weight_bits, n
     rows: MapRows = map_rows(k, col, w, n_inputs, drop_zero=opt.drop_zero_rows,
                              merge=opt.merge_inputs, max_merge=max_merge)
     U, C = rows.n_rows, used.size
+    dominant = dict(n_source=n_source, delay_range=delay_range, n_neurons=n, n_types=layer_types.size,
+                    neuron_bytes=neuron_bytes, weight_bits=weight_bits, n_source_vertices=n_source_vertices)
+    least = costs.dominant_bytes(n_entries=0, max_rows_per_input=1, n_rows=costs.ceil_to(U, TILE_ROWS),
+                                 n_columns=C, **dominant)
+    if not costs.fits(least):                           # before laying out: it only grows
+        raise _DominantTooLarge(least)
     n_tiles = -(-C // TILE_COLS)
     entry_u = np.repeat(np.arange(U), np.diff(rows.entry_start))
     occ = np.zeros((U, n_tiles), bool)
     occ[entry_u, rows.col // TILE_COLS] = True
     tile_bytes = costs.tiles_bytes(weight_bits)
     cap = costs.subordinate_capacity(n_source_vertices)
-    bands = _layout(occ, opt, tile_bytes, cap) if U and C else []
+    n_members = np.diff(rows.member_start)
+
+    def dominant_fits(n_rows, n_entries, n_bands):
+        return costs.fits(costs.dominant_bytes(n_entries=n_entries, max_rows_per_input=n_bands, n_rows=n_rows,
+                                               n_columns=C, **dominant))
+
+    bands = _layout(occ, opt, tile_bytes, cap, n_members, dominant_fits) if U and C else []
 
     # subordinates, rows, segments and columns, band by band
     row_start, seg_start, col_start = [0], [0], [0]
@@ -287,11 +309,8 @@ def _slice_plan(k, typ, tgt, w, lo, hi, *, n_source, delay_range, weight_bits, n
             weights[seg_offset[s] + lane * seg_width[s] + local_col - seg_first[s]] = rows.w[sel]
 
     n_sub = len(sub_bytes)
-    dom = costs.dominant_bytes(
-        n_source=n_source, delay_range=delay_range, n_entries=input_row.size,
-        max_rows_per_input=int(per_input.max()) if per_input.size else 0, n_rows=row_start[-1],
-        n_columns=col_start[-1], n_neurons=n, n_types=layer_types.size, neuron_bytes=neuron_bytes,
-        weight_bits=weight_bits, n_source_vertices=n_source_vertices)
+    dom = costs.dominant_bytes(n_entries=input_row.size, max_rows_per_input=int(per_input.max(initial=0)),
+                               n_rows=row_start[-1], n_columns=col_start[-1], **dominant)
     if row_start[-1] > costs.MAX_ROWS or not costs.fits(dom):
         raise _DominantTooLarge(dom)
     multiplies = opt.dominant_multiplies and n_sub == 1 and costs.fits(costs.merged(dom, sub_bytes[0]))
@@ -302,6 +321,18 @@ def _slice_plan(k, typ, tgt, w, lo, hi, *, n_source, delay_range, weight_bits, n
         col_start=np.array(col_start, np.int64), col_type=col_type[col_ids].astype(np.int64),
         col_target=col_target[col_ids].astype(np.int64), tiles=np.array(tiles, np.int64),
         dominant_bytes=dom, subordinate_bytes=sub_bytes)
+
+
+def _least_slices(n_source, n_target, delay_range, n_types, neuron_bytes, weight_bits, n_source_vertices):
+    """Dominants needed for the per-target bytes alone (neurons, their inputs and recording)."""
+    kw = dict(n_source=n_source, delay_range=delay_range, n_entries=0, max_rows_per_input=1, n_rows=0,
+              n_types=n_types, neuron_bytes=neuron_bytes, weight_bits=weight_bits,
+              n_source_vertices=n_source_vertices)
+    fixed = sum(costs.dominant_bytes(n_neurons=0, n_columns=0, **kw).values())
+    per_target = (sum(costs.dominant_bytes(n_neurons=n_target, n_columns=n_types * n_target, **kw).values())
+                  - fixed) / n_target
+    room = costs.DATA_SRAM_BYTES - fixed
+    return int(min(n_target, max(1, np.ceil(n_target * per_target / room)))) if room > 0 else n_target
 
 
 def compile_layer(src, tgt, w, d, r=None, *, n_source: int, n_target: int, weight_bits: int = 8,
@@ -324,7 +355,8 @@ def compile_layer(src, tgt, w, d, r=None, *, n_source: int, n_target: int, weigh
     kw = dict(n_source=n_source, delay_range=delay_range, weight_bits=weight_bits, neuron_bytes=neuron_bytes,
               n_source_vertices=n_source_vertices, max_merge=max_input // max_count,
               layer_types=layer_types, opt=optimisations)
-    n_slices = 1
+    n_slices = _least_slices(n_source, n_target, delay_range, layer_types.size, neuron_bytes, weight_bits,
+                             n_source_vertices)
     while True:
         bounds = np.linspace(0, n_target, n_slices + 1).round().astype(np.int64)
         which = np.searchsorted(bounds, tgt_e, side="right") - 1

@@ -55,8 +55,10 @@ def map_rows(k: np.ndarray, col: np.ndarray, w: np.ndarray, n_inputs: int, *, dr
     code = (col.astype(np.uint64) << np.uint64(20)) | w.astype(np.uint64)
     h1 = np.zeros(inputs.size, np.uint64)
     h2 = np.zeros(inputs.size, np.uint64)
-    np.add.at(h1, row, _mix(code, 0x9E3779B97F4A7C15))
-    np.add.at(h2, row, _mix(code, 0x632BE59BD9B4E019))
+    filled = np.flatnonzero(nnz)
+    if filled.size:                                           # per-row sums, wrapping mod 2**64
+        h1[filled] = np.add.reduceat(_mix(code, 0x9E3779B97F4A7C15), start[filled])
+        h2[filled] = np.add.reduceat(_mix(code, 0x632BE59BD9B4E019), start[filled])
     by_sig = np.lexsort((np.arange(inputs.size), h2, h1, nnz))
     new = np.ones(inputs.size, bool)
     new[1:] = (np.diff(nnz[by_sig]) != 0) | (np.diff(h1[by_sig]) != 0) | (np.diff(h2[by_sig]) != 0)
