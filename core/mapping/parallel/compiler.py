@@ -248,9 +248,8 @@ def _slice_plan(k, typ, tgt, w, lo, hi, *, n_source, delay_range, weight_bits, n
     # subordinates, rows, segments and columns, band by band
     row_start, seg_start, col_start = [0], [0], [0]
     seg_row, seg_first, seg_width, col_ids, tiles, sub_bytes = [], [], [], [], [], []
-    row_u, band_row0 = [], []
+    row_u = []
     for band in bands:
-        band_row0.append(row_start[-1])
         row_u.append(band.order)
         c0, c1 = band.t0 * TILE_COLS, min(band.t1 * TILE_COLS, C)
         for g0, g1 in zip(band.chunks[:-1], band.chunks[1:]):

@@ -94,7 +94,7 @@ def test_shipped_model_picks_the_paradigm_with_fewer_pes(seed, n_source, n_targe
 
 def test_outside_the_grid_falls_back_to_the_cost_models():
     choice = switching.choose_paradigm(2048, 20, 0.0316, 1)
-    assert choice.source == "cost model (n_source, density outside the training grid)"
+    assert choice.source == "cost model (n_source, n_target, density outside the training grid)"
     assert choice.paradigm in ("serial", "parallel")
     assert switching.choose_paradigm(200, 200, 0.5, 40).paradigm == "serial"      # long delays: many map rows
     assert switching.choose_paradigm(600, 600, 1.0, 1).paradigm == "parallel"     # dense, one delay
