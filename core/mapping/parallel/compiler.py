@@ -115,9 +115,6 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def _segments(occ_g: np.ndarray, opt: Optimisations):
     """Stored windows of each 4-row group: (group, first tile, tiles)."""
     n_g, nt = occ_g.shape
-    if not opt.trim_windows:
-        g = np.arange(n_g)
-        return g, np.zeros(n_g, np.int64), np.full(n_g, nt, np.int64)
     if opt.skip_zero_tiles:
         padded = np.zeros((n_g, nt + 2), bool)
         padded[:, 1:-1] = occ_g
@@ -125,6 +122,9 @@ def _segments(occ_g: np.ndarray, opt: Optimisations):
         gs, ts = np.nonzero(edge == 1)
         ge, te = np.nonzero(edge == -1)
         return gs.astype(np.int64), ts.astype(np.int64), (te - ts).astype(np.int64)
+    if not opt.trim_windows:
+        g = np.arange(n_g)
+        return g, np.zeros(n_g, np.int64), np.full(n_g, nt, np.int64)
     used = occ_g.any(1)
     g = np.flatnonzero(used)
     first = np.argmax(occ_g[g], axis=1)

@@ -27,7 +27,7 @@ class Optimisations:
     merge_inputs: bool = True          # inputs with identical weight vectors share a row
     echelon: bool = True               # rows ordered by their tile pattern, so 4-row tiles are dense
     trim_windows: bool = True          # a row group stores only from its first to its last used tile
-    skip_zero_tiles: bool = True       # ... and no all-zero tile inside that window
+    skip_zero_tiles: bool = True       # ... nor any all-zero tile inside that window (implies trimming)
     split_columns: bool = True         # two-stage splitting may cut columns into bands first
     dominant_multiplies: bool = True   # a dominant whose map fits beside its tables multiplies it
 
