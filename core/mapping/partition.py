@@ -3,9 +3,10 @@ give each slice the PEs its synaptic matrix needs.
 
 A slice whose matrix does not fit one PE's SRAM has it spread over 2-4 adjacent PEs, each
 holding whole blocks of some source vertices (paper IV-A); beyond four it keeps its synaptic
-rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. A spike source that drives
-only the matching neurons of one population is sliced like it and runs on its slices' neuron
-PEs (``local_sources.py``): it gets no PE of its own.
+rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. Without DRAM
+(``dram=False``, as the paradigm-switching paper counts PEs) such a slice is cut finer instead.
+A spike source that drives only the matching neurons of one population is sliced like it and
+runs on its slices' neuron PEs (``local_sources.py``): it gets no PE of its own.
 """
 from __future__ import annotations
 
@@ -177,7 +178,8 @@ def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
     return items
 
 
-def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, local) -> list[MachineVertex]:
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, local,
+                       dram=True) -> list[MachineVertex]:
     """The slice's neuron PE and the PEs sharing its rows. Rows of local sources always stay in
     the neuron PE's SRAM: they are read every step."""
     pop = network.populations[sl.population]
@@ -194,6 +196,9 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, loca
         if all(serial.fits(c) for c in costs):
             return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [])
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
+    if not dram:
+        raise SliceTooLarge(sl.population, f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: the synaptic "
+                            f"matrix does not fit {MAX_SPLIT} PEs' SRAM and DRAM is not allowed")
     srcs = sorted(groups)
     cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, runs)
     if not serial.fits(cost):
@@ -208,10 +213,10 @@ def _largest(cost):
     return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
 
 
-def partition(network: Network, local: bool = True) -> MachineGraph:
+def partition(network: Network, local: bool = True, dram: bool = True) -> MachineGraph:
     """Slices start at the most neurons a PE can hold; a population whose slice does not fit
-    (many source vertices or long delays) is cut finer until it does. ``local=False`` gives every
-    spike source PEs of its own."""
+    (many source vertices or long delays; without ``dram``, any matrix beyond four PEs) is cut
+    finer until it does. ``local=False`` gives every spike source PEs of its own."""
     check_delays(network)
     local = local_sources(network) if local else {}
     slots_per_pop = population_slots(network)
@@ -219,14 +224,14 @@ def partition(network: Network, local: bool = True) -> MachineGraph:
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max, local)
+            return _partition(network, slots_per_pop, n_max, local, dram)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max, local) -> MachineGraph:
+def _partition(network, slots_per_pop, n_max, local, dram=True) -> MachineGraph:
     slices, pop_slices = slice_populations(network, n_max, local)
     blocks = synaptic_blocks(network, slices, pop_slices)
     by_target: dict[int, list[Block]] = {}
@@ -236,6 +241,6 @@ def _partition(network, slots_per_pop, n_max, local) -> MachineGraph:
     for sid, sl in enumerate(slices):
         if sl.population not in local:
             vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
-                                           slices, local)
+                                           slices, local, dram)
     slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
     return MachineGraph(slices, blocks, vertices, slots, pop_slices, local)
