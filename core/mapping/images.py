@@ -21,14 +21,17 @@ from ..models.spike_source_array import CURSOR, END, event_steps
 from ..network import Network
 from . import serial
 from .keys import Keys
+from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
-from .quantise import quantise
 from .route import targets
 
-NEURONS, SYNAPSES = 0, 1          # PE kinds: a slice's neurons (and rows), a share of its rows
+# PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
+# neurons and stacked input, a share of its weight-delay map
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE = 0, 1, 2, 3
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
 
 PEImages = namedtuple("PEImages", [
-    "kind",          # NEURONS or SYNAPSES
+    "kind",          # NEURONS, SYNAPSES, DOMINANT or SUBORDINATE
     "model",         # model id (``core.models.MODEL_ID``), -1 for a PE without neurons
     "g0", "n",       # first global neuron of its slice, neurons in the slice
     "key",           # uint32 base key of the spikes the slice sends
@@ -73,6 +76,7 @@ class MemoryImages:
     feeds: np.ndarray
     serial: SerialImages
     local: LocalImages
+    parallel: ParallelImages
     neurons: NeuronImages
     ring_size: int
     bytes: list[dict]
@@ -141,7 +145,7 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
     row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
     for j, proj in enumerate(network.projections):
-        if not proj.size:
+        if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
@@ -176,7 +180,8 @@ def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
     for v, mv in enumerate(graph.vertices):
         mpt_start[v] = len(mpt_key)
-        for src in sorted(mv.sources, key=lambda s: int(keys.key[s])):
+        serial_sources = mv.sources if mv.role in ("neurons", "synapses") else []
+        for src in sorted(serial_sources, key=lambda s: int(keys.key[s])):
             blocks = sorted(by_target[(mv.slice, src)], key=lambda b: graph.blocks[b].projection)
             mpt_key.append(int(keys.key[src]))
             mpt_first.append(len(al_block))
@@ -214,8 +219,10 @@ def serial_images(network, graph, keys, qweights):
     return images, mpt_start, mpt_count, local
 
 
-def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys) -> MemoryImages:
-    scales, qweights, quant = quantise(network, stacklevel=4)
+def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
+                 layers) -> MemoryImages:
+    """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
+    scales, qweights, quant = quantised
     neurons = neuron_images(network, network.timestep)
     serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
@@ -240,7 +247,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
     pes = PEImages(
-        kind=np.where(holds, NEURONS, SYNAPSES).astype(np.int64),
+        kind=np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64),
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
         g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
                     dtype=np.int64),
@@ -253,5 +260,6 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
+                        parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
                         bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)

@@ -6,7 +6,9 @@ holding whole blocks of some source vertices (paper IV-A); beyond four it keeps 
 rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. Without DRAM
 (``dram=False``, as the paradigm-switching paper counts PEs) such a slice is cut finer instead.
 A spike source that drives only the matching neurons of one population is sliced like it and
-runs on its slices' neuron PEs (``local_sources.py``): it gets no PE of its own.
+runs on its slices' neuron PEs (``local_sources.py``): it gets no PE of its own. A population
+whose layer uses the parallel paradigm is sliced as its compiled weight-delay map says
+(``parallel/``): one dominant PE per slice holding the neurons, plus its subordinate PEs.
 """
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ class MachineVertex:
     dram: bool = False
     bytes: dict = field(default_factory=dict)
     local: list[int] = field(default_factory=list)    # local spike-source slices it runs
+    role: str = "neurons"     # serial: 'neurons', 'synapses'; parallel: 'dominant', 'subordinate'
 
     @property
     def holds_neurons(self):
@@ -79,6 +82,7 @@ class MachineGraph:
     slots: np.ndarray          # synaptic input buffer slots per slice (0: receives nothing)
     pop_slices: list[list[int]]
     local: dict = field(default_factory=dict)    # local source population -> (target, offset)
+    plans: dict = field(default_factory=dict)    # parallel population -> its ``parallel.LayerPlan``
 
 
 class SliceTooLarge(ValueError):
@@ -89,10 +93,14 @@ class SliceTooLarge(ValueError):
         self.population = population
 
 
-def slice_populations(network: Network, n_max_per_pop, local=None) -> tuple[list[Slice], list[list[int]]]:
-    """Equal slices of at most ``n_max`` neurons; a local source is cut like its target."""
+def slice_populations(network: Network, n_max_per_pop, local=None, plans=None) -> tuple[list[Slice], list[list[int]]]:
+    """Equal slices of at most ``n_max`` neurons; a local source is cut like its target, a
+    parallel population as its plan's dominants."""
     bounds = {}
     for p, pop in enumerate(network.populations):
+        if plans and p in plans:
+            bounds[p] = np.array([s.lo for s in plans[p].slices] + [pop.size])
+            continue
         n_slices = -(-pop.size // n_max_per_pop[p])
         bounds[p] = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
     for p, (target, offset) in (local or {}).items():
@@ -125,11 +133,12 @@ def population_slots(network: Network) -> list[int]:
     return [serial.ring_slots(d) for d in max_delay]
 
 
-def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
-    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses."""
+def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Block]:
+    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
+    (none for projections onto parallel layers: they live in weight-delay maps)."""
     blocks = []
     for j, proj in enumerate(network.projections):
-        if not proj.size:
+        if not proj.size or proj.post in plans:
             continue
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
@@ -194,7 +203,7 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, loca
         costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else ())
                  for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
-            return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [])
+            return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [], "neurons" if i == 0 else "synapses")
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
     if not dram:
         raise SliceTooLarge(sl.population, f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: the synaptic "
@@ -213,34 +222,49 @@ def _largest(cost):
     return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
 
 
-def partition(network: Network, local: bool = True, dram: bool = True) -> MachineGraph:
+def parallel_vertices(sid: int, plan_slice, sources: list[int]) -> list[MachineVertex]:
+    """A parallel slice's dominant PE (neurons, stacked input, tables; receives the layer's
+    spikes) and its subordinate PEs (weight-delay map shares), with their Table I bytes."""
+    items = plan_slice.pe_bytes()
+    return [MachineVertex(sid, 0, sources, False, items[0], role="dominant")] + [
+        MachineVertex(sid, i, [], False, b, role="subordinate") for i, b in enumerate(items[1:], start=1)]
+
+
+def partition(network: Network, local: bool = True, dram: bool = True, plans=None) -> MachineGraph:
     """Slices start at the most neurons a PE can hold; a population whose slice does not fit
     (many source vertices or long delays; without ``dram``, any matrix beyond four PEs) is cut
-    finer until it does. ``local=False`` gives every spike source PEs of its own."""
+    finer until it does. ``local=False`` gives every spike source PEs of its own. ``plans`` maps
+    each population whose layer uses the parallel paradigm to its compiled ``LayerPlan``."""
     check_delays(network)
-    local = local_sources(network) if local else {}
+    plans = plans or {}
+    local = {p: lt for p, lt in (local_sources(network) if local else {}).items() if lt[0] not in plans}
     slots_per_pop = population_slots(network)
     n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max, local, dram)
+            return _partition(network, slots_per_pop, n_max, local, dram, plans)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max, local, dram=True) -> MachineGraph:
-    slices, pop_slices = slice_populations(network, n_max, local)
-    blocks = synaptic_blocks(network, slices, pop_slices)
+def _partition(network, slots_per_pop, n_max, local, dram=True, plans=()) -> MachineGraph:
+    slices, pop_slices = slice_populations(network, n_max, local, plans)
+    blocks = synaptic_blocks(network, slices, pop_slices, plans)
+    layer_sources = {p: sorted({s for q in network.projections if q.post == p and q.size for s in pop_slices[q.pre]})
+                     for p in plans}
     by_target: dict[int, list[Block]] = {}
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
     vertices = []
     for sid, sl in enumerate(slices):
-        if sl.population not in local:
+        if sl.population in plans:
+            vertices += parallel_vertices(sid, plans[sl.population].slices[sl.index], layer_sources[sl.population])
+        elif sl.population not in local:
             vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
                                            slices, local, dram)
-    slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
-    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local)
+    # a dominant's synaptic input buffer has one slot: the MAC array's sums for this step
+    slots = np.array([1 if s.population in plans else slots_per_pop[s.population] for s in slices], dtype=np.int64)
+    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local, dict(plans))

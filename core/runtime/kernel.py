@@ -22,8 +22,8 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import NEURONS, SYNAPSES
-from . import neurons, serial
+from ..mapping.images import DOMINANT, NEURONS, SYNAPSES
+from . import neurons, parallel, serial
 from .state import Machine
 from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
@@ -35,8 +35,11 @@ from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS
 @njit(cache=True, nogil=True)
 def compute(v, t0, steps, m):
     """Phase 1 on PE ``v``."""
-    if m.pes.kind[v] == NEURONS:
+    kind = m.pes.kind[v]
+    if kind == NEURONS:
         neurons.window(v, t0, steps, m)
+    elif kind == DOMINANT:
+        parallel.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -45,6 +48,8 @@ def receive(v, key, payload, t, m):
     kind = m.pes.kind[v]
     if kind == NEURONS or kind == SYNAPSES:
         serial.receive(v, key, np.int64(payload), t, m)
+    elif kind == DOMINANT:
+        parallel.receive(v, key, np.int64(payload), t, m)
 
 
 @njit(cache=True, nogil=True)
@@ -82,22 +87,25 @@ def bookkeeping(t0, computing, m):
             stats[v, DROPPED] += packets * m.routes.drops[v]
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, routes, nrn, outbox, rec, ring, stats):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+               stats):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, local, routes, nrn, outbox, rec, ring, stats)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         for k in prange(computing.size):
-            compute(computing[k], t, steps, Machine(pes, feeds, syn, local, routes, nrn, outbox, rec, ring, stats))
+            compute(computing[k], t, steps,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, Machine(pes, feeds, syn, local, routes, nrn, outbox, rec, ring, stats))
+            deliver(receivers[k], t,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats))
         t += steps
     return t
 

@@ -74,25 +74,32 @@ def local_sources(v, t, w, k, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def window(v, t0, steps, m):
-    """The window's steps on one neuron PE: input, model update, one packet per spiking neuron."""
+def step(v, t, w, k, m):
+    """One step on neuron PE v (step ``w`` of the window): local sources, input, model update, one
+    packet per spiking neuron in the outbox from entry ``k``; returns the next free entry."""
     pes, nrn, outbox = m.pes, m.nrn, m.outbox
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
-    k = outbox.start[v]
+    k = local_sources(v, t, w, k, m)
+    read_input(v, t, m)
+    nrn.counts[g0:g0 + n] = 0
+    update(pes.model[v], g0, g0 + n, t, nrn)
+    for i in range(n):
+        c = nrn.counts[g0 + i]
+        if c > 0:
+            outbox.step[k] = w
+            outbox.key[k] = key | np.uint32(i)
+            outbox.neuron[k] = g0 + i
+            outbox.payload[k] = c
+            outbox.packet[k] = True
+            k += 1
+    sample(v, t, m)
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
+def window(v, t0, steps, m):
+    """The window's steps on one serial neuron PE."""
+    k = m.outbox.start[v]
     for w in range(steps):
-        t = t0 + w
-        k = local_sources(v, t, w, k, m)
-        read_input(v, t, m)
-        nrn.counts[g0:g0 + n] = 0
-        update(pes.model[v], g0, g0 + n, t, nrn)
-        for i in range(n):
-            c = nrn.counts[g0 + i]
-            if c > 0:
-                outbox.step[k] = w
-                outbox.key[k] = key | np.uint32(i)
-                outbox.neuron[k] = g0 + i
-                outbox.payload[k] = c
-                outbox.packet[k] = True
-                k += 1
-        sample(v, t, m)
-    outbox.size[v] = k - outbox.start[v]
+        k = step(v, t0 + w, w, k, m)
+    m.outbox.size[v] = k - m.outbox.start[v]
