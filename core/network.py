@@ -18,7 +18,9 @@ RECEPTORS = ("excitatory", "inhibitory")
 @dataclass
 class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
-    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron."""
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron.
+    ``max_neurons_per_pe`` caps the neurons of one slice (sPyNNaker's neurons per core); the
+    machine's own limits apply as well."""
 
     label: str
     model: str
@@ -27,6 +29,7 @@ class Population:
     initial_state: dict[str, np.ndarray] = field(default_factory=dict)
     spike_times: list[np.ndarray] | None = None
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
+    max_neurons_per_pe: int | None = None
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -34,6 +37,9 @@ class Population:
                              f"known models: {', '.join(MODELS)}")
         if self.size < 1:
             raise ValueError(f"population {self.label!r}: size must be >= 1, not {self.size}")
+        if self.max_neurons_per_pe is not None and self.max_neurons_per_pe < 1:
+            raise ValueError(f"population {self.label!r}: max_neurons_per_pe must be >= 1, "
+                             f"not {self.max_neurons_per_pe}")
         spec = MODELS[self.model]
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
         self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)

@@ -80,7 +80,7 @@ class SliceTooLarge(ValueError):
 def slice_populations(network: Network, n_max_per_pop) -> tuple[list[Slice], list[list[int]]]:
     slices, pop_slices = [], []
     for p, pop in enumerate(network.populations):
-        n_max = n_max_per_pop[p]
+        n_max = min(n_max_per_pop[p], pop.max_neurons_per_pe or n_max_per_pop[p])
         n_slices = -(-pop.size // n_max)
         bounds = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
         pop_slices.append(list(range(len(slices), len(slices) + n_slices)))
