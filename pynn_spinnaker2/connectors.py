@@ -4,12 +4,13 @@ exactly what PyNN's generic path gives, plus the one PyNN leaves unimplemented (
 PyNN's generic path (``MapConnector._standard_connect``) visits the post-synaptic neurons one
 by one from Python, drawing each column's random numbers in turn. The expansions here make the
 same draws in the same order, in one call per random source: each column's connectivity draws
-come from the connector's RNG, each parameter's from its own, so one long draw equals the
-concatenation of the per-column draws when no two of them share an RNG (numpy's
-``RandomState`` streams are stable by policy, NEP 19). Anything else (a shared RNG, clipped
-distributions that redraw per call, non-numpy RNGs, per-neuron permutations, subclasses of the
-connectors) takes PyNN's generic path, which is correct, only slower; so a script gives the
-same network here as on pyNN.nest with the same seeds.
+come from the connector's RNG, each parameter's from its own copy of its RNG (PyNN's
+translation copies it, so parameters share no RNG with each other or the connector), and one
+long draw equals the concatenation of the per-column draws (numpy's ``RandomState`` streams are
+stable by policy, NEP 19). Anything else (clipped distributions that redraw per call, non-numpy
+RNGs, per-neuron permutations, subclasses of the connectors) takes PyNN's generic path, which
+is correct, only slower; so a script gives the same network here as on pyNN.nest with the same
+seeds. An expansion declines before drawing anything, so the generic path starts afresh.
 
 ``expand(connector, projection)`` returns ``(pre, post, parameters)`` in the generic path's
 synapse order (post-major), or ``None`` to use the generic path.
@@ -44,42 +45,56 @@ def expand(connector, projection):
 
 
 # -- parameters -------------------------------------------------------------------------------
-def _rngs_of(value):
-    base = value.base_value
-    rngs = [base.rng] if isinstance(base, RandomDistribution) else []
-    for _, arg in value.operations:
-        if isinstance(arg, LazyArray) and isinstance(arg.base_value, RandomDistribution):
-            rngs.append(arg.base_value.rng)
-    return rngs
+MAX_VALUES_PER_BLOCK = 1 << 22     # matrix entries evaluated at once for array/function parameters
 
 
 def _vectorisable_rng(rng):
     return isinstance(rng, NumpyRNG)
 
 
-def _independent(parameter_space, connector_rngs=()):
-    """True if every RNG in play is a numpy one, used by one thing only, and no distribution
-    redraws per call (``*_clipped``): then one draw per RNG equals the per-column draws."""
-    rngs = list(connector_rngs)
+def _vectorisable(parameter_space):
+    """True if each random parameter can be drawn in one call for all synapses: a numpy RNG, a
+    distribution that does not redraw per call (``*_clipped``), and no lazily evaluated
+    operands. (PyNN's translation gives each parameter its own copy of its RNG, so parameters
+    never share one, nor with the connector.)"""
     for _, value in parameter_space.items():
         base = value.base_value
-        if isinstance(base, RandomDistribution) and "clipped" in base.name:
-            return False
-        rngs += _rngs_of(value)
-    return all(_vectorisable_rng(r) for r in rngs) and len({id(r) for r in rngs}) == len(rngs)
+        if isinstance(base, RandomDistribution):
+            if not _vectorisable_rng(base.rng) or "clipped" in base.name:
+                return False
+            if any(isinstance(arg, LazyArray) for _, arg in value.operations):
+                return False
+    return True
 
 
 def _evaluate(parameter_space, pre, post):
-    """Each parameter at the synapses (pre[k], post[k]), in one call: constants stay scalars,
-    random distributions draw ``len(pre)`` values, arrays and functions are indexed."""
+    """Each parameter at the synapses (pre[k], post[k]), which come post-major: constants stay
+    scalars, random distributions draw ``len(pre)`` values in one call (the concatenation of
+    PyNN's per-column draws), arrays and functions of distance are evaluated a block of columns
+    at a time."""
     out = {}
     for name, value in parameter_space.items():
         if value.is_homogeneous:
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
+        elif isinstance(value.base_value, RandomDistribution):
+            out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
         else:
-            out[name] = np.asarray(value._partially_evaluate((pre, post), simplify=False), dtype=float)
+            out[name] = _by_column_blocks(value, pre, post)
+    return out
+
+
+def _by_column_blocks(value, pre, post):
+    n_pre, n_post = value.shape
+    width = max(1, MAX_VALUES_PER_BLOCK // max(n_pre, 1))
+    out = np.empty(pre.size)
+    for first in range(0, n_post, width):
+        last = min(first + width, n_post)
+        lo, hi = np.searchsorted(post, [first, last])
+        if hi > lo:
+            block = np.asarray(value._partially_evaluate((slice(None), slice(first, last))), dtype=float)
+            out[lo:hi] = block.reshape(n_pre, last - first)[pre[lo:hi], post[lo:hi] - first]
     return out
 
 
@@ -87,8 +102,10 @@ def _parameters(connector, projection, connector_rngs=()):
     """The synapse parameters as PyNN's generic path sees them, or None if their draws cannot
     be made in one pass. Asked before any draw, so that the generic path, if it takes over,
     starts from untouched RNGs."""
+    if not all(_vectorisable_rng(r) for r in connector_rngs):
+        return None
     parameter_space = connector._parameters_from_synapse_type(projection)
-    return parameter_space if _independent(parameter_space, connector_rngs) else None
+    return parameter_space if _vectorisable(parameter_space) else None
 
 
 def _synapses(connector, parameter_space, pre, post):
@@ -261,6 +278,31 @@ def from_file(connector, projection):
     return from_list(connector, projection)
 
 
+# -- connection-set algebra -----------------------------------------------------------------------
+@expansion(pc.CSAConnector)
+def connection_set(connector, projection):
+    """The finite part of the connection set, enumerated once. A mask (arity 0) connects each
+    pair once, post-major as PyNN's map connectors do; a value set (arity 2) brings its own
+    weight and delay per connection, in the set's order. (PyNN's generic path hands the
+    backend cell IDs instead of indices for value sets.)"""
+    import csa
+
+    n_pre, n_post = projection.pre.size, projection.post.size
+    finite = csa.cross((0, n_pre - 1), (0, n_post - 1)) * connector.cset
+    if csa.arity(connector.cset) == 2:
+        rows = np.array([tuple(c) for c in finite], dtype=float).reshape(-1, 4)
+        if connector.callback:
+            connector.callback(1.0)
+        return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), {"weight": rows[:, 2],
+                                                                           "delay": rows[:, 3]}
+    parameters = _parameters(connector, projection)
+    if parameters is None:
+        return None
+    pairs = np.array([tuple(c) for c in finite], dtype=np.int64).reshape(-1, 2)
+    post, pre = np.divmod(np.unique(pairs[:, 1] * n_pre + pairs[:, 0]), n_pre)
+    return _synapses(connector, parameters, pre, post)
+
+
 # -- small world ------------------------------------------------------------------------------
 @expansion(pc.SmallWorldConnector)
 def small_world(connector, projection):
@@ -309,5 +351,10 @@ def small_world(connector, projection):
                 own = post_ids[new] == pre_ids[pre[rewired]]
         post[rewired] = new
     order = np.lexsort((pre, post))
-    return _synapses(connector, connector._parameters_from_synapse_type(projection), pre[order], post[order])
+    parameters = connector._parameters_from_synapse_type(projection)
+    if not _vectorisable(parameters):
+        raise NotImplementedError(
+            f"projection {projection.label!r}: SmallWorldConnector with clipped or non-numpy random "
+            "synapse parameters; use a NumpyRNG and an unclipped distribution")
+    return _synapses(connector, parameters, pre[order], post[order])
 
