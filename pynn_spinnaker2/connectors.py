@@ -186,11 +186,11 @@ def fixed_number_pre(connector, projection):
     if parameters is None:
         return None
     n_pre, n_post = projection.pre.size, projection.post.size
-    counts = (np.asarray(connector.n.next(n_post)) if random_n else np.full(n_post, connector.n)).astype(np.int64)
-    total = int(counts.sum())
-    pre = np.asarray(connector.rng.next(total, "uniform_int", {"low": 0, "high": n_pre}, mask=None),
-                     dtype=np.int64).reshape(total)
-    post = np.repeat(np.arange(n_post, dtype=np.int64), counts)
+    counts = np.asarray(connector.n.next(n_post)).astype(np.int64) if random_n else None
+    total = int(counts.sum()) if random_n else n_post * connector.n
+    pre = np.asarray(connector.rng.next(total, "uniform_int", {"low": 0, "high": n_pre}, mask=None)).reshape(total)
+    post = (np.repeat(np.arange(n_post, dtype=np.int32), counts) if random_n else
+            np.broadcast_to(np.arange(n_post, dtype=np.int32)[:, None], (n_post, connector.n)).reshape(total))
     return _synapses(connector, parameters, pre, post)
 
 

@@ -64,6 +64,12 @@ def cells_of(neurons):
     return roots, np.concatenate(which), np.concatenate(local)
 
 
+def _per_synapse(value, n, dtype):
+    """``value`` (one number, or one per synapse) as a contiguous array of n."""
+    value = np.asarray(value, dtype=dtype)
+    return np.full(n, value, dtype=dtype) if value.ndim == 0 else np.ascontiguousarray(value.reshape(n))
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -114,15 +120,16 @@ class Projection(common.Projection):
         return tuple(np.concatenate(list(c)) for c in columns)
 
     def _store(self, pre, post, weight, delay):
-        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps)."""
-        pre, post = np.asarray(pre, dtype=np.int64), np.asarray(post, dtype=np.int64)
+        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps).
+        Indices are kept as int32 and delays as int64 steps, the core's own types."""
+        pre, post = np.asarray(pre, dtype=np.int32).ravel(), np.asarray(post, dtype=np.int32).ravel()
         n = pre.size
-        weight = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=float), (n,)))
         steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state,
                                                           self._delay_warned)
+        weight = _per_synapse(weight, n, np.float64)
         self._check_weights(weight, pre, post)
         self._pre, self._post, self._weight = pre, post, weight
-        self._steps = np.ascontiguousarray(np.broadcast_to(steps, (n,)))
+        self._steps = _per_synapse(steps, n, np.int64)
         self._min_steps = int(self._steps.min()) if n else None
 
     def _check_weights(self, weight, pre=None, post=None):
