@@ -94,7 +94,9 @@ def _by_column_blocks(value, pre, post):
         lo, hi = np.searchsorted(post, [first, last])
         if hi > lo:
             block = np.asarray(value._partially_evaluate((slice(None), slice(first, last))), dtype=float)
-            out[lo:hi] = block.reshape(n_pre, last - first)[pre[lo:hi], post[lo:hi] - first]
+            block = np.broadcast_to(block.reshape(n_pre, last - first) if block.size > 1 else block,
+                                    (n_pre, last - first))      # a function may return one number
+            out[lo:hi] = block[pre[lo:hi], post[lo:hi] - first]
     return out
 
 

@@ -85,6 +85,8 @@ CASES = {
         sim.StaticSynapse()), 4, 3, {}),
     "from_list_indices_only": (lambda a, b, c: (sim.FromListConnector([(0, 1), (2, 0), (1, 1)]),
                                                 sim.StaticSynapse(weight=0.25, delay=0.7)), 3, 2, {}),
+    "constant_function_weights": (lambda a, b, c: (sim.AllToAllConnector(),
+                                                   sim.StaticSynapse(weight=lambda d: 1.0)), 4, 6, {}),
     "distance_weights": (lambda a, b, c: (sim.AllToAllConnector(),
                                           sim.StaticSynapse(weight=lambda d: 0.1 + 0.01 * d, delay=1.0)),
                          12, 10, {"structure": sim.space.Line(dx=2.0)}),
