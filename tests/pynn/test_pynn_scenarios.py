@@ -1,5 +1,6 @@
 """PyNN 0.13's own backend-agnostic scenarios (``test/system/scenarios`` of its sdist), every
-one run against this backend, each in a process of its own (they leak state into each other).
+one run against this backend as ``pyNN.spinnaker2``, each in a process of its own (they leak
+state into each other), forked from a warmed-up server (``forkserver.py``).
 
 ``EXPECTED_FAILURES`` names the scenarios that need a feature this backend does not have yet,
 with the error that says so. They are strict xfails that count only that error: when the
@@ -7,17 +8,12 @@ feature lands, the scenario either passes (XPASS, a failure: remove its entry) o
 other way (a failure: fix it). Every other scenario must pass.
 """
 import ast
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+import re
 
 import pytest
 
+from .forkserver import ForkServer
 from .pynn_sdist import SdistUnavailable, sdist_root
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class MissingFeature(Exception):
@@ -138,31 +134,23 @@ def scenarios_parent():
         pytest.fail(str(error), pytrace=False)
 
 
-def run_scenario(parent, name, cwd):
-    module, function = name.split(".")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-               MPLBACKEND="Agg")
-    done = subprocess.run([sys.executable, str(Path(__file__).with_name("scenario_main.py")), str(parent),
-                           module, function], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
-    lines = done.stdout.strip().splitlines()
-    try:
-        return json.loads(lines[-1]), done
-    except (IndexError, json.JSONDecodeError):
-        pytest.fail(f"scenario {name} crashed (exit {done.returncode}):\n{done.stderr[-4000:]}", pytrace=False)
+@pytest.fixture(scope="module")
+def server():
+    server = ForkServer()
+    yield server
+    server.close()
 
 
 @pytest.mark.parametrize("name", _params())
-def test_pynn_scenario(scenarios_parent, name, tmp_path):
-    import re
-
-    result, done = run_scenario(scenarios_parent, name, tmp_path)
+def test_pynn_scenario(server, scenarios_parent, name, tmp_path):
+    result, out, err = server.run("scenario", [scenarios_parent, *name.split(".")], tmp_path)
     if result["outcome"] == "passed":
         return
     error = f"{result['error']}: {result['message']}"
     expected = EXPECTED_FAILURES.get(name)
     if expected and re.search(expected[1], error):
         raise MissingFeature(error)
-    pytest.fail(f"scenario {name} failed: {error}\n{done.stderr[-4000:]}", pytrace=False)
+    pytest.fail(f"scenario {name} failed: {error}\n{err[-4000:]}", pytrace=False)
 
 
 def test_every_scenario_of_the_sdist_is_run(scenarios_parent):
