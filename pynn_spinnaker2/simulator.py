@@ -12,6 +12,8 @@ Delays are checked here, once, when synapses are made: :func:`delay_steps` holds
 (one time step at least, ``min_delay``/``max_delay`` from ``setup()``, and what the machine
 holds, :func:`machine_max_delay_steps`).
 """
+from types import SimpleNamespace
+
 import numpy as np
 
 from pyNN import common, errors
@@ -92,7 +94,13 @@ class State(common.control.BaseState):
     # -- network bookkeeping ---------------------------------------------------------------
     def clear(self):
         """Forget the whole network (``setup()``); objects made before belong to an old
-        ``generation`` and may only be read."""
+        ``generation`` and may only be read: their recorders keep a frozen copy of the clock
+        (PyNN's recorders read time and segment number from the simulator's state)."""
+        frozen = SimpleNamespace(name=name, state=SimpleNamespace(
+            t=self.t, dt=self.dt, segment_counter=self.segment_counter, running=self.running, mpi_rank=0,
+            num_processes=1, recorders=set(), write_on_end=[])) if hasattr(self, "t") else None
+        for population in getattr(self, "populations", ()):
+            population.recorder._simulator = frozen
         self.generation += 1
         self.per_core_limits = {}       # cell type -> neurons per PE, for populations made later
         self.populations = []
