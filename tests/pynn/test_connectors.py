@@ -57,6 +57,11 @@ def uniform(low, high, rng):
     return sim.RandomDistribution("uniform", (low, high), rng=rng)
 
 
+class IndexWeight(IndexBasedExpression):
+    def __call__(self, i, j):
+        return 0.1 + 0.01 * i + 0.001 * j
+
+
 CASES = {
     "all_to_all_no_self": (lambda a, b, c: (sim.AllToAllConnector(allow_self_connections=False),
                                             sim.StaticSynapse(weight=uniform(0.1, 0.2, b),
@@ -85,6 +90,8 @@ CASES = {
         sim.StaticSynapse()), 4, 3, {}),
     "from_list_indices_only": (lambda a, b, c: (sim.FromListConnector([(0, 1), (2, 0), (1, 1)]),
                                                 sim.StaticSynapse(weight=0.25, delay=0.7)), 3, 2, {}),
+    "index_expression_weights": (lambda a, b, c: (sim.FixedProbabilityConnector(0.5, rng=a),
+                                                  sim.StaticSynapse(weight=IndexWeight())), 9, 7, {}),
     "constant_function_weights": (lambda a, b, c: (sim.AllToAllConnector(),
                                                    sim.StaticSynapse(weight=lambda d: 1.0)), 4, 6, {}),
     "distance_weights": (lambda a, b, c: (sim.AllToAllConnector(),
