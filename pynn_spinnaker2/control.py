@@ -58,6 +58,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     ``time_scale_factor`` ...) are ignored with a warning, so their scripts run unchanged.
     """
     _check_option_names(extra_params)
+    # sPyNNaker's setup() defaults these to None: the PyNN defaults
+    timestep = DEFAULT_TIMESTEP if timestep is None else timestep
+    min_delay = DEFAULT_MIN_DELAY if min_delay is None else min_delay
+    if extra_params.get("max_delay", "auto") is None:
+        extra_params["max_delay"] = "auto"
     if not timestep > 0:
         raise ValueError(f"setup(): timestep must be positive, not {timestep}")
     paradigm = extra_params.get("paradigm", "serial")

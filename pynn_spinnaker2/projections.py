@@ -127,19 +127,18 @@ class Projection(common.Projection):
         steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state,
                                                           self._delay_warned)
         weight = _per_synapse(weight, n, np.float64)
-        self._check_weights(weight, pre, post)
+        self._check_weights(weight, post)
         self._pre, self._post, self._weight = pre, post, weight
         self._steps = _per_synapse(steps, n, np.int64)
         self._min_steps = int(self._steps.min()) if n else None
 
-    def _check_weights(self, weight, pre=None, post=None):
+    def _check_weights(self, weight, post):
         """PyNN's rule, raised where PyNN raises it (at creation and ``set``): weights onto an
         inhibitory current-based receptor are <= 0, all others (excitatory, conductances) >= 0.
         The machine stores magnitudes and lets the receptor carry the sign, so a weight of the
         wrong sign cannot be represented, even with ``safe=False``."""
         if not np.isfinite(weight).all():
             raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
-        post = self._post if post is None else post
         post_roots, post_which, _ = cells_of(self.post)
         inhibitory = self.receptor_type == "inhibitory"
         for r, root in enumerate(post_roots):

@@ -143,6 +143,8 @@ def test_setup_options():
         sim.setup(seed=1.5)
     sim.setup(n_boards_required=2)
     assert state.n_chips == 96
+    sim.setup(timestep=None, min_delay=None, max_delay=None)             # sPyNNaker's defaults
+    assert (sim.get_time_step(), sim.get_max_delay()) == (0.1, pytest.approx(6.3))
     sim.setup(n_chips_required=3)
     assert state.n_chips == 3
     sim.setup(timestep=0.2, min_delay="auto", n_chips=48, rng_seed=7)
