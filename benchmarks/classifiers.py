@@ -7,7 +7,8 @@ PEs of the chosen paradigm over the better one, as % of the ideal total) and dec
 per layer. Two feature sets: the paper's four (sources, targets, density, delay range), and
 those plus the cost models' PE estimates of both paradigms (``core.mapping.switching.features``).
 The best tree ensemble on the held-out split is written to ``core/mapping/paradigm_model.json``
-(trees as arrays, one per line), evaluated by ``switching.choose_paradigm`` without scikit-learn.
+(trees as arrays, one per line), compiled to one Python function by ``switching`` at first use:
+decisions need no scikit-learn.
 Figure 5: mean PEs per delay range for serial, parallel, classifier-switched (out-of-fold
 predictions over every layer) and ideal.
 
@@ -171,6 +172,7 @@ def decision_timing(data, idx, repeats=3) -> str:
     """One layer at a time: the shipped model's decision against compiling both paradigms."""
     from benchmarks.paradigm_dataset import grid_layer
     switching.load_model.cache_clear()
+    switching._shipped.cache_clear()
     switching.choose_paradigm(100, 100, 0.5, 2)          # load the model once, as a compiler would
     decide, both = [], []
     for i in idx:
@@ -223,7 +225,8 @@ def main(argv=None):
                          weight_bits=8, model="IF_curr_exp")
     model["trained"] = dict(classifier=best["name"], layers=int(train.size), held_out_accuracy=round(best["accuracy"], 5),
                             pe_regret_percent=round(best["regret"], 4))
-    ours = np.array([switching.model_score(model, list(x)) > 0 for x in X]).astype(int)
+    score = switching.compile_model(model)
+    ours = np.array([score(list(x)) > 0 for x in X]).astype(int)
     agree = np.mean(ours == best["model"].predict(X))
     print(f"pure-Python evaluation agrees with scikit-learn on {100 * agree:.3f} % of layers")
     if agree < 0.999:
