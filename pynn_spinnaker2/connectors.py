@@ -7,8 +7,10 @@ same draws in the same order, in one call per random source: each column's conne
 come from the connector's RNG, each parameter's from its own copy of its RNG (PyNN's
 translation copies it, so parameters share no RNG with each other or the connector), and one
 long draw equals the concatenation of the per-column draws (numpy's ``RandomState`` streams are
-stable by policy, NEP 19). Anything else (clipped distributions that redraw per call, non-numpy
-RNGs, per-neuron permutations, subclasses of the connectors) takes PyNN's generic path, which
+stable by policy, NEP 19). Draws PyNN makes one synapse or one column at a time with
+redraws (``FixedTotalNumberConnector``, ``normal_clipped``) are replayed from the stream
+(``draws.py``). Anything else (other redrawing distributions, non-numpy RNGs, per-neuron
+permutations, subclasses of the connectors) takes PyNN's generic path, which
 is correct, only slower; so a script gives the same network here as on pyNN.nest with the same
 seeds. An expansion declines before drawing anything, so the generic path starts afresh.
 
@@ -22,6 +24,8 @@ import numpy as np
 from pyNN import connectors as pc, errors
 from pyNN.parameters import LazyArray
 from pyNN.random import NumpyRNG, RandomDistribution
+
+from .draws import CLIPPED, column_sizes, normal_clipped_by_column, source_target_pairs
 
 MAX_DRAWS_PER_CHUNK = 1 << 23      # uniform draws held at once by FixedProbability (64 MB)
 
@@ -53,14 +57,15 @@ def _vectorisable_rng(rng):
 
 
 def _vectorisable(parameter_space):
-    """True if each random parameter can be drawn in one call for all synapses: a numpy RNG, a
-    distribution that does not redraw per call (``*_clipped``), and no lazily evaluated
-    operands. (PyNN's translation gives each parameter its own copy of its RNG, so parameters
-    never share one, nor with the connector.)"""
+    """True if each random parameter can be drawn in one pass for all synapses: a numpy RNG, a
+    distribution whose per-column draws one pass can reproduce (all of numpy's, and the
+    clipped normals, ``clipped.py``), and no lazily evaluated operands. (PyNN's translation
+    gives each parameter its own copy of its RNG, so parameters never share one, nor with the
+    connector.)"""
     for _, value in parameter_space.items():
         base = value.base_value
         if isinstance(base, RandomDistribution):
-            if not _vectorisable_rng(base.rng) or "clipped" in base.name:
+            if not _vectorisable_rng(base.rng) or ("clipped" in base.name and base.name not in CLIPPED):
                 return False
             if any(isinstance(arg, LazyArray) for _, arg in value.operations):
                 return False
@@ -78,6 +83,9 @@ def _evaluate(parameter_space, pre, post):
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
+        elif isinstance(value.base_value, RandomDistribution) and value.base_value.name == "normal_clipped":
+            drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
+            out[name] = np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
         elif isinstance(value.base_value, RandomDistribution):
             out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
         else:
@@ -194,6 +202,25 @@ def fixed_number_pre(connector, projection):
     post = (np.repeat(np.arange(n_post, dtype=np.int32), counts) if random_n else
             np.broadcast_to(np.arange(n_post, dtype=np.int32)[:, None], (n_post, connector.n)).reshape(total))
     return _synapses(connector, parameters, pre, post)
+
+
+@expansion(pc.FixedTotalNumberConnector)
+def fixed_total_number(connector, projection):
+    """PyNN draws the synapse count (in one process, a binomial with p = 1, so n), then a
+    source and a target for each synapse in turn; a target's sources connect in draw order,
+    targets in increasing order (a stable sort). PyNN's connect makes multapses and autapses
+    whatever ``with_replacement`` and ``allow_self_connections`` say, so only the settings
+    that ask for exactly that are expanded; the others keep PyNN's own behaviour."""
+    if not (isinstance(connector.n, (int, np.integer)) and connector.with_replacement is True
+            and connector.allow_self_connections is True and _vectorisable_rng(connector.rng)):
+        return None
+    parameters = _parameters(connector, projection, [connector.rng])
+    if parameters is None:
+        return None
+    count = RandomDistribution("binomial", [int(connector.n), 1.0], rng=connector.rng).next()
+    pre, post = source_target_pairs(connector.rng.rng, int(count), projection.pre.size, projection.post.size)
+    order = np.argsort(post.astype(np.uint16) if projection.post.size <= 1 << 16 else post, kind="stable")  # radix
+    return _synapses(connector, parameters, pre[order], post[order])
 
 
 @expansion(pc.FixedNumberPostConnector)
