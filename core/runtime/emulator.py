@@ -95,6 +95,7 @@ class Emulator:
         self.reset()
         self.emulation_seconds = 0.0
         self.run(0)                       # loads the compiled kernel, as loading a machine would
+        self.emulation_seconds = 0.0      # loading is not emulation
         self.load_seconds = time.perf_counter() - start
 
     # -- state -------------------------------------------------------------------------

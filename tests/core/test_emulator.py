@@ -152,3 +152,11 @@ def test_local_spike_sources_give_the_same_spikes_as_sources_on_their_own_pes():
     assert s_local["spikes of local sources"] == alone.spikes(p)[0].size > 1000
     assert s_local["packets sent"] == local.spikes(e)[0].size < s_alone["packets sent"]
     assert s_local["synaptic events"] == s_alone["synaptic events"]
+
+
+def test_loading_is_not_counted_as_emulation(program):
+    """Loading runs the kernel once (zero steps) to compile it; that time is the load's."""
+    emu = Emulator(program, seed=1)
+    assert emu.emulation_seconds == 0.0 and emu.load_seconds > 0
+    emu.run(10)
+    assert emu.report().run_seconds["emulation"] == emu.emulation_seconds > 0
