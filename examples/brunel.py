@@ -95,7 +95,10 @@ def build(sim, scale=250, timestep=0.1, seed=12345, style="shared", **setup):
 def spike_trains(population):
     """Spike times (ms) per neuron of the last segment, as plain arrays."""
     segment = population.get_data("spikes").segments[-1]
-    return [np.asarray(train.rescale("ms").magnitude) for train in segment.spiketrains]
+    if not segment.spiketrains:
+        return []
+    to_ms = float(segment.spiketrains[0].units.rescale("ms").magnitude)    # one unit for all (PyNN's)
+    return [np.asarray(train.magnitude) * to_ms for train in segment.spiketrains]
 
 
 def rates(trains, duration):

@@ -150,7 +150,10 @@ def build(sim, scale=0.1, background="poisson", timestep=0.1, seed=12345, record
 def spike_trains(population):
     """Spike times (ms) per neuron of the last segment."""
     segment = population.get_data("spikes").segments[-1]
-    return [np.asarray(train.rescale("ms").magnitude) for train in segment.spiketrains]
+    if not segment.spiketrains:
+        return []
+    to_ms = float(segment.spiketrains[0].units.rescale("ms").magnitude)    # one unit for all (PyNN's)
+    return [np.asarray(train.magnitude) * to_ms for train in segment.spiketrains]
 
 
 def population_rates(trains, start, stop):
