@@ -3,8 +3,9 @@
 storage of the synaptic rows (one PE, split over PEs, DRAM)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from core import Emulator, Network, Population, Projection, compile_network
+from core import Emulator, Machine, Network, Population, Projection, compile_network
 from tests.core.synaptic_input import assert_currents_match_synapses, record_everything, synaptic_events
 
 FULL = 255          # neurons in a full serial-paradigm slice (paper III-A)
@@ -84,4 +85,60 @@ def test_every_storage_of_the_rows_delivers_every_synapse(n_pre, p, n_projection
     assert_currents_match_synapses(net, emulator, n_steps)
     stats = emulator.statistics()
     assert stats["synaptic events"] == synaptic_events(net, emulator, n_steps) > 0
+    assert stats["packets dropped (no routing entry)"] == stats["packets with no master population table entry"] == 0
+
+
+def random_spread_network(rng, n_chips):
+    """A few randomly connected IF_curr_exp populations (some firing, some quiet) and spike sources,
+    with fillers (silent Poisson sources) between them that push them onto later chips."""
+    net = Network(0.1)
+    room = max(0, (n_chips - 2) * 152 - 80)             # fillers beyond the first, leaving room for the rest
+    kinds = ["IF_curr_exp"] * int(rng.integers(2, 5)) + ["SpikeSourcePoisson", "SpikeSourceArray"]
+    pops = []
+    for k, model in enumerate(rng.permutation(kinds)):
+        if k == 1 and n_chips > 1:
+            fill = 152          # a whole chip: it starts on the next chip, and what follows on the one after
+        else:
+            fill = int(rng.integers(0, min(room, 152) + 1)) if room and rng.random() < 0.6 else 0
+            room -= fill
+        if fill:
+            net.add_population(Population(f"fill{k}", "SpikeSourcePoisson", 255 * fill, parameters={"rate": 0.0}))
+        size = int(rng.integers(1, 600))
+        if model == "IF_curr_exp":
+            params = {"i_offset": rng.uniform(0.0, 2.0, size) * (rng.random() < 0.7), "tau_refrac": 2.0,
+                      "tau_syn_E": rng.uniform(1.0, 10.0), "tau_syn_I": rng.uniform(1.0, 10.0)}
+            pop = Population(f"n{k}", model, size, parameters=params)
+        elif model == "SpikeSourcePoisson":
+            pop = Population(f"n{k}", model, size, parameters={"rate": rng.uniform(50.0, 500.0)})
+        else:
+            pop = Population(f"n{k}", model, size, spike_times=[
+                np.unique(rng.integers(1, 300, rng.integers(0, 4))) * 0.1 for _ in range(size)])
+        pops.append(net.add_population(pop))
+    neurons = [p for p in pops if net.populations[p].model == "IF_curr_exp"]
+    poisson = next(p for p in pops if net.populations[p].model == "SpikeSourcePoisson")
+    for k in range(int(rng.integers(2, 8))):
+        pre, post = poisson if k == 0 else int(rng.choice(pops)), int(rng.choice(neurons))
+        n_pre, n_post = net.populations[pre].size, net.populations[post].size
+        n = int(rng.integers(1, max(2, n_pre * n_post // 20)))
+        net.add_projection(Projection(f"e{k}", pre, post, rng.integers(0, n_pre, n), rng.integers(0, n_post, n),
+                                      rng.uniform(0.01, 0.3, n), rng.integers(1, 25, n), int(rng.integers(0, 2))))
+    return net
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([1, 3, 8]))
+def test_every_packet_reaches_exactly_its_synapses(seed, n_chips):
+    """Random networks on one and several chips: every recorded spike, through every synapse of its
+    neuron, adds exactly that synapse's weight, on the right receptor, at spike time + delay; no
+    packet is dropped and the synaptic events counted equal the synapses of the neurons that spiked."""
+    net = random_spread_network(np.random.default_rng(seed), n_chips)
+    record_everything(net)
+    program = compile_network(net, Machine(n_chips=n_chips))
+    emulator = Emulator(program, seed=seed)
+    n_steps = 300
+    emulator.run(n_steps)
+    assert_currents_match_synapses(net, emulator, n_steps)
+    stats = emulator.statistics()
+    assert stats["synaptic events"] == synaptic_events(net, emulator, n_steps) > 0
+    assert program.report.chips_used > 1 or n_chips == 1
     assert stats["packets dropped (no routing entry)"] == stats["packets with no master population table entry"] == 0
