@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Mutation testing of core/ (cosmic-ray): mutate one module of core/ at a time, run the tests, and
+# report the mutants the tests did not catch.
+#
+#   tests/mutation.sh [mapping|runtime|models] [workers]      # default: mapping, 2 workers
+#
+# Runs in a scratch copy of the working tree (cosmic-ray edits the files it mutates) under
+# $MUTATION_DIR (default: a new directory in /tmp); the session database, the report and the
+# surviving mutants' diffs are left there. Re-running with the same MUTATION_DIR resumes.
+#
+# numba's cache pitfall: a cached kernel is not recompiled when a function it calls, or a constant
+# it reads, changed in another file, so a mutant there would run the unmutated kernel. Every test
+# run therefore gets a fresh NUMBA_CACHE_DIR; for the mapping modules, whose only value read by a
+# kernel are serial.py's constants, it starts as a copy of a cache warmed on the unmutated tree
+# unless serial.py is the mutated file (numba itself recompiles a mutated file's own functions).
+set -euo pipefail
+
+if [[ "${1:-}" == "--run-tests" ]]; then          # the test command of one mutant, run in a copy
+    cache=$(mktemp -d /tmp/numba-XXXXXX)
+    trap 'rm -rf "$cache"' EXIT
+    if [[ -n "${MUTATION_WARM_CACHE:-}" ]] && cmp -s core/mapping/serial.py "$MUTATION_PRISTINE/core/mapping/serial.py" \
+        && [[ "$MUTATION_TARGET" == mapping ]]; then
+        cp -r "$MUTATION_WARM_CACHE/." "$cache/"
+    fi
+    export NUMBA_CACHE_DIR=$cache
+    # fast, broad tests first: -x stops at the first failure
+    exec python -m pytest -x -q -p no:randomly -p no:cacheprovider --hypothesis-seed=0 \
+        -m "not reference and not slow" \
+        --deselect tests/core/mapping/test_routing.py::test_emulated_packets_arrive_once_per_target_pe \
+        tests/core/test_network.py tests/core/mapping tests/core/test_delivery.py \
+        tests/core/test_delay_timing.py tests/core/test_compress_exact.py tests/core/test_receptors.py \
+        tests/core/test_models.py tests/core/test_emulator.py
+fi
+
+target=${1:-mapping}
+workers=${2:-2}
+case "$target" in
+    mapping|runtime|models) ;;
+    *) echo "usage: tests/mutation.sh [mapping|runtime|models] [workers]" >&2; exit 2 ;;
+esac
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${MUTATION_DIR:-$(mktemp -d /tmp/mutation-XXXXXX)}
+mkdir -p "$work"
+session=$work/$target.sqlite
+copy() { mkdir -p "$1"; (cd "$repo" && tar --exclude=.git --exclude=__pycache__ --exclude=.pytest_cache \
+    --exclude=.hypothesis --exclude='*.png' -cf - .) | tar -xf - -C "$1"; }
+
+[[ -d $work/pristine ]] || copy "$work/pristine"
+export MUTATION_PRISTINE=$work/pristine MUTATION_TARGET=$target MUTATION_WARM_CACHE=$work/warm-cache
+if [[ ! -d $MUTATION_WARM_CACHE ]]; then          # warm the cache and check the tests pass unmutated
+    (cd "$work/pristine" && NUMBA_CACHE_DIR=$MUTATION_WARM_CACHE MUTATION_WARM_CACHE= bash tests/mutation.sh --run-tests) \
+        || { rm -rf "$MUTATION_WARM_CACHE"; echo "the tests fail on the unmutated tree" >&2; exit 1; }
+fi
+
+urls=()
+for i in $(seq 1 "$workers"); do urls+=("\"http://127.0.0.1:$((9870 + i))\""); done
+config=$work/$target.toml
+{ sed -n '/^\[cosmic-ray\]/,$p' "$repo/tests/mutation.toml" | sed "/^\[cosmic-ray\]/a module-path = \"core/$target\"\ntest-command = \"bash tests/mutation.sh --run-tests\""
+  printf '\n[cosmic-ray.distributor]\nname = "http"\n\n[cosmic-ray.distributor.http]\nworker-urls = [%s]\n' "$(IFS=,; echo "${urls[*]}")"
+} > "$config"
+
+if [[ ! -f $session ]]; then
+    (cd "$work/pristine" && cosmic-ray init "$config" "$session" && cr-filter-operators "$session" "$config")
+fi
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for i in $(seq 1 "$workers"); do
+    copy "$work/worker$i"
+    (cd "$work/worker$i" && exec nice cosmic-ray http-worker --port $((9870 + i)) >"$work/worker$i.log" 2>&1) &
+    pids+=($!)
+done
+sleep 3
+(cd "$work/pristine" && cosmic-ray exec "$config" "$session")
+
+cr-report "$session" --surviving-only --show-diff > "$work/$target-surviving.txt"
+cr-report "$session" | tail -4 | tee "$work/$target-score.txt"
+echo "surviving mutants with their diffs: $work/$target-surviving.txt"
