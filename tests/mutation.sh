@@ -70,7 +70,12 @@ for i in $(seq 1 "$workers"); do
     (cd "$work/worker$i" && exec nice cosmic-ray http-worker --port $((9870 + i)) >"$work/worker$i.log" 2>&1) &
     pids+=($!)
 done
-sleep 3
+for i in $(seq 1 "$workers"); do                   # wait until every worker listens
+    until python -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" \
+        $((9870 + i)) 2>/dev/null; do sleep 1; done
+done
+# a mutant whose worker could not be reached is retried, not counted
+python -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"delete from work_results where worker_outcome = 'ABNORMAL'\"); c.commit()" "$session"
 (cd "$work/pristine" && cosmic-ray exec "$config" "$session")
 
 cr-report "$session" --surviving-only --show-diff > "$work/$target-surviving.txt"
