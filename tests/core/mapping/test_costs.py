@@ -1,0 +1,72 @@
+"""The serial paradigm's byte costs, item by item as Table I of the paradigm-switching paper gives
+them (with this implementation's three documented differences: a header word per row, float32
+input buffers, per-neuron constants), and the limits derived from them."""
+import numpy as np
+import pytest
+
+from core.hardware import DATA_SRAM_BYTES
+from core.mapping import serial
+from core.models.spec import N_FSTATE, N_ISTATE
+
+OS = 6000                      # Table I: host OS and hardware management, per PE
+
+
+def table_one(n, sources=0, rows=0, words=0, slots=0, constants=0, neurons=True, scales=0, dram=False, row_words=0):
+    return {
+        "input spike buffer": 4 * n,
+        "DMA buffer": 2 * 4 * row_words if dram else 0,          # double buffer of the longest row
+        "master population table": 12 * sources,                 # key, mask, address: 3 words each
+        "address list": 4 * rows,
+        "synaptic matrix": 0 if dram else 4 * words,
+        "synaptic input buffer": 4 * n * slots * 2,              # two synapse types
+        "neuron and synapse model": (4 * n * (constants + N_FSTATE + N_ISTATE) if neurons else 0) + 4 * scales,
+        "output recording": 4 * (int(np.ceil(n / 32)) + 1) + 12 * n if neurons else 0,
+        "stack & heap": 12 * sources,
+        "hw mgmt & OS": OS,
+    }
+
+
+@pytest.mark.parametrize("neurons, dram", [(True, False), (True, True), (False, False)])
+def test_pe_bytes_item_by_item(neurons, dram):
+    args = dict(sources=7, rows=9, words=1234, slots=16, constants=11, neurons=neurons, scales=3, dram=dram,
+                row_words=40)
+    got = serial.pe_bytes(n_neurons=100, n_source_vertices=7, n_address_rows=9, matrix_words=1234, slots=16,
+                          n_constants=11, holds_neurons=neurons, n_weight_scales=3, dram=dram, max_row_words=40)
+    assert got == table_one(100, **args)
+
+
+def test_pe_bytes_defaults_are_a_neuron_pe_with_no_synapses():
+    assert serial.pe_bytes(n_neurons=33) == table_one(33)
+
+
+def test_fits_is_the_data_sram_inclusive():
+    assert serial.fits({"a": DATA_SRAM_BYTES - 10, "b": 10})
+    assert not serial.fits({"a": DATA_SRAM_BYTES - 10, "b": 11})
+
+
+@pytest.mark.parametrize("max_delay, slots", [(0, 0), (1, 2), (2, 4), (3, 4), (4, 8), (7, 8), (8, 16), (63, 64)])
+def test_ring_slots_are_the_next_power_of_two_above_the_longest_delay(max_delay, slots):
+    assert serial.ring_slots(max_delay) == slots
+
+
+@pytest.mark.parametrize("slots, constants", [(0, 11), (8, 11), (16, 17), (64, 11), (64, 17)])
+def test_neurons_per_pe_fill_the_room_left_by_tables(slots, constants):
+    """What one neuron costs (Table I items for n = 1 less the OS), into the data SRAM less the OS
+    and 2 KB kept for tables and a DMA buffer, at most 255."""
+    per_neuron = sum(table_one(1, slots=slots, constants=constants).values()) - OS
+    expected = min(255, (DATA_SRAM_BYTES - OS - 2048) // per_neuron)
+    assert serial.max_neurons_per_pe(slots, constants) == expected
+    assert (expected < 255) == (slots == 64)
+
+
+def test_synaptic_word_fields_round_trip():
+    rng = np.random.default_rng(0)
+    n = 1000
+    fields = (rng.integers(0, 2 ** 16, n), rng.integers(0, 64, n), rng.integers(0, 2, n), rng.integers(0, 256, n))
+    words = serial.pack_words(*fields)
+    assert words.dtype == np.uint32
+    for got, want in zip(serial.unpack_words(words), fields):
+        np.testing.assert_array_equal(got, want)
+    assert serial.pack_words(*(np.array([x]) for x in (1, 0, 0, 0)))[0] == 1 << 16
+    assert serial.pack_words(*(np.array([x]) for x in (0, 1, 0, 0)))[0] == 1 << 10
+    assert serial.pack_words(*(np.array([x]) for x in (0, 0, 1, 0)))[0] == 1 << 8
