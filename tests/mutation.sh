@@ -3,6 +3,7 @@
 # report the mutants the tests did not catch.
 #
 #   tests/mutation.sh [mapping|runtime|models] [workers]      # default: mapping, 2 workers
+#   tests/mutation.sh mapping 2 --retest-survivors            # after adding tests: only the survivors
 #
 # Runs in a scratch copy of the working tree (cosmic-ray edits the files it mutates) under
 # $MUTATION_DIR (default: a new directory in /tmp); the session database, the report and the
@@ -34,10 +35,12 @@ fi
 
 target=${1:-mapping}
 workers=${2:-2}
+retest=${3:-}
 case "$target" in
     mapping|runtime|models) ;;
-    *) echo "usage: tests/mutation.sh [mapping|runtime|models] [workers]" >&2; exit 2 ;;
+    *) echo "usage: tests/mutation.sh [mapping|runtime|models] [workers] [--retest-survivors]" >&2; exit 2 ;;
 esac
+[[ -z "$retest" || "$retest" == --retest-survivors ]] || { echo "unknown option $retest" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${MUTATION_DIR:-$(mktemp -d /tmp/mutation-XXXXXX)}
 mkdir -p "$work"
@@ -74,8 +77,9 @@ for i in $(seq 1 "$workers"); do                   # wait until every worker lis
     until python -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" \
         $((9870 + i)) 2>/dev/null; do sleep 1; done
 done
-# a mutant whose worker could not be reached is retried, not counted
-python -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"delete from work_results where worker_outcome = 'ABNORMAL'\"); c.commit()" "$session"
+# a mutant whose worker could not be reached is retried, not counted; survivors too when asked
+python -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"delete from work_results where \
+worker_outcome = 'ABNORMAL'\" + (\" or test_outcome = 'SURVIVED'\" if sys.argv[2] else '')); c.commit()" "$session" "$retest"
 (cd "$work/pristine" && cosmic-ray exec "$config" "$session")
 
 cr-report "$session" --surviving-only --show-diff > "$work/$target-surviving.txt"
