@@ -11,26 +11,30 @@
 #
 # numba's cache pitfall: a cached kernel is not recompiled when a function it calls, or a constant
 # it reads, changed in another file, so a mutant there would run the unmutated kernel. Every test
-# run therefore gets a fresh NUMBA_CACHE_DIR; for the mapping modules, whose only value read by a
-# kernel are serial.py's constants, it starts as a copy of a cache warmed on the unmutated tree
-# unless serial.py is the mutated file (numba itself recompiles a mutated file's own functions).
+# run therefore gets a fresh NUMBA_CACHE_DIR; for the mapping modules, whose only values read by a
+# kernel are serial.py's constants, it starts as a copy of a cache the worker warmed on the
+# unmutated tree, unless serial.py is the mutated file (numba itself recompiles a mutated file's
+# own functions, as it checks their file's time stamp).
 set -euo pipefail
 
-if [[ "${1:-}" == "--run-tests" ]]; then          # the test command of one mutant, run in a copy
-    cache=$(mktemp -d /tmp/numba-XXXXXX)
-    trap 'rm -rf "$cache"' EXIT
-    if [[ -n "${MUTATION_WARM_CACHE:-}" ]] && cmp -s core/mapping/serial.py "$MUTATION_PRISTINE/core/mapping/serial.py" \
-        && [[ "$MUTATION_TARGET" == mapping ]]; then
-        cp -r "$MUTATION_WARM_CACHE/." "$cache/"
-    fi
-    export NUMBA_CACHE_DIR=$cache
-    # fast, broad tests first: -x stops at the first failure
-    exec python -m pytest -x -q -p no:randomly -p no:cacheprovider --hypothesis-seed=0 \
+run_tests() {                                     # fast, broad tests first: -x stops at the first failure
+    python -m pytest -x -q -p no:randomly -p no:cacheprovider --hypothesis-seed=0 \
         -m "not reference and not slow" \
         --deselect tests/core/mapping/test_routing.py::test_emulated_packets_arrive_once_per_target_pe \
         tests/core/test_network.py tests/core/mapping tests/core/test_delivery.py \
         tests/core/test_delay_timing.py tests/core/test_compress_exact.py tests/core/test_receptors.py \
         tests/core/test_models.py tests/core/test_emulator.py
+}
+
+if [[ "${1:-}" == "--run-tests" ]]; then          # the test command of one mutant, run in a copy
+    cache=$(mktemp -d /tmp/numba-XXXXXX)
+    trap 'rm -rf "$cache"' EXIT
+    if [[ "$MUTATION_TARGET" == mapping && -d "$MUTATION_WARM_CACHE" ]] \
+        && cmp -s core/mapping/serial.py "$MUTATION_PRISTINE/core/mapping/serial.py"; then
+        cp -r "$MUTATION_WARM_CACHE/." "$cache/"
+    fi
+    NUMBA_CACHE_DIR=$cache run_tests
+    exit
 fi
 
 target=${1:-mapping}
@@ -49,11 +53,7 @@ copy() { mkdir -p "$1"; (cd "$repo" && tar --exclude=.git --exclude=__pycache__ 
     --exclude=.hypothesis --exclude='*.png' -cf - .) | tar -xf - -C "$1"; }
 
 [[ -d $work/pristine ]] || copy "$work/pristine"
-export MUTATION_PRISTINE=$work/pristine MUTATION_TARGET=$target MUTATION_WARM_CACHE=$work/warm-cache
-if [[ ! -d $MUTATION_WARM_CACHE ]]; then          # warm the cache and check the tests pass unmutated
-    (cd "$work/pristine" && NUMBA_CACHE_DIR=$MUTATION_WARM_CACHE MUTATION_WARM_CACHE= bash tests/mutation.sh --run-tests) \
-        || { rm -rf "$MUTATION_WARM_CACHE"; echo "the tests fail on the unmutated tree" >&2; exit 1; }
-fi
+export MUTATION_PRISTINE=$work/pristine MUTATION_TARGET=$target
 
 urls=()
 for i in $(seq 1 "$workers"); do urls+=("\"http://127.0.0.1:$((9870 + i))\""); done
@@ -67,10 +67,18 @@ if [[ ! -f $session ]]; then
 fi
 
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null; sleep 2; kill -9 "${pids[@]}" 2>/dev/null || true' EXIT
 for i in $(seq 1 "$workers"); do
     copy "$work/worker$i"
-    (cd "$work/worker$i" && exec nice cosmic-ray http-worker --port $((9870 + i)) >"$work/worker$i.log" 2>&1) &
+    # numba keys its cache on the source file's absolute path: each worker warms its own, which also
+    # checks that the tests pass on the unmutated tree
+    warm=$work/warm-cache$i
+    rm -rf "$warm"
+    (cd "$work/worker$i" && NUMBA_CACHE_DIR=$warm run_tests >"$work/worker$i.log" 2>&1) \
+        || { echo "the tests fail on the unmutated tree: $work/worker$i.log" >&2; exit 1; }
+    [[ -n "$(ls -A "$warm")" ]] || { echo "numba wrote no cache to $warm" >&2; exit 1; }
+    (cd "$work/worker$i" && MUTATION_WARM_CACHE=$warm exec nice cosmic-ray http-worker --port $((9870 + i)) \
+        >>"$work/worker$i.log" 2>&1) &
     pids+=($!)
 done
 for i in $(seq 1 "$workers"); do                   # wait until every worker listens
