@@ -4,8 +4,10 @@ input buffers, per-neuron constants), and the limits derived from them."""
 import numpy as np
 import pytest
 
+from core import Network, Population, Projection
 from core.hardware import DATA_SRAM_BYTES
 from core.mapping import serial
+from core.mapping.partition import partition
 from core.models.spec import N_FSTATE, N_ISTATE
 
 OS = 6000                      # Table I: host OS and hardware management, per PE
@@ -70,3 +72,34 @@ def test_synaptic_word_fields_round_trip():
     assert serial.pack_words(*(np.array([x]) for x in (1, 0, 0, 0)))[0] == 1 << 16
     assert serial.pack_words(*(np.array([x]) for x in (0, 1, 0, 0)))[0] == 1 << 10
     assert serial.pack_words(*(np.array([x]) for x in (0, 0, 1, 0)))[0] == 1 << 8
+
+
+@pytest.mark.parametrize("n_pre, p, n_projections, delay, layout", [
+    (300, 0.05, 2, 5, (1, False)), (1000, 0.01, 4, 3, (3, False)), (1000, 0.9, 4, 1, (1, True))])
+def test_every_pe_costs_what_table_one_says_for_what_it_holds(n_pre, p, n_projections, delay, layout):
+    """One PE, a slice split over several PEs, rows in DRAM: each PE's bytes are Table I's items for
+    the blocks of synaptic rows it holds, and only the first PE of a slice holds its neurons."""
+    rng = np.random.default_rng(2)
+    net = Network(0.1)
+    src = net.add_population(Population("src", "SpikeSourcePoisson", n_pre))
+    dst = net.add_population(Population("dst", "IF_curr_alpha", 200))
+    for k in range(n_projections):
+        i, j = np.nonzero(rng.random((n_pre, 200)) < p)
+        net.add_projection(Projection(f"p{k}", src, dst, i, j, 1.0, rng.integers(1, delay + 1, i.size)))
+    graph = partition(net)
+    layouts = set()
+    for v in graph.vertices:
+        sl = graph.slices[v.slice]
+        spec = net.populations[sl.population].spec
+        blocks = [b for b in graph.blocks if b.target == v.slice and b.source in v.sources]
+        receives = any(b.target == v.slice for b in graph.blocks)
+        expected = table_one(
+            sl.size, sources=len(v.sources), rows=len(blocks), words=sum(b.n_rows * (1 + b.row_length) for b in blocks),
+            slots=serial.ring_slots(max(p.delay.max() for p in net.projections)) if receives else 0, constants=spec.n_constants, neurons=v.share == 0,
+            scales=n_projections if receives else 0, dram=v.dram,
+            row_words=max((1 + b.row_length for b in blocks), default=0))
+        assert v.bytes == expected, f"PE {v.share} of slice {v.slice}"
+        assert sum(v.bytes.values()) <= DATA_SRAM_BYTES
+        if sl.population == dst:
+            layouts.add((len([w for w in graph.vertices if w.slice == v.slice]), v.dram))
+    assert layouts == {layout}            # (PEs per slice of dst, rows in DRAM)
