@@ -91,5 +91,14 @@ worker_outcome = 'ABNORMAL'\" + (\" or test_outcome = 'SURVIVED'\" if sys.argv[2
 (cd "$work/pristine" && cosmic-ray exec "$config" "$session")
 
 cr-report "$session" --surviving-only --show-diff > "$work/$target-surviving.txt"
-cr-report "$session" | tail -4 | tee "$work/$target-score.txt"
+python - "$session" <<'PY' | tee "$work/$target-score.txt"
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "select m.module_path, sum(r.test_outcome = 'KILLED'), sum(r.test_outcome = 'SURVIVED'), "
+    "sum(r.job_id is null) from mutation_specs m left join work_results r using(job_id) "
+    "where r.worker_outcome is null or r.worker_outcome != 'SKIPPED' group by 1").fetchall()
+for module, killed, survived, pending in rows + [("total", *map(sum, list(zip(*rows))[1:]))]:
+    print(f"{module:28s} killed {killed:4d}  survived {survived:3d}  not run {pending:4d}  "
+          f"score {100 * killed / max(1, killed + survived):5.1f}%")
+PY
 echo "surviving mutants with their diffs: $work/$target-surviving.txt"

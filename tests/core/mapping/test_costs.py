@@ -103,3 +103,13 @@ def test_every_pe_costs_what_table_one_says_for_what_it_holds(n_pre, p, n_projec
         if sl.population == dst:
             layouts.add((len([w for w in graph.vertices if w.slice == v.slice]), v.dram))
     assert layouts == {layout}            # (PEs per slice of dst, rows in DRAM)
+
+
+def test_too_long_delay_names_the_timestep_that_would_hold_it():
+    """64 steps at 0.1 ms need 6.4 ms in 63 steps: a timestep of at least 0.102 ms."""
+    net = Network(0.1)
+    a = net.add_population(Population("a", "SpikeSourcePoisson", 2))
+    b = net.add_population(Population("b", "IF_curr_exp", 2))
+    net.add_projection(Projection("long", a, b, [0], [1], 1.0, 64))
+    with pytest.raises(ValueError, match=r"'long': delay 6.4 ms \(64 steps\).*timestep of at least 0.102 ms"):
+        partition(net)
