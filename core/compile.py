@@ -55,6 +55,18 @@ def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
     return plans
 
 
+def choose_paradigms(network: Network, paradigm: str, qweights):
+    """Paradigm per receiving population, why, and the layers of those that may go parallel. A
+    layer set to 'serial' needs no layer arrays (five per synapse), so none are built for it."""
+    receiving = sorted({q.post for q in network.projections if q.size})
+    serial = [p for p in receiving if (network.populations[p].paradigm or paradigm) == "serial"]
+    layers = {p: layer(network, p, qweights) for p in receiving if p not in serial}
+    chosen, why = paradigms.choose(network, paradigm, layers)
+    for p in serial:
+        chosen[p], why[p] = "serial", "set"
+    return {p: chosen[p] for p in receiving}, {p: why[p] for p in receiving}, layers
+
+
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial",
                     local_sources: bool = True) -> MappedProgram:
     """Map ``network`` onto ``machine``. ``paradigm`` ('serial', 'parallel' or 'auto') applies to
@@ -75,8 +87,7 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
         return out
 
     quantised = timed("quantise", quantise, network, stacklevel=4)
-    layers = {p: layer(network, p, quantised[1]) for p in sorted({q.post for q in network.projections if q.size})}
-    chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers)
+    chosen, why, layers = timed("paradigm", choose_paradigms, network, paradigm, quantised[1])
     plans = timed("parallel maps", parallel_layers, network, chosen, layers)
     graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)

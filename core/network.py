@@ -97,8 +97,8 @@ class Projection:
         self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
         self.post_index = np.asarray(self.post_index, dtype=np.int32).ravel()
         n = self.pre_index.size
-        self.weight = np.broadcast_to(np.asarray(self.weight, dtype=float), (n,)).copy()
-        self.delay = np.broadcast_to(np.asarray(self.delay, dtype=np.int64), (n,)).copy()
+        self.weight = _per_synapse(self.weight, n, np.float64)
+        self.delay = _per_synapse(self.delay, n, np.int64)
         if self.post_index.size != n:
             raise ValueError(f"projection {self.label!r}: {n} pre indices but {self.post_index.size} post indices")
         if n and self.delay.min() < 1:
@@ -113,6 +113,14 @@ class Projection:
     @property
     def size(self):
         return self.pre_index.size
+
+
+def _per_synapse(value, n, dtype) -> np.ndarray:
+    """One value per synapse; an array that already is that is kept, not copied (at 10^8
+    synapses a copy is gigabytes): the caller hands it over."""
+    if isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == (n,):
+        return value
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
 
 
 @dataclass

@@ -253,14 +253,17 @@ class Projection(common.Projection):
         receptor = RECEPTORS.index(self.receptor_type)
         pair = pre_which[pre] * len(post_roots) + post_which[post]
         result = []
+        whole = len(pre_roots) == len(post_roots) == 1
         for key in np.unique(pair):
-            mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
+            mask = slice(None) if whole else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
+            # between whole populations the arrays are handed over as they are (no copies)
             result.append(CoreProjection(
                 label=label, pre=pre_root._core_index, post=post_root._core_index,
-                pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
-                weight=np.abs(w), delay=steps[mask], receptor=receptor))
+                pre_index=pre if whole and self.pre is pre_root else pre_local[pre[mask]],
+                post_index=post if whole and self.post is post_root else post_local[post[mask]],
+                weight=w if w.size and w.min() >= 0 else np.abs(w), delay=steps[mask], receptor=receptor))
         return result
