@@ -24,6 +24,7 @@ import argparse
 import importlib
 import resource
 import time
+import warnings
 
 import numpy as np
 
@@ -109,7 +110,10 @@ def scaled(scale, background="poisson"):
 
 def build(sim, scale=0.1, background="poisson", timestep=0.1, seed=12345, record=("spikes",), **setup):
     """Set up ``sim`` and build the microcircuit; returns its populations by name and its
-    projections by (target, source) name."""
+    projections by (target, source) name. ``seed`` draws the network (the same on every
+    backend); the simulator's own random numbers (Poisson sources) take ``rng_seed`` from
+    ``setup``, ``seed`` if not given."""
+    setup.setdefault("rng_seed", seed)
     sim.setup(timestep=timestep, **setup)
     p = scaled(scale, background)
     rng = sim.NumpyRNG(seed=seed)
@@ -220,13 +224,16 @@ def main(argv=None):
     parser.add_argument("--transient", type=float, default=100.0, help="ms left out of the rates")
     parser.add_argument("--background", choices=("poisson", "dc"), default="poisson")
     parser.add_argument("--timestep", type=float, default=0.1, help="ms")
-    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--seed", type=int, default=12345, help="seed of the network's random draws")
+    parser.add_argument("--rng-seed", type=int, help="seed of the simulator's Poisson sources (default: --seed)")
     parser.add_argument("--n-chips", type=int, help="spinnaker2: chips in the machine (default 48, one board)")
     parser.add_argument("--threads", type=int, help="host threads")
     parser.add_argument("--plot", help="raster PNG (default microcircuit_<backend>.png)")
     args = parser.parse_args(argv)
+    # delays drawn from a continuous distribution: every backend rounds them to the time step
+    warnings.filterwarnings("ignore", message=".*delays that are not multiples of the time step")
 
-    setup = {}
+    setup = {} if args.rng_seed is None else {"rng_seed": args.rng_seed}
     if args.threads:
         setup["threads"] = args.threads
     if args.backend == "spinnaker2":

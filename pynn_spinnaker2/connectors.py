@@ -118,6 +118,13 @@ def _parameters(connector, projection, connector_rngs=()):
     return parameter_space if _vectorisable(parameter_space) else None
 
 
+def _parameters_after_draws(connector, projection):
+    """The parameters as PyNN takes them when its connector has drawn every connection before
+    ``_standard_connect`` (FixedNumberPost, FixedTotalNumber): the parameters' copies of an RNG
+    they share with the connector start where the connector's draws left it."""
+    return connector._parameters_from_synapse_type(projection)
+
+
 def _synapses(connector, parameter_space, pre, post):
     if connector.callback:
         connector.callback(1.0)
@@ -214,13 +221,12 @@ def fixed_total_number(connector, projection):
     if not (isinstance(connector.n, (int, np.integer)) and connector.with_replacement is True
             and connector.allow_self_connections is True and _vectorisable_rng(connector.rng)):
         return None
-    parameters = _parameters(connector, projection, [connector.rng])
-    if parameters is None:
+    if _parameters(connector, projection, [connector.rng]) is None:
         return None
     count = RandomDistribution("binomial", [int(connector.n), 1.0], rng=connector.rng).next()
     pre, post = source_target_pairs(connector.rng.rng, int(count), projection.pre.size, projection.post.size)
     order = np.argsort(post.astype(np.uint16) if projection.post.size <= 1 << 16 else post, kind="stable")  # radix
-    return _synapses(connector, parameters, pre[order], post[order])
+    return _synapses(connector, _parameters_after_draws(connector, projection), pre[order], post[order])
 
 
 @expansion(pc.FixedNumberPostConnector)
@@ -229,15 +235,14 @@ def fixed_number_post(connector, projection):
     column by column, sources in increasing order (a stable sort by target)."""
     if not (_with_replacement_ok(connector, projection) and isinstance(connector.n, int)):
         return None
-    parameters = _parameters(connector, projection, [connector.rng])
-    if parameters is None:
+    if _parameters(connector, projection, [connector.rng]) is None:
         return None
     n_pre, n_post, n = projection.pre.size, projection.post.size, connector.n
     targets = np.asarray(connector.rng.next(n_pre * n, "uniform_int", {"low": 0, "high": n_post},
                                             mask=None), dtype=np.int64).reshape(n_pre * n)
     sources = np.repeat(np.arange(n_pre, dtype=np.int64), n)
     order = np.argsort(targets, kind="stable")
-    return _synapses(connector, parameters, sources[order], targets[order])
+    return _synapses(connector, _parameters_after_draws(connector, projection), sources[order], targets[order])
 
 
 @expansion(pc.ArrayConnector)

@@ -131,11 +131,21 @@ def test_fixed_probability_in_chunks_equals_one_pass(monkeypatch):
     assert_same(fast, generic)
 
 
-def test_connector_and_weights_sharing_one_rng(monkeypatch):
-    """PyNN's translation gives the weights a copy of the RNG taken before the connector draws;
-    the expansion must do the same."""
-    make = lambda a, b, c: (sim.FixedProbabilityConnector(0.3, rng=a),   # noqa: E731
-                            sim.StaticSynapse(weight=uniform(0.1, 0.2, a), delay=uniform(0.1, 2.0, a)))
+SHARED_RNG = {
+    "fixed_probability": lambda a: sim.FixedProbabilityConnector(0.3, rng=a),
+    "fixed_number_pre": lambda a: sim.FixedNumberPreConnector(4, with_replacement=True, rng=a),
+    "fixed_number_post": lambda a: sim.FixedNumberPostConnector(3, with_replacement=True, rng=a),
+    "fixed_total_number": lambda a: sim.FixedTotalNumberConnector(150, rng=a),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHARED_RNG))
+def test_connector_and_weights_sharing_one_rng(monkeypatch, case):
+    """PyNN's translation gives the weights a copy of the RNG, taken before the connector draws
+    or, for connectors that draw every connection first, after: the expansion must do the same."""
+    make = lambda a, b, c: (SHARED_RNG[case](a), sim.StaticSynapse(   # noqa: E731
+        weight=sim.RandomDistribution("normal_clipped", mu=0.15, sigma=0.05, low=0.1, high=np.inf, rng=a),
+        delay=uniform(0.1, 2.0, a)))
     fast, generic, used = fast_and_generic(monkeypatch, make, 30, 20)
     assert used
     assert_same(fast, generic)
