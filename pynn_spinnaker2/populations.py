@@ -9,6 +9,7 @@ from pyNN import common, errors
 from pyNN.parameters import LazyArray, ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
+from core.models.spec import TICS_PER_MS
 from core.network import Population as CorePopulation
 
 from . import simulator
@@ -17,7 +18,8 @@ from .recording import Recorder
 
 def check_spike_times(parameters):
     """Spike times must be sorted, as on every PyNN backend (the core would sort them silently);
-    times off the time-step grid are rounded to it, which deserves a warning."""
+    times off the time-step grid move to the end of the step they fall in (as NEST's spike_generator
+    does on the grid), which deserves a warning."""
     if "spike_times" not in parameters.keys():
         return
     dt, off_grid = simulator.state.dt, False
@@ -25,11 +27,11 @@ def check_spike_times(parameters):
         if np.any(np.diff(times.value) < 0):
             raise errors.InvalidParameterValueError(
                 f"spike times given to SpikeSourceArray must be in increasing order: {times}")
-        steps = np.asarray(times.value) / dt
-        off_grid = off_grid or bool(np.any(np.abs(steps - np.round(steps)) > 1e-9 * np.maximum(steps, 1)))
+        tics = np.floor(np.asarray(times.value, dtype=float) * TICS_PER_MS + 0.5)
+        off_grid = off_grid or bool(np.any(tics % np.round(dt * TICS_PER_MS) != 0))
     if off_grid:
         warnings.warn(f"SpikeSourceArray spike times that are not multiples of the time step ({dt:g} ms) "
-                      "are rounded to the nearest step", stacklevel=4)
+                      "move to the end of the time step they fall in, as on NEST's grid", stacklevel=4)
 
 
 class Assembly(common.Assembly):

@@ -60,8 +60,14 @@ def stack(*columns) -> np.ndarray:
     return np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1).astype(np.float32)
 
 
+TICS_PER_MS = 1000.0     # NEST's default time grain: 1 us
+
+
 def refractory_steps(tau_refrac, dt):
-    return np.round(np.asarray(tau_refrac) / dt)
+    """Whole steps of a refractory period, converted as NEST converts times: to microsecond
+    tics (rounded), then up to the next whole step."""
+    tics = np.floor(np.asarray(tau_refrac, dtype=float) * TICS_PER_MS + 0.5)
+    return np.ceil(tics / np.round(dt * TICS_PER_MS) - 1e-12)
 
 
 def propagator_i_to_v(tau_syn, tau_m, cm, h):

@@ -11,7 +11,7 @@ import numpy as np
 from ..mapping.images import spike_events
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
-from ..models.spike_source_array import CURSOR, END
+from ..models.spike_source_array import CURSOR, END, stamp_steps
 from . import kernel
 from .routes import resolve
 from .state import Machine, Neurons, Outbox, Recording
@@ -136,21 +136,20 @@ class Emulator:
             raise ValueError(f"population {population.label!r} is a {population.model}, not a SpikeSourceArray")
         if len(spike_times) != population.size:
             raise ValueError(f"population {population.label!r}: {len(spike_times)} spike trains for {population.size} neurons")
-        now = (self.step + 0.5) * self.dt
-        before = self._past_events(population.spike_times, now)
+        before = self._past_events(population.spike_times)
         population.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in spike_times]
-        lost = np.setdiff1d(self._past_events(population.spike_times, now), before).size
+        lost = np.setdiff1d(self._past_events(population.spike_times), before).size
         if lost:
             warnings.warn(f"population {population.label!r}: {lost} new spike times are not after the current "
                           f"time {self.step * self.dt:g} ms and will not be emitted", stacklevel=2)
         self._rewind_events(from_step=self.step)
 
-    def _past_events(self, spike_times, now):
-        """(neuron, step) codes of the spikes before ``now``."""
+    def _past_events(self, spike_times):
+        """(neuron, stamp) codes of the spikes whose step has passed."""
         neuron = np.repeat(np.arange(len(spike_times)), [len(t) for t in spike_times])
-        times = np.concatenate(spike_times) if spike_times else np.zeros(0)
-        past = times < now
-        return neuron[past] * (2 ** 40) + np.round(times[past] / self.dt).astype(np.int64)
+        stamps = stamp_steps(np.concatenate(spike_times) if spike_times else np.zeros(0), self.dt)
+        past = stamps <= self.step
+        return neuron[past] * (2 ** 40) + stamps[past]
 
     def _rewind_events(self, from_step=0):
         """Reload every spike-source event list; cursors point at the first event due at or after ``from_step``."""
