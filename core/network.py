@@ -18,7 +18,9 @@ WEIGHT_BITS = (8, 16, 32)
 @dataclass
 class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
-    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron."""
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron;
+    ``sequences`` the per-neuron schedules of other spike sources (``ModelSpec.sequences``), one
+    array per neuron for each name."""
 
     label: str
     model: str
@@ -26,6 +28,7 @@ class Population:
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
     initial_state: dict[str, np.ndarray] = field(default_factory=dict)
     spike_times: list[np.ndarray] | None = None
+    sequences: dict[str, list[np.ndarray]] = field(default_factory=dict)
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
 
@@ -47,6 +50,8 @@ class Population:
             if len(times) != self.size:
                 raise ValueError(f"population {self.label!r}: {len(times)} spike trains for {self.size} neurons")
             self.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in times]
+        else:
+            self.sequences = _complete_sequences(self.label, spec, self.sequences, self.size)
         for variable in self.record:
             if variable not in spec.recordable:
                 raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
@@ -55,6 +60,27 @@ class Population:
     @property
     def spec(self):
         return MODELS[self.model]
+
+    def schedules(self) -> dict[str, list[np.ndarray]]:
+        """The per-neuron sequences the model's events are built from."""
+        return {"spike_times": self.spike_times} if self.spike_times is not None else self.sequences
+
+
+def _complete_sequences(label, spec, given, size):
+    unknown = set(given) - set(spec.sequences)
+    missing = set(spec.sequences) - set(given)
+    if unknown or missing:
+        raise ValueError(f"population {label!r}: {spec.name} takes the per-neuron sequences "
+                         f"{', '.join(spec.sequences) or 'none'}; "
+                         + (f"unknown: {', '.join(sorted(unknown))}" if unknown else f"missing: {', '.join(sorted(missing))}"))
+    out = {}
+    for name, values in given.items():
+        if len(values) != size:
+            raise ValueError(f"population {label!r}: {len(values)} {name} sequences for {size} neurons")
+        out[name] = [np.asarray(v, dtype=float).ravel() for v in values]
+    if out:
+        spec.events(label, out, 1.0)          # checks the sequences now, where the mistake was made
+    return out
 
 
 def _complete(label, what, defaults, given, size):

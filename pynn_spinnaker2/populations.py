@@ -9,7 +9,6 @@ from pyNN import common, errors
 from pyNN.parameters import LazyArray, ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
-from core.models.spec import TICS_PER_MS
 from core.network import Population as CorePopulation
 
 from . import simulator
@@ -18,8 +17,7 @@ from .recording import Recorder
 
 def check_spike_times(parameters):
     """Spike times must be sorted, as on every PyNN backend (the core would sort them silently);
-    times off the time-step grid move to the end of the step they fall in (as NEST's spike_generator
-    does on the grid), which deserves a warning."""
+    times off the time-step grid are rounded to it, which deserves a warning."""
     if "spike_times" not in parameters.keys():
         return
     dt, off_grid = simulator.state.dt, False
@@ -27,11 +25,11 @@ def check_spike_times(parameters):
         if np.any(np.diff(times.value) < 0):
             raise errors.InvalidParameterValueError(
                 f"spike times given to SpikeSourceArray must be in increasing order: {times}")
-        tics = np.floor(np.asarray(times.value, dtype=float) * TICS_PER_MS + 0.5)
-        off_grid = off_grid or bool(np.any(tics % np.round(dt * TICS_PER_MS) != 0))
+        steps = np.asarray(times.value) / dt
+        off_grid = off_grid or bool(np.any(np.abs(steps - np.round(steps)) > 1e-9 * np.maximum(steps, 1)))
     if off_grid:
         warnings.warn(f"SpikeSourceArray spike times that are not multiples of the time step ({dt:g} ms) "
-                      "move to the end of the time step they fall in, as on NEST's grid", stacklevel=4)
+                      "are rounded to the nearest step", stacklevel=4)
 
 
 class Assembly(common.Assembly):
@@ -75,6 +73,9 @@ class PopulationMixin:
             emulator.set_parameters(root._core_index, root._numeric_parameters())
             if "spike_times" in parameter_space.keys():
                 emulator.set_spike_times(root._core_index, root._spike_times())
+            sequences = root.celltype.core_sequences(root._parameters)
+            if set(sequences) & set(parameter_space.keys()):
+                emulator.set_sequences(root._core_index, sequences)
 
     def initialize(self, **initial_values):
         """Evaluate initial values once; a running emulator takes them as its current state too
@@ -152,8 +153,7 @@ class Population(PopulationMixin, common.Population):
         self._core_index = None
 
     def _numeric_parameters(self):
-        return {name: values.astype(float) for name, values in self._parameters.items()
-                if name != "spike_times"}
+        return self.celltype.core_parameters(self._parameters)
 
     def _spike_times(self):
         if "spike_times" in self._parameters:
@@ -168,7 +168,8 @@ class Population(PopulationMixin, common.Population):
             label=self.label, model=self.celltype.core_model, size=self.size,
             parameters=self._numeric_parameters(),
             initial_state={name: values.copy() for name, values in self._initial.items()},
-            spike_times=spike_times, record=self.recorder._core_record())
+            spike_times=spike_times, sequences=self.celltype.core_sequences(self._parameters),
+            record=self.recorder._core_record())
 
     def _push_to_emulator(self, emulator):
         """After ``emulator.reset()``: restore initial values and any parameters set since compiling."""

@@ -17,7 +17,7 @@ from numba import njit
 
 from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
-from ..models.spike_source_array import CURSOR, END, event_steps
+from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import serial
 from .keys import Keys
@@ -57,6 +57,7 @@ class NeuronImages:
     fstate: np.ndarray
     istate: np.ndarray
     events: np.ndarray
+    table: np.ndarray
 
 
 @dataclass
@@ -71,19 +72,26 @@ class MemoryImages:
 
 
 def spike_events(network: Network, dt: float):
-    """Every SpikeSourceArray neuron's emission steps, concatenated, and each global neuron's
-    [start, end) range in them (empty for other models)."""
+    """Every event-driven spike source's events (``ModelSpec.events``: SpikeSourceArray emission
+    steps, inhomogeneous sources' bin starts) concatenated, their values (float32 (E, 2), zero
+    where a model has none), and each global neuron's [start, end) range in them (empty for
+    other models)."""
     n = sum(p.size for p in network.populations)
     start, end = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    chunks, offset, used = [], 0, 0
+    steps, values, offset, used = [], [], 0, 0
     for pop in network.populations:
-        if pop.spike_times is not None:
-            steps, s, e = event_steps(pop.label, pop.spike_times, dt)
-            start[offset:offset + pop.size], end[offset:offset + pop.size] = s + used, e + used
-            chunks.append(steps)
-            used += steps.size
+        if pop.spec.events is not None:
+            per_neuron, per_values = pop.spec.events(pop.label, pop.schedules(), dt)
+            sizes = np.array([s.size for s in per_neuron], dtype=np.int64)
+            bounds = used + np.concatenate([[0], np.cumsum(sizes)])
+            start[offset:offset + pop.size], end[offset:offset + pop.size] = bounds[:-1], bounds[1:]
+            steps += per_neuron
+            values += per_values if per_values is not None else [np.zeros((k, 2)) for k in sizes]
+            used = int(bounds[-1])
         offset += pop.size
-    return (np.concatenate(chunks) if chunks else np.zeros(0, np.int32)).astype(np.int32), start, end
+    events = np.concatenate(steps).astype(np.int32) if steps else np.zeros(0, np.int32)
+    table = np.concatenate(values).astype(np.float32) if values else np.zeros((0, 2), np.float32)
+    return events, table.reshape(-1, 2), start, end
 
 
 def neuron_images(network: Network, dt: float) -> NeuronImages:
@@ -99,10 +107,10 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
         for col, name in enumerate(pop.spec.state_columns):
             if name in pop.initial_state:
                 fstate[rows, col] = pop.initial_state[name]
-    events, start, end = spike_events(network, dt)
+    events, table, start, end = spike_events(network, dt)
     if N_ISTATE > END:
         istate[:, CURSOR], istate[:, END] = start, end
-    return NeuronImages(pop_offset, constants, fstate, istate, events)
+    return NeuronImages(pop_offset, constants, fstate, istate, events, table)
 
 
 @njit(cache=True)

@@ -10,7 +10,7 @@ from numba import njit
 from .ode import make_evolve, scratch
 from .spec import ModelSpec, refractory_steps, stack
 
-V, G_EXC, G_INH, H = 0, 1, 2, 3
+V, G_EXC, G_INH, STEP = 0, 1, 2, 3
 # columns of the derived constants (``derive``)
 (G_LEAK, CM, V_REST, E_REV_EXC, E_REV_INH, TAU_EXC, TAU_INH, V_RESET, V_THRESH, I_OFFSET,
  T_REFRAC, DT) = range(12)
@@ -41,7 +41,7 @@ def update(lo, hi, t, nrn):
     for i in range(lo, hi):
         dt = c[i, DT]
         y[0], y[1], y[2] = fs[i, V], fs[i, G_EXC], fs[i, G_INH]
-        h = fs[i, H] if fs[i, H] > 0 else dt
+        h = fs[i, STEP] if fs[i, STEP] > 0 else dt
         refractory = is_[i, 0] > 0
         drive = c[i, I_OFFSET] + nrn.i_inject[i]
         s = 0.0
@@ -56,7 +56,7 @@ def update(lo, hi, t, nrn):
             is_[i, 0] = np.int32(c[i, T_REFRAC])
             y[0] = c[i, V_RESET]
             nrn.counts[i] = 1
-        fs[i, V], fs[i, G_EXC], fs[i, G_INH], fs[i, H] = y[0], y[1], y[2], h
+        fs[i, V], fs[i, G_EXC], fs[i, G_INH], fs[i, STEP] = y[0], y[1], y[2], h
 
 
 SPEC = ModelSpec(
@@ -65,7 +65,7 @@ SPEC = ModelSpec(
                     e_rev_E=0.0, e_rev_I=-70.0, i_offset=0.0, v_reset=-65.0, v_rest=-65.0,
                     v_thresh=-50.0),
     state=dict(v=-65.0, gsyn_exc=0.0, gsyn_inh=0.0),
-    state_columns=("v", "gsyn_exc", "gsyn_inh", "h"),
+    state_columns=("v", "gsyn_exc", "gsyn_inh", "rk_step"),
     recordable=("spikes", "v", "gsyn_exc", "gsyn_inh"),
     derive=derive, n_constants=12, conductance_based=True,
     positive=('cm', 'tau_m', 'tau_syn_E', 'tau_syn_I'), non_negative=('tau_refrac',))

@@ -34,6 +34,14 @@ class ModelSpec:
     int_columns: int = 1                    # int32 state columns (refractory counter, cursors)
     positive: tuple[str, ...] = ()          # parameters that must be > 0
     non_negative: tuple[str, ...] = ()      # parameters that must be >= 0
+    weight_units: str = ""                  # of synaptic weights: "uS", "nA" (default by model) or "mV"
+    extra_check: Callable | None = None     # (label, parameters): model-specific checks, raising
+    sequences: tuple[str, ...] = ()         # per-neuron sequence parameters (spike sources' schedules)
+    events: Callable | None = None          # (label, sequences, dt) -> per-neuron event steps and values
+
+    @property
+    def synapse_units(self) -> str:
+        return self.weight_units or ("uS" if self.conductance_based else "nA")
 
     def check(self, label: str, parameters: dict):
         """Raise for values the hardware model cannot take, naming population, parameter and limit."""
@@ -43,8 +51,12 @@ class ModelSpec:
                 wrong = bad(values, 0) | np.isnan(values)
                 if wrong.any():
                     raise ValueError(f"population {label!r}: {name} must be {limit}, got {values[wrong][0]}")
-        if "v_reset" in parameters and np.any(np.asarray(parameters["v_reset"]) >= parameters["v_thresh"]):
-            raise ValueError(f"population {label!r}: v_reset must be below v_thresh")
+        if self.extra_check is not None:
+            self.extra_check(label, parameters)
+        top = "v_spike" if "v_spike" in parameters else "v_thresh"
+        if "v_reset" in parameters and top in parameters and np.any(
+                np.asarray(parameters["v_reset"]) >= parameters[top]):
+            raise ValueError(f"population {label!r}: v_reset must be below {top}")
 
     def column(self, variable: str) -> int:
         return self.state_columns.index(variable)

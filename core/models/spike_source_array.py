@@ -17,17 +17,16 @@ def stamp_steps(times, dt):
     return np.ceil(tics / np.round(dt * TICS_PER_MS) - 1e-9).astype(np.int64)
 
 
-def event_steps(label, spike_times, dt):
-    """Emission steps per neuron, concatenated, with each neuron's [start, end) range."""
-    steps = [stamp_steps(t, dt) - 1 for t in spike_times]
-    for i, s in enumerate(steps):
+def events(label, sequences, dt):
+    """Per neuron: the steps that emit its spikes (no values)."""
+    steps = []
+    for i, times in enumerate(sequences["spike_times"]):
+        s = stamp_steps(times, dt) - 1
         if s.size and s.min() < 0:
-            raise ValueError(f"population {label!r}, neuron {i}: spike time "
-                             f"{spike_times[i][np.argmin(s)]} ms is before the first time step; "
-                             f"spike times must be >= one time step ({dt} ms)")
-    bounds = np.cumsum([0] + [s.size for s in steps])
-    flat = np.concatenate(steps) if steps else np.zeros(0, np.int64)
-    return flat.astype(np.int32), bounds[:-1].astype(np.int32), bounds[1:].astype(np.int32)
+            raise ValueError(f"population {label!r}, neuron {i}: spike time {times[np.argmin(s)]} ms is before "
+                             f"the first time step; spike times must be >= one time step ({dt} ms)")
+        steps.append(s)
+    return steps, None
 
 
 @njit(cache=True, nogil=True)
@@ -45,4 +44,4 @@ def update(lo, hi, t, nrn):
 SPEC = ModelSpec(
     name="SpikeSourceArray", update=update,
     parameters={}, state={}, state_columns=(), recordable=("spikes",),
-    derive=None, n_constants=0, is_source=True, int_columns=2)
+    derive=None, n_constants=0, is_source=True, int_columns=2, sequences=("spike_times",), events=events)

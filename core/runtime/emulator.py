@@ -12,6 +12,7 @@ from ..mapping.images import spike_events
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END, stamp_steps
+from ..network import _complete_sequences
 from . import kernel
 from .routes import resolve
 from .state import Machine, Neurons, Outbox, Recording
@@ -96,7 +97,7 @@ class Emulator:
 
     def _neurons(self):
         s = self._scratch
-        return Neurons(self.constants, self.fstate, self.istate, self.events, s["syn_in"], s["i_inject"],
+        return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
                        s["counts"], self.rng)
 
     def _rows(self, pop):
@@ -144,6 +145,17 @@ class Emulator:
                           f"time {self.step * self.dt:g} ms and will not be emitted", stacklevel=2)
         self._rewind_events(from_step=self.step)
 
+    def set_sequences(self, pop: int, sequences: dict):
+        """New per-neuron schedules (``ModelSpec.sequences``, e.g. SpikeSourceInhGamma's a, b,
+        tbins) from now on; names not given keep their values."""
+        population = self.program.network.populations[pop]
+        if population.model == "SpikeSourceArray":
+            self.set_spike_times(pop, sequences["spike_times"])
+            return
+        merged = population.sequences | dict(sequences)
+        population.sequences = _complete_sequences(population.label, population.spec, merged, population.size)
+        self._rewind_events(from_step=self.step)
+
     def _past_events(self, spike_times):
         """(neuron, stamp) codes of the spikes whose step has passed."""
         neuron = np.repeat(np.arange(len(spike_times)), [len(t) for t in spike_times])
@@ -153,10 +165,10 @@ class Emulator:
 
     def _rewind_events(self, from_step=0):
         """Reload every spike-source event list; cursors point at the first event due at or after ``from_step``."""
-        self.events, start, end = spike_events(self.program.network, self.dt)
+        self.events, self.table, start, end = spike_events(self.program.network, self.dt)
         arrays = np.zeros(len(start), dtype=bool)
         for p, pop in enumerate(self.program.network.populations):
-            arrays[self._rows(p)] = pop.model == "SpikeSourceArray"
+            arrays[self._rows(p)] = pop.spec.events is not None
         earlier = np.concatenate([[0], np.cumsum(self.events < from_step)])   # lists are sorted
         cursor = start + (earlier[end] - earlier[start])
         if arrays.any():

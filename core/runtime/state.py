@@ -7,7 +7,8 @@ Neurons = namedtuple("Neurons", [
     "constants",     # float32 (N, k): derived parameters
     "fstate",        # float32 (N, k): state variables
     "istate",        # int32 (N, k): refractory counters, spike-source cursors
-    "events",        # int32: SpikeSourceArray emission steps
+    "events",        # int32: event-driven sources' event steps (SpikeSourceArray spikes, schedule bins)
+    "table",         # float32 (E, 2): values belonging to each event (a schedule bin's parameters)
     "syn_in",        # float32 (N, receptors): this step's synaptic input, scaled
     "i_inject",      # float32 (N,): this step's injected current (nA)
     "counts",        # int32 (N,): spikes each neuron emits this step

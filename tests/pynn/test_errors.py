@@ -109,5 +109,5 @@ def test_network_is_frozen_during_a_simulation():
 def test_spike_times_unsorted_or_off_grid():
     with pytest.raises(errors.InvalidParameterValueError, match="increasing order"):
         sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 1.0]))
-    with pytest.warns(UserWarning, match="move to the end of the time step"):
+    with pytest.warns(UserWarning, match="rounded to the nearest step"):
         sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0, 2.05]))
