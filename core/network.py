@@ -134,6 +134,53 @@ class Projection:
         return self.pre_index.size
 
 
+CURRENT_KINDS = {"dc": ("amplitude", "start", "stop"),
+                 "ac": ("amplitude", "offset", "frequency", "phase", "start", "stop"),
+                 "step": ("times", "amplitudes"),
+                 "noise": ("mean", "stdev", "dt", "start", "stop")}
+
+
+@dataclass
+class CurrentSource:
+    """A current injected into neurons (nA), in PyNN's four kinds: ``dc`` (amplitude between
+    start and stop), ``ac`` (offset + amplitude sin(2 pi frequency (t - start) + phase) between
+    start and stop; Hz, degrees), ``step`` (amplitudes from the given times on) and ``noise``
+    (a new normal draw of mean and stdev every dt ms between start and stop, independent for
+    each target). Times in ms. ``targets`` holds (population index, neuron indices) pairs;
+    ``record`` asks the machine to record the injected current."""
+
+    label: str
+    kind: str
+    parameters: dict
+    targets: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    record: bool = False
+
+    def __post_init__(self):
+        if self.kind not in CURRENT_KINDS:
+            raise ValueError(f"current source {self.label!r}: kind must be one of {', '.join(CURRENT_KINDS)}, "
+                             f"not {self.kind!r}")
+        unknown = set(self.parameters) - set(CURRENT_KINDS[self.kind])
+        if unknown:
+            raise ValueError(f"current source {self.label!r}: unknown parameter(s) {', '.join(sorted(unknown))} "
+                             f"for a {self.kind} source; it takes {', '.join(CURRENT_KINDS[self.kind])}")
+        self.check(self.parameters)
+
+    def check(self, parameters):
+        """Raise, naming the source, for parameters no machine could follow."""
+        p = parameters
+        if self.kind == "step":
+            times = np.asarray(p.get("times", []), dtype=float)
+            amplitudes = np.asarray(p.get("amplitudes", []), dtype=float)
+            if times.shape != amplitudes.shape:
+                raise ValueError(f"current source {self.label!r}: {times.size} times but {amplitudes.size} amplitudes")
+            if times.size and (times.min() < 0 or np.any(np.diff(times) <= 0)):
+                raise ValueError(f"current source {self.label!r}: step times must be >= 0 and increasing")
+        if "stop" in p and "start" in p and p["stop"] < p["start"]:
+            raise ValueError(f"current source {self.label!r}: stop ({p['stop']} ms) is before start ({p['start']} ms)")
+        if self.kind == "noise" and (p.get("stdev", 0.0) < 0 or p.get("dt", 1.0) <= 0):
+            raise ValueError(f"current source {self.label!r}: stdev must be >= 0 and dt > 0")
+
+
 @dataclass
 class Network:
     """An application graph plus the time step (ms) it is to run at."""
@@ -141,6 +188,22 @@ class Network:
     timestep: float = 0.1
     populations: list[Population] = field(default_factory=list)
     projections: list[Projection] = field(default_factory=list)
+    current_sources: list[CurrentSource] = field(default_factory=list)
+
+    def add_current_source(self, source: CurrentSource) -> int:
+        for p, index in source.targets:
+            if not 0 <= p < len(self.populations):
+                raise ValueError(f"current source {source.label!r}: no population {p} in the network")
+            pop = self.populations[p]
+            if pop.spec.is_source:
+                raise ValueError(f"current source {source.label!r}: {pop.label!r} is a spike source; "
+                                 "current can only be injected into neurons")
+            index = np.asarray(index)
+            if index.size and (index.min() < 0 or index.max() >= pop.size):
+                raise ValueError(f"current source {source.label!r}: neuron index out of range for "
+                                 f"{pop.label!r} (size {pop.size})")
+        self.current_sources.append(source)
+        return len(self.current_sources) - 1
 
     def add_population(self, population: Population) -> int:
         self.populations.append(population)

@@ -77,7 +77,7 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds) 
         split = max((graph.vertices[v].share + 1 for v in vs), default=1)
         items: dict = {}
         for v in vs:
-            for k, b in graph.vertices[v].bytes.items():
+            for k, b in images.bytes[v].items():
                 items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
         storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram

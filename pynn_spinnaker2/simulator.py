@@ -54,6 +54,7 @@ class State(common.control.BaseState):
         """Forget the whole network (``setup()`` and ``end()``)."""
         self.populations = []
         self.projections = []
+        self.current_sources = []
         self.recorders = set()
         self.write_on_end = []
         self.id_counter = 0
@@ -90,6 +91,8 @@ class State(common.control.BaseState):
         for projection in self.projections:
             for core_projection in projection._to_core():
                 network.add_projection(core_projection)
+        for source in self.current_sources:
+            source._index = network.add_current_source(source._to_core())
         return network
 
     def build(self):

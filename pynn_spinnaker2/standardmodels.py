@@ -121,8 +121,6 @@ def _unsupported(name, instead):
 
 _CELLS = "use one of " + ", ".join(supported_cell_types())
 _STATIC = "only static synapses are supported: use StaticSynapse(weight=..., delay=...)"
-_CURRENT = ("current injection is not supported: use the cell parameter i_offset for a constant "
-            "current, or a spike source for time-varying input")
 
 for _name in ("IF_facets_hardware1", "PointNeuron", "LIF", "AdExp", "AlphaPSR", "CurrExpPostSynapticResponse",
               "CondExpPostSynapticResponse", "CondAlphaPostSynapticResponse"):
@@ -132,8 +130,6 @@ for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "Si
               "MultiplicativeWeightDependence", "AdditivePotentiationMultiplicativeDepression",
               "GutigWeightDependence", "SpikePairRule", "Vogels2011Rule"):
     globals()[_name] = _unsupported(_name, _STATIC)
-for _name in ("DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"):
-    globals()[_name] = _unsupported(_name, _CURRENT)
 del _name
 
 __all__ = supported_cell_types() + ["StaticSynapse"] + [

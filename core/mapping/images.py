@@ -20,6 +20,8 @@ from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import serial
+from .currents import CurrentImages, current_images
+from .currents import pe_bytes as current_bytes
 from .keys import Keys
 from .partition import MachineGraph
 from .quantise import quantise
@@ -69,6 +71,7 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    currents: CurrentImages | None = None
 
 
 def spike_events(network: Network, dt: float):
@@ -237,6 +240,17 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
+    currents = current_images(network, neurons.pop_offset)
+    costs = [dict(mv.bytes) for mv in graph.vertices]
+    for v in np.flatnonzero(holds):
+        cost = current_bytes(currents.inj_start, currents.inj_source, currents.step_start, pes.g0[v], pes.n[v])
+        if cost:
+            costs[v]["current sources"] = cost
+            if sum(costs[v].values()) > serial.DATA_SRAM_BYTES:
+                p = pop_of[v]
+                raise ValueError(f"population {network.populations[p].label!r}: with its current sources a PE "
+                                 f"needs {sum(costs[v].values())} bytes of SRAM, more than the "
+                                 f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; inject fewer sources per neuron")
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)
+                        bytes=costs, quantisation=quant, currents=currents)

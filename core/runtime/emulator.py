@@ -8,14 +8,16 @@ import warnings
 import numba
 import numpy as np
 
+from ..mapping.currents import current_images
 from ..mapping.images import spike_events
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END, stamp_steps
 from ..network import _complete_sequences
 from . import kernel
+from .currents import values_at
 from .routes import resolve
-from .state import Machine, Neurons, Outbox, Recording
+from .state import Currents, Machine, Neurons, Outbox, Recording
 from .stats import STATS
 
 
@@ -92,8 +94,77 @@ class Emulator:
         self.ring = np.zeros(im.ring_size, dtype=np.int64)
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
+        self._load_currents(current_images(self.program.network, im.neurons.pop_offset), keep=False)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
         self.clear_recordings()
+
+    # -- current sources -----------------------------------------------------------------
+    def _currents(self, samples=None, t0=0) -> Currents:
+        c = self._current_image
+        if samples is None:
+            samples = np.zeros((0, 0), dtype=np.float32)
+        return Currents(c.kind, c.param, c.step_start, c.step_at, c.step_amp, c.inj_start, c.inj_source,
+                        self.inj_value, c.inj_record, samples, np.array([t0], dtype=np.int64))
+
+    def _load_currents(self, image, keep=True):
+        """Take a current-source image; every injection gets its current for the coming step
+        (with ``keep``, an injection that existed before keeps its held value, so a noise draw is
+        not repeated)."""
+        held = np.zeros(image.inj_source.size, dtype=np.float32)
+        if keep and self._current_image.inj_source.size:
+            old = self._current_image
+            old_key = old.inj_source * (2 ** 40) + old.inj_neuron
+            order = np.argsort(old_key)
+            new_key = image.inj_source * (2 ** 40) + image.inj_neuron
+            where = order[np.minimum(np.searchsorted(old_key[order], new_key), old_key.size - 1)]
+            match = old_key[where] == new_key
+            held[match] = self.inj_value[where[match]]
+        self._current_image = image
+        self.inj_value = held
+        self.inj_value = values_at(self._currents(), image.inj_neuron, self.step, self.rng)
+
+    def update_current_sources(self):
+        """After the network's current sources changed (parameters, targets, recording): rebuild
+        what the PEs hold, from the current step on."""
+        self._load_currents(current_images(self.program.network, self.program.images.neurons.pop_offset))
+        for k, source in enumerate(self.program.network.current_sources):
+            if source.record and k not in self._current_samples:
+                self._current_samples[k] = [(np.array([self.step]), self._current_now(k))]
+            elif not source.record:
+                self._current_samples.pop(k, None)
+
+    def _current_now(self, k) -> np.ndarray:
+        """Source k's recorded value for the coming step: its first target's current (every
+        target's mean for a noise source, as NEST records it)."""
+        image = self._current_image
+        mine = np.flatnonzero(image.inj_source == k)
+        if not mine.size:
+            return np.zeros(1, dtype=np.float32)
+        values = self.inj_value[mine] if self.program.network.current_sources[k].kind == "noise" else \
+            self.inj_value[mine[:1]]
+        return np.array([values.mean()], dtype=np.float32)
+
+    def _keep_current_samples(self, t0, samples):
+        """Recorded injections of steps t0 .. (rows): each recorded source's value for the step
+        after (first target, or the mean over targets of a noise source)."""
+        if not samples.size:
+            return
+        image = self._current_image
+        times = np.arange(t0 + 1, t0 + 1 + samples.shape[0])
+        for k, source in enumerate(self.program.network.current_sources):
+            columns = image.inj_record[(image.inj_source == k) & (image.inj_record >= 0)]
+            if source.record and columns.size:
+                self._current_samples.setdefault(k, []).append((times, samples[:, columns].mean(axis=1)))
+            elif source.record:
+                self._current_samples.setdefault(k, []).append((times, np.zeros(times.size, np.float32)))
+
+    def current_signal(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times ms, current nA) recorded from current source k since the last reset or clear."""
+        chunks = self._current_samples.get(k, [])
+        if not chunks:
+            return np.zeros(0), np.zeros(0, dtype=np.float32)
+        return (np.concatenate([c[0] for c in chunks]) * self.dt,
+                np.concatenate([c[1] for c in chunks]).astype(np.float32))
 
     def _neurons(self):
         s = self._scratch
@@ -193,6 +264,8 @@ class Emulator:
 
     def clear_recordings(self):
         self._spikes = []                       # (step, global neuron, count) chunks
+        self._current_samples = {k: [(np.array([self.step]), self._current_now(k))]
+                                 for k, source in enumerate(self.program.network.current_sources) if source.record}
         self._samples = {key: [] for key in self._recording}
         for (pop, variable), interval in self._recording.items():
             if variable != "spikes" and self.step % interval == 0:
@@ -255,12 +328,15 @@ class Emulator:
             while True:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                samples = np.zeros((t_end - t, self._current_image.n_recorded), dtype=np.float32)
+                chunk_start = t
                 machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats)
+                                  self.ring, self.stats, self._currents(samples, t))
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)
                 n = rec.n_spikes[0]
                 self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                self._keep_current_samples(chunk_start, samples[:t - chunk_start])
                 capacity *= 2
                 if t >= t_end:
                     break

@@ -1,7 +1,9 @@
-"""Phase 1 on a neuron PE: read the synaptic input buffers, update the neurons, send spikes."""
+"""Phase 1 on a neuron PE: read the synaptic input buffers and current sources, update the
+neurons, send spikes."""
 import numpy as np
 from numba import njit
 
+from .currents import advance, inject
 from .dispatch import update
 from .stats import SATURATED
 
@@ -49,15 +51,18 @@ def sample(v, t, m):
 
 @njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
-    """The window's steps on one neuron PE: input, model update, one packet per spiking neuron."""
+    """The window's steps on one neuron PE: input, injected current, model update, one packet per
+    spiking neuron."""
     pes, nrn, outbox = m.pes, m.nrn, m.outbox
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
     k = outbox.start[v]
     for w in range(steps):
         t = t0 + w
         read_input(v, t, m)
+        inject(g0, n, m)
         nrn.counts[g0:g0 + n] = 0
         update(pes.model[v], g0, g0 + n, t, nrn)
+        advance(g0, n, t, m)
         for i in range(n):
             c = nrn.counts[g0 + i]
             if c > 0:

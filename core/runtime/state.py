@@ -45,6 +45,21 @@ Recording = namedtuple("Recording", [
     "samples",                     # float32: every sample, per variable block
 ])
 
+# current sources on the neuron PEs (``mapping/currents.py``): each source's schedule, and per
+# neuron its injections (CSR over global neurons), each holding the current for the coming step
+Currents = namedtuple("Currents", [
+    "kind",          # int64 (S,): DC, AC, STEP, NOISE
+    "param",         # float64 (S, k): start/stop steps, amplitude or mean, offset or stdev, ...
+    "step_start",    # int64 (S + 1,): each step source's range of ``step_at``/``step_amp``
+    "step_at", "step_amp",         # step sources: the step each amplitude starts at, and the amplitude
+    "inj_start",     # int64 (N + 1,): neuron i's injections are [inj_start[i], inj_start[i + 1])
+    "inj_source",    # int64 (E,): the source of each injection
+    "inj_value",     # float32 (E,): the current each injection gives in the coming step (nA)
+    "inj_record",    # int64 (E,): column of the recorded samples, -1 if not recorded
+    "samples",       # float32: recorded injections, one row per step of the run
+    "t0",            # int64 (1,): the run's first step
+])
+
 # the whole machine, as the step loop sees it
 Machine = namedtuple("Machine", [
     "pes",           # ``mapping.images.PEImages``: per-PE configuration
@@ -53,4 +68,5 @@ Machine = namedtuple("Machine", [
     "routes", "nrn", "outbox", "rec",
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
+    "currents",      # ``Currents``: current sources on the neuron PEs
 ])
