@@ -31,6 +31,7 @@ class Population:
     sequences: dict[str, list[np.ndarray]] = field(default_factory=dict)
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
+    paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
 
     def __post_init__(self):
         if self.model not in MODELS:

@@ -23,9 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-MAX_WEIGHT_LEVELS = 65535          # 16-bit weights, one step per projection (core/mapping/images.py)
-
-
 # -- the problem ----------------------------------------------------------------------------------
 @dataclass
 class Qubo:
@@ -330,24 +327,6 @@ def spikes_to_states(population, steps, dt) -> np.ndarray:
 
 
 # -- the front door -----------------------------------------------------------------------------------
-def _check_quantisation(qubo: Qubo):
-    """Couplings too small to survive 16-bit weights (step = largest / 65535 per projection,
-    penalties and rewards in separate projections) are named in a warning."""
-    for sign, what in ((1, "penalty (J > 0)"), (-1, "reward (J < 0)")):
-        mine = sign * qubo.couplings > 0
-        if not mine.any():
-            continue
-        w = np.abs(qubo.couplings[mine])
-        zero = np.rint(w / (w.max() / MAX_WEIGHT_LEVELS)) == 0
-        if zero.any():
-            k = np.flatnonzero(mine)[np.flatnonzero(zero)[0]]
-            warnings.warn(
-                f"solve(): {zero.sum()} {what} couplings are below 1/{2 * MAX_WEIGHT_LEVELS} of the largest "
-                f"({w.max():.3g}) and quantise to zero in 16-bit weights, e.g. J[{qubo.variables[qubo.rows[k]]!r}, "
-                f"{qubo.variables[qubo.cols[k]]!r}] = {qubo.couplings[k]:.3g}; they are dropped on the machine "
-                "(energies are still exact). Rescale or drop them if they matter.", stacklevel=3)
-
-
 def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: int = 1):
     """Minimise xᵀQx (+ offset for a BQM or :class:`Qubo`) on the emulated SpiNNaker2 machine.
 
@@ -369,22 +348,19 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
     qubo = as_qubo(Q)
     if num_reads < 1:
         raise ValueError(f"solve(): num_reads must be >= 1, not {num_reads}")
-    _check_quantisation(qubo)
     model = model or StandardNeurons()
     if sim is None:
         import pynn_spinnaker2 as sim
     options = {"n_chips": n_chips} if sim.__name__ == "pynn_spinnaker2" else {}
     best, energy, step, traces, infos = [], [], [], [], []
     for read in range(num_reads):
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*quantise to zero.*")   # said above, per coupling
-            try:
-                states, info = model.sample(sim, qubo, seed + read, options)
-            except ValueError as error:
-                if type(error).__name__ == "PlacementError":
-                    raise ValueError(f"solve(): a QUBO of {qubo.n} variables and {qubo.rows.size} couplings does "
-                                     f"not fit the machine ({error}); pass n_chips=48 (one board) or more") from error
-                raise
+        try:
+            states, info = model.sample(sim, qubo, seed + read, options)
+        except ValueError as error:
+            if type(error).__name__ == "PlacementError":
+                raise ValueError(f"solve(): a QUBO of {qubo.n} variables and {qubo.rows.size} couplings does "
+                                 f"not fit the machine ({error}); pass n_chips=48 (one board) or more") from error
+            raise
         e = qubo.energies(states)
         k = int(np.argmin(e))
         best.append(states[k])

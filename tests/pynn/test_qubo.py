@@ -186,12 +186,13 @@ def test_a_seed_repeats_a_run():
 
 def test_couplings_that_quantise_to_zero_warn():
     q = qubo.Qubo(np.zeros(3), [0, 1], [1, 2], [1.0, 1e-7])
-    with pytest.warns(UserWarning, match=r"1 penalty \(J > 0\) couplings .* quantise to zero.*J\[1, 2\]"):
-        qubo.solve(q, model=FAST)
+    with pytest.warns(UserWarning, match=r"'inhibitory couplings': 2 of 4 non-zero weights quantise to zero"):
+        result = qubo.solve(q, model=FAST)
+    assert [e["zeroed"] for e in result.info["quantisation"] if e["projection"] == "inhibitory couplings"] == [2]
 
 
 def test_problem_larger_than_the_machine_is_a_clear_error():
-    n = 255 * 52                                           # 3 x 52 slices of neurons and noise > 152 PEs
+    n = 255 * 153          # 153 slices of variables (the noise sources run on their PEs) > 152 PEs
     q = qubo.Qubo(-np.ones(n), [0], [1], [1.0])
     with pytest.raises(ValueError, match=f"QUBO of {n} variables .* n_chips=48"):
         qubo.solve(q, model=qubo.StandardNeurons(steps=1, stages=1))
