@@ -32,6 +32,8 @@ class Population:
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
     paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
+    receptor_names: tuple[str, ...] | None = None   # a multi-receptor model's receptors in use, named
+    state_names: dict[str, str] = field(default_factory=dict)   # more names of state variables ("AMPA.gsyn": "g1")
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -43,8 +45,18 @@ class Population:
             raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS}, "
                              f"not {self.weight_bits}")
         spec = MODELS[self.model]
+        if self.receptor_names is not None:
+            self.receptor_names = tuple(self.receptor_names)
+            if not 0 < len(self.receptor_names) <= len(spec.receptors):
+                raise ValueError(f"population {self.label!r}: {spec.name} has {len(spec.receptors)} receptors, "
+                                 f"not {len(self.receptor_names)}")
+        for name, column in self.state_names.items():
+            if column not in spec.state_columns:
+                raise ValueError(f"population {self.label!r}: {name!r} names {column!r}, which is no state "
+                                 f"variable of {spec.name}")
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
-        self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
+        given = {self.state_names.get(name, name): value for name, value in self.initial_state.items()}
+        self.initial_state = _complete(self.label, "state variable", spec.state, given, self.size)
         spec.check(self.label, self.parameters)
         if spec.name == "SpikeSourceArray":
             times = self.spike_times if self.spike_times is not None else [np.zeros(0)] * self.size
@@ -54,13 +66,30 @@ class Population:
         else:
             self.sequences = _complete_sequences(self.label, spec, self.sequences, self.size)
         for variable in self.record:
-            if variable not in spec.recordable:
+            if variable not in self.recordable:
                 raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
-                                 f"it records {', '.join(spec.recordable)}")
+                                 f"it records {', '.join(self.recordable)}")
 
     @property
     def spec(self):
         return MODELS[self.model]
+
+    @property
+    def receptors(self) -> tuple[str, ...]:
+        """Its receptors: the model's, or the named ones of a multi-receptor model."""
+        return self.receptor_names if self.receptor_names is not None else self.spec.receptors
+
+    @property
+    def recordable(self) -> tuple[str, ...]:
+        return self.spec.recordable + tuple(n for n, c in self.state_names.items() if c in self.spec.recordable)
+
+    def column(self, variable: str) -> int:
+        """The state column of ``variable`` (a model's name or one of ``state_names``)."""
+        name = self.state_names.get(variable, variable)
+        if name not in self.spec.state_columns:
+            raise ValueError(f"{self.spec.name} has no state variable {variable!r}; it has "
+                             f"{', '.join(self.spec.state_columns)}")
+        return self.spec.column(name)
 
     def schedules(self) -> dict[str, list[np.ndarray]]:
         """The per-neuron sequences the model's events are built from."""
@@ -218,9 +247,9 @@ class Network:
         if post.spec.is_source:
             raise ValueError(f"projection {projection.label!r}: {post.label!r} is a spike source "
                              "and cannot receive synapses")
-        if projection.receptor >= len(post.spec.receptors):
+        if projection.receptor >= len(post.receptors):
             raise ValueError(f"projection {projection.label!r}: {post.label!r} ({post.model}) has receptors "
-                             f"{post.spec.receptors}, no receptor {projection.receptor}")
+                             f"{post.receptors}, no receptor {projection.receptor}")
         for idx, pop, end in ((projection.pre_index, pre, "pre"), (projection.post_index, post, "post")):
             if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
                 raise ValueError(f"projection {projection.label!r}: {end} index out of range for "

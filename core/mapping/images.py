@@ -241,7 +241,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
     holds = np.array([mv.holds_neurons for mv in graph.vertices])
     n = np.array([graph.slices[mv.slice].size for mv in graph.vertices], dtype=np.int64)
-    n_types = np.array([len(network.populations[p].spec.receptors) for p in pop_of], dtype=np.int64)
+    n_types = np.array([len(network.populations[p].receptors) for p in pop_of], dtype=np.int64)
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
     ring_len = n * slots * n_types
     feeds = {}

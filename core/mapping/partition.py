@@ -178,7 +178,7 @@ def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
     items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
         matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
-        n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
+        n_types=len(pop.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
     if local:

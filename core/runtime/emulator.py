@@ -191,10 +191,7 @@ class Emulator:
         return slice(o[pop], o[pop + 1])
 
     def _column(self, pop, variable):
-        spec = self.program.network.populations[pop].spec
-        if variable not in spec.state_columns:
-            raise ValueError(f"{spec.name} has no state variable {variable!r}; it has {', '.join(spec.state_columns)}")
-        return spec.column(variable)
+        return self.program.network.populations[pop].column(variable)
 
     def get_state(self, pop: int, variable: str) -> np.ndarray:
         return self.fstate[self._rows(pop), self._column(pop, variable)].astype(float)
@@ -264,9 +261,10 @@ class Emulator:
     def record(self, pop: int, variable: str, interval: int = 1):
         """Start recording ``variable`` ('spikes' or a state variable) every ``interval`` steps;
         ``interval=0`` stops it."""
-        spec = self.program.network.populations[pop].spec
-        if variable not in spec.recordable:
-            raise ValueError(f"{spec.name} cannot record {variable!r}; it records {', '.join(spec.recordable)}")
+        population = self.program.network.populations[pop]
+        if variable not in population.recordable:
+            raise ValueError(f"{population.model} cannot record {variable!r}; it records "
+                             f"{', '.join(population.recordable)}")
         if interval:
             new = (pop, variable) not in self._recording
             self._recording[(pop, variable)] = int(interval)
