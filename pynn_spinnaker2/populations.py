@@ -153,7 +153,7 @@ class Population(PopulationMixin, common.Population):
         self._core_index = None
 
     def _numeric_parameters(self):
-        return self.celltype.core_parameters(self._parameters)
+        return self.celltype.core_parameters(self._parameters, self)
 
     def _spike_times(self):
         if "spike_times" in self._parameters:
@@ -169,6 +169,7 @@ class Population(PopulationMixin, common.Population):
             parameters=self._numeric_parameters(),
             initial_state={name: values.copy() for name, values in self._initial.items()},
             spike_times=spike_times, sequences=self.celltype.core_sequences(self._parameters),
+            receptor_names=self.celltype.core_receptors(), state_names=self.celltype.core_state_names(),
             record=self.recorder._core_record())
 
     def _push_to_emulator(self, emulator):

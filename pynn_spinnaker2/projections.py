@@ -11,7 +11,7 @@ from pyNN.random import RandomDistribution
 from pyNN.space import Space
 from pyNN.standardmodels import synapses
 
-from core.network import RECEPTORS, Projection as CoreProjection
+from core.network import Projection as CoreProjection
 
 from . import simulator
 from .standardmodels import StaticSynapse
@@ -200,18 +200,17 @@ class Projection(common.Projection):
         pre, post, weight, steps = self._synapses()
         pre_roots, pre_which, pre_local = cells_of(self.pre)
         post_roots, post_which, post_local = cells_of(self.post)
-        receptor = RECEPTORS.index(self.receptor_type)
         pair = pre_which[pre] * len(post_roots) + post_which[post]
         result = []
         for key in np.unique(pair):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
-            negative = receptor == 1 and not post_root.celltype.conductance_based
-            if w.size and (w.max() > 0 if negative else w.min() < 0):
+            receptor, sign = post_root.celltype.core_receptor(self.receptor_type)
+            if w.size and (w.max() > 0 if sign < 0 else w.min() < 0 if sign > 0 else w.min() < 0 < w.max()):
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: weights onto {self.receptor_type} synapses of "
-                    f"{post_root.label!r} must be {'<= 0' if negative else '>= 0'}")
+                    f"{post_root.label!r} must be {'<= 0' if sign < 0 else '>= 0' if sign > 0 else 'of one sign'}")
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
             result.append(CoreProjection(

@@ -5,10 +5,12 @@ at import, so a renamed core parameter fails here rather than deep inside a run.
 Models the machine does not run are still importable (scripts import them by name) but raise
 ``NotImplementedError`` on use, saying what to use instead."""
 import numpy as np
-from pyNN.parameters import ArrayParameter
-from pyNN.standardmodels import build_translations, cells, synapses
+from pyNN import errors
+from pyNN.parameters import ArrayParameter, ParameterSpace
+from pyNN.standardmodels import build_translations, cells, receptors, synapses
 
-from core.models import MODELS
+from core.models import MODELS, RECEPTORS
+from core.models import synapse_slots as slots
 
 from .simulator import state
 
@@ -48,7 +50,7 @@ class CoreCellType:
 
     core_model: str
 
-    def core_parameters(self, native: dict) -> dict:
+    def core_parameters(self, native: dict, population=None) -> dict:
         spec = MODELS[self.core_model]
         width = ARRAY_WIDTH.get(self.core_model, 0)
         out = {}
@@ -67,6 +69,23 @@ class CoreCellType:
             else:
                 out[name] = values.astype(float)
         return out
+
+    def core_receptors(self):
+        """The receptors of the core population, by name (None: the core model's own)."""
+        return None
+
+    def core_state_names(self) -> dict:
+        """More names of the core model's state variables (PyNN's names where they differ)."""
+        return {}
+
+    def core_receptor(self, receptor_type: str) -> tuple[int, int]:
+        """The core receptor index of PyNN's ``receptor_type`` and the sign its weights must have
+        (+1: >= 0, -1: <= 0, 0: either, one sign per receptor)."""
+        if receptor_type not in RECEPTORS:
+            raise errors.ConnectionError(f"{type(self).__name__} has receptor types {RECEPTORS}, "
+                                         f"not {receptor_type!r}")
+        index = RECEPTORS.index(receptor_type)
+        return index, -1 if index == 1 and not self.conductance_based else 1
 
     def core_sequences(self, native: dict) -> dict:
         spec = MODELS[self.core_model]
@@ -100,6 +119,138 @@ SpikeSourceInhGamma = _cell_type(cells.SpikeSourceInhGamma)
 SpikeSourceArray = _cell_type(cells.SpikeSourceArray)
 
 
+def _component(base):
+    """A PointNeuron part (neuron or post-synaptic response) with PyNN's names."""
+    names = [n for n in base.default_parameters if n != "locations"]
+    attributes = {"__doc__": base.__doc__, "__module__": __name__,
+                  "translations": build_translations(*((n, n) for n in names))}
+    if not hasattr(base, "recordable"):               # a post-synaptic response records its state
+        attributes["recordable"] = list(base.default_initial_values)
+    return type(base.__name__, (base,), attributes)
+
+
+LIF = _component(cells.LIF)
+AdExp = _component(cells.AdExp)
+CurrExpPostSynapticResponse = _component(receptors.CurrExpPostSynapticResponse)
+CondExpPostSynapticResponse = _component(receptors.CondExpPostSynapticResponse)
+CondAlphaPostSynapticResponse = _component(receptors.CondAlphaPostSynapticResponse)
+CondBetaPostSynapticResponse = _component(receptors.CondBetaPostSynapticResponse)
+ExpPSR, AlphaPSR, BetaPSR = CondExpPostSynapticResponse, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse
+
+
+class PointNeuron(CoreCellType, cells.PointNeuron):
+    """A LIF or AdExp neuron with up to four named receptors, each one of PyNN's post-synaptic
+    responses (current-based: CurrExp; conductance-based: CondExp, CondAlpha, CondBeta; not
+    mixed). It runs as one of the core's multi-receptor models: LIF with current receptors
+    (NEST's ``iaf_psc_exp_multisynapse``), LIF with conductance receptors, or AdExp
+    (``aeif_cond_*_multisynapse``). Weights onto one current receptor share a sign."""
+
+    def __init__(self, neuron, **post_synaptic_receptors):
+        if type(neuron).__name__ not in ("LIF", "AdExp"):
+            raise NotImplementedError(f"PointNeuron of a {type(neuron).__name__} is not supported; "
+                                      "use LIF or AdExp as its neuron")
+        if not 0 < len(post_synaptic_receptors) <= slots.SLOTS:
+            raise NotImplementedError(f"a PointNeuron here has 1 to {slots.SLOTS} receptors (2 type bits in a "
+                                      f"synaptic word), not {len(post_synaptic_receptors)}")
+        for name, psr in post_synaptic_receptors.items():
+            if type(psr).__name__ not in slots.KIND_NAMES:
+                raise NotImplementedError(f"receptor {name!r}: {type(psr).__name__} is not supported; use one of "
+                                          f"{', '.join(slots.KIND_NAMES)}")
+        super().__init__(neuron, **post_synaptic_receptors)
+        self.conductance_based          # PyNN's check: current and conductance receptors do not mix
+
+    @property
+    def core_model(self):
+        if type(self.neuron).__name__ == "AdExp":
+            return "AdExp_multisynapse"
+        return "LIF_cond_multisynapse" if self.conductance_based else "LIF_curr_exp_multisynapse"
+
+    @property
+    def recordable(self):
+        return ["spikes"] + [n for n in cells.PointNeuron.recordable.fget(self) if n != "spikes"]
+
+    def _psr_names(self):
+        return {name: [n for n in psr.default_parameters if n != "locations"]
+                for name, psr in self.post_synaptic_receptors.items()}
+
+    @property
+    def native_parameters(self):
+        """Flat, with PyNN's names: the neuron's, and each receptor's as 'NAME.parameter'."""
+        values = dict(self.neuron.parameter_space.items())
+        for name, psr in self.post_synaptic_receptors.items():
+            for parameter in self._psr_names()[name]:
+                values[f"{name}.{parameter}"] = psr.parameter_space[parameter]
+        return ParameterSpace(values, shape=self.parameter_space.shape)
+
+    def get_native_names(self, *names):
+        return list(names) if names else list(self.native_parameters.keys())
+
+    def reverse_translate(self, native_parameters):
+        return ParameterSpace(dict(native_parameters.items()), shape=native_parameters.shape)
+
+    def translate(self, parameters, copy=True):
+        flat = {}
+        for name, value in parameters.items():
+            if isinstance(value, ParameterSpace):
+                flat.update({f"{name}.{k}": v for k, v in value.items()})
+            else:
+                flat[name] = value
+        return ParameterSpace(flat, shape=parameters.shape)
+
+    def core_parameters(self, native: dict, population=None) -> dict:
+        spec = MODELS[self.core_model]
+        signs = self._signs(population) if population is not None and not self.conductance_based else {}
+        out = {name: values.astype(float) for name, values in native.items() if "." not in name}
+        n = len(next(iter(native.values())))
+        for k, name in enumerate(self.receptor_types, start=1):
+            kind = slots.KIND_NAMES[type(self.post_synaptic_receptors[name]).__name__]
+            get = (lambda p: native[f"{name}.{p}"].astype(float))
+            if f"kind_{k}" in spec.parameters:
+                out[f"kind_{k}"] = np.full(n, float(kind))
+            out[f"tau_syn_{k}"] = get("tau_decay") if kind == slots.COND_BETA else get("tau_syn")
+            if kind == slots.COND_BETA:
+                out[f"tau_rise_{k}"] = get("tau_rise")
+            if kind != slots.CURR_EXP:
+                out[f"e_syn_{k}"] = get("e_syn")
+            out[f"sign_{k}"] = np.full(n, float(signs.get(name, 1.0)))
+        return out
+
+    def _signs(self, population) -> dict:
+        """Each current receptor's sign, from the weights of the projections onto it: one sign
+        per receptor, since the machine stores weight magnitudes."""
+        from .simulator import state
+        seen = {}
+        for projection in state.projections:
+            roots = projection.post.populations if hasattr(projection.post, "populations") else [projection.post]
+            if not any(r._root()[0] is population for r in roots):
+                continue
+            weights = projection._synapses()[2]
+            for sign in {float(np.sign(w)) for w in (weights.min(), weights.max()) if w != 0} if weights.size else ():
+                seen.setdefault(projection.receptor_type, set()).add(sign)
+        for name, found in seen.items():
+            if len(found) > 1:
+                raise errors.ConnectionError(
+                    f"population {population.label!r}: weights onto current receptor {name!r} have both signs; "
+                    "the machine stores one sign per receptor: give excitatory and inhibitory input their own receptors")
+        return {name: found.pop() for name, found in seen.items()}
+
+    def core_receptors(self):
+        return tuple(self.receptor_types)
+
+    def core_state_names(self):
+        names = {}
+        for k, name in enumerate(self.receptor_types, start=1):
+            variable = "isyn" if not self.conductance_based else "gsyn"
+            names[f"{name}.{variable}"] = f"g{k}"
+        return names
+
+    def core_receptor(self, receptor_type):
+        if receptor_type not in self.receptor_types:
+            raise errors.ConnectionError(f"this PointNeuron has receptor types {tuple(self.receptor_types)}, "
+                                         f"not {receptor_type!r}")
+        return self.receptor_types.index(receptor_type), 1 if self.conductance_based else 0
+
+
 class StaticSynapse(synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
     translations = build_translations(("weight", "weight"), ("delay", "delay"))
@@ -122,8 +273,7 @@ def _unsupported(name, instead):
 _CELLS = "use one of " + ", ".join(supported_cell_types())
 _STATIC = "only static synapses are supported: use StaticSynapse(weight=..., delay=...)"
 
-for _name in ("IF_facets_hardware1", "PointNeuron", "LIF", "AdExp", "AlphaPSR", "CurrExpPostSynapticResponse",
-              "CondExpPostSynapticResponse", "CondAlphaPostSynapticResponse"):
+for _name in ("IF_facets_hardware1",):
     globals()[_name] = _unsupported(_name, _CELLS)
 for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "SimpleStochasticSynapse",
               "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse", "AdditiveWeightDependence",
@@ -132,6 +282,8 @@ for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "Si
     globals()[_name] = _unsupported(_name, _STATIC)
 del _name
 
-__all__ = supported_cell_types() + ["StaticSynapse"] + [
+__all__ = supported_cell_types() + ["StaticSynapse", "LIF", "AdExp", "CurrExpPostSynapticResponse",
+                                    "CondExpPostSynapticResponse", "CondAlphaPostSynapticResponse",
+                                    "CondBetaPostSynapticResponse", "ExpPSR", "AlphaPSR", "BetaPSR"] + [
     name for name, obj in list(globals().items()) if isinstance(obj, type) and obj.__doc__
     and obj.__doc__.startswith("Not supported")]
