@@ -23,6 +23,21 @@ class PopulationMapping:
 
 
 @dataclass
+class DelayExtension:
+    """The delay PEs of one source population (``mapping/delays.py``)."""
+    source: str
+    projections: list[str]                  # the projections whose long delays they serve
+    stages: int
+    stage_steps: int
+    pes: list[tuple[int, int, int]]
+    sram_bytes: int
+
+    def describe(self) -> str:
+        return (f"{self.source[:30]:<31} {len(self.pes)} delay PE(s), {self.stages} stage(s) of {self.stage_steps} "
+                f"steps, {self.sram_bytes} B SRAM; serves {', '.join(self.projections)}")
+
+
+@dataclass
 class MappingReport:
     machine: str
     n_chips: int
@@ -35,6 +50,7 @@ class MappingReport:
     runtime: dict = field(default_factory=dict)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
+    delay_extensions: list = field(default_factory=list)  # ``DelayExtension`` per extended source population
 
     @property
     def dropped_packets(self) -> int:
@@ -57,6 +73,9 @@ class MappingReport:
         for p in self.populations:
             lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
                          f"{p.storage:<26}{p.sram_bytes:>10}{p.dram_bytes:>12}  {p.pes[0] if p.pes else '-'}")
+        if self.delay_extensions:
+            lines += ["", "delay extensions (delays beyond a synaptic row's 63 steps):"]
+            lines += ["  " + d.describe() for d in self.delay_extensions]
         lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
             f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
         if self.quantisation:
@@ -106,4 +125,20 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
     used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
-                         images.quantisation, seconds)
+                         images.quantisation, seconds,
+                         delay_extensions=delay_extensions(network, graph, placement, images))
+
+
+def delay_extensions(network, graph, placement, images) -> list[DelayExtension]:
+    if not graph.delays:
+        return []
+    out = []
+    for p, n_stages in sorted(graph.delays.stages.items()):
+        vs = [v for v, mv in enumerate(graph.vertices)
+              if mv.role == "delay" and graph.slices[mv.sources[0]].population == p]
+        out.append(DelayExtension(
+            network.populations[p].label, [network.projections[j].label for j in graph.delays.projections
+                                           if network.projections[j].pre == p],
+            n_stages, graph.delays.stage, [pe_location(placement[v]) for v in vs],
+            sum(sum(images.bytes[v].values()) for v in vs)))
+    return out

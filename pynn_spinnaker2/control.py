@@ -5,12 +5,12 @@ from pyNN import common
 from pyNN.common.control import DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
 
-from core.mapping.serial import MAX_DELAY
+from core.mapping.delays import LONGEST_DELAY
 
 from . import simulator
 
 OPTIONS = {
-    "max_delay": "longest synaptic delay in ms ('auto': what a synaptic row can hold)",
+    "max_delay": "longest synaptic delay in ms ('auto': what delay extensions can hold)",
     "paradigm": "'serial', 'parallel' or 'auto' (paradigm choice per incoming layer)",
     "n_chips": "chips in the machine: 1 to 48, or whole 48-chip boards",
     "seed": "seed of the machine's random numbers (Poisson sources); default 42 as in NEST, "
@@ -53,7 +53,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     state.dt = float(timestep)
     state.min_delay = "auto" if min_delay == "auto" else float(min_delay)
     max_delay = extra_params.get("max_delay", "auto")
-    state.max_delay = MAX_DELAY * state.dt if max_delay == "auto" else float(max_delay)
+    state.max_delay = LONGEST_DELAY * state.dt if max_delay == "auto" else float(max_delay)
     state.paradigm = paradigm
     state.n_chips = int(extra_params.get("n_chips", 1))
     state.seed = extra_params.get("seed", extra_params.get("rng_seed", DEFAULT_SEED))

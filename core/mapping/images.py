@@ -21,6 +21,8 @@ from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import serial
 from .currents import CurrentImages, current_images
+from .delays import ring_slots as delay_ring_slots
+from .delays import stage_masks, synapse_sources
 from .currents import pe_bytes as current_bytes
 from .keys import Keys
 from .parallel.images import ParallelImages, parallel_images
@@ -28,9 +30,10 @@ from .partition import MachineGraph
 from .route import targets
 
 # PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
-# neurons and stacked input, a share of its weight-delay map
-NEURONS, SYNAPSES, DOMINANT, SUBORDINATE = 0, 1, 2, 3
-KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
+# neurons and stacked input, a share of its weight-delay map; a slice's delay stages
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, DELAY = 0, 1, 2, 3, 4
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE,
+        "delay": DELAY}
 
 PEImages = namedtuple("PEImages", [
     "kind",          # NEURONS, SYNAPSES, DOMINANT or SUBORDINATE
@@ -45,6 +48,15 @@ PEImages = namedtuple("PEImages", [
     "feed_start", "feed_count",        # neuron PE: the PEs (range of ``feeds``) whose buffers it sums
     "scale",         # float32 (n_types max): weight step per receptor, applied on reading
     "saturation",    # largest value a buffer entry holds (int32, or int64 with 32-bit weights)
+])
+
+# delay PEs (``delays.py``): a ring of spike counts (in ``ring``, ``slots`` x n), re-sent in stages
+DelayImages = namedtuple("DelayImages", [
+    "stages",        # int64 (V,): stages a delay PE sends (0: not a delay PE)
+    "stage",         # int64 (V,): steps per stage
+    "mask_start",    # int64 (V + 1,): the PE's neurons' stage masks are mask[mask_start[v]:]
+    "mask",          # int64: per neuron, bit s - 1: it has synapses on stage s
+    "neuron_bits",   # int64 (1,): the keys' neuron field (stage s's key is the base key + (s - 1) << it)
 ])
 
 SerialImages = namedtuple("SerialImages", [
@@ -85,6 +97,7 @@ class MemoryImages:
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
     currents: CurrentImages | None = None
+    delays: DelayImages | None = None
 
 
 def spike_events(network: Network, dt: float):
@@ -158,6 +171,9 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
+        if graph.delays and j in graph.delays.projections:
+            _fill_extended(words, network, graph, qweights, block_offset, row_words, row_length, j)
+            continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
         for b, blk in enumerate(graph.blocks):
@@ -175,6 +191,29 @@ def synaptic_matrices(network, graph, qweights, block_offset):
             packed = serial.pack_words(np.zeros(proj.size, np.int64), proj.delay, synapse_type, index)
             _fill_wide_rows(words, row_start, row_length[block], packed, qweights[j].astype(np.uint32))
     return words
+
+
+def _fill_extended(words, network, graph, qweights, block_offset, row_words, row_length, j):
+    """Rows of a projection with delay-extended synapses: each synapse in the block of the slice
+    its spikes arrive from (its pre slice or a delay stage), with its row's delay."""
+    proj = network.projections[j]
+    source, row, delay = synapse_sources(network, graph.slices, graph.pop_slices, j, graph.delays)
+    post = graph.pop_slices[proj.post]
+    post_lo = np.array([graph.slices[s].lo for s in post])
+    t_local = np.searchsorted(post_lo, proj.post_index, side="right") - 1
+    n_all = len(graph.slices)
+    mine = [(b, blk) for b, blk in enumerate(graph.blocks) if blk.projection == j]
+    codes = np.array([post.index(blk.target) * n_all + blk.source for _, blk in mine], dtype=np.int64)
+    order = np.argsort(codes)
+    block = np.array([b for b, _ in mine], dtype=np.int64)[order][np.searchsorted(codes[order], t_local * n_all + source)]
+    row_start = block_offset[block] + row * row_words[block]
+    index = proj.post_index - post_lo[t_local]
+    synapse_type = np.full(proj.size, proj.receptor)
+    if serial.words_per_synapse(network.populations[proj.post].weight_bits) == 1:
+        _fill_rows(words, row_start, serial.pack_words(qweights[j], delay, synapse_type, index))
+    else:
+        packed = serial.pack_words(np.zeros(proj.size, np.int64), delay, synapse_type, index)
+        _fill_wide_rows(words, row_start, row_length[block], packed, qweights[j].astype(np.uint32))
 
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
@@ -230,6 +269,19 @@ def serial_images(network, graph, keys, qweights):
     return images, mpt_start, mpt_count, local
 
 
+def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> DelayImages:
+    V = len(graph.vertices)
+    stages, stage, mask_start, mask = np.zeros(V, np.int64), np.zeros(V, np.int64), np.zeros(V + 1, np.int64), []
+    masks = stage_masks(network, graph) if graph.delays else {}
+    for v, mv in enumerate(graph.vertices):
+        if mv.role == "delay":
+            stages[v], stage[v] = len(mv.sends), graph.delays.stage
+            mask.append(masks[mv.sources[0]])
+        mask_start[v + 1] = mask_start[v] + (mask[-1].size if mv.role == "delay" else 0)
+    return DelayImages(stages, stage, mask_start, np.concatenate(mask) if mask else np.zeros(0, np.int64),
+                       np.array([neuron_bits], dtype=np.int64))
+
+
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
                  layers) -> MemoryImages:
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
@@ -238,15 +290,20 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
     V = len(graph.vertices)
-    pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
+    delay_pe = np.array([mv.role == "delay" for mv in graph.vertices], dtype=np.bool_)
+    home = [graph.slices[mv.sources[0] if mv.role == "delay" else mv.slice] for mv in graph.vertices]
+    pop_of = np.array([sl.population for sl in home], dtype=np.int64)
     holds = np.array([mv.holds_neurons for mv in graph.vertices])
     n = np.array([graph.slices[mv.slice].size for mv in graph.vertices], dtype=np.int64)
-    n_types = np.array([len(network.populations[p].receptors) for p in pop_of], dtype=np.int64)
+    n_types = np.where(delay_pe, 1, [len(network.populations[p].receptors) for p in pop_of]).astype(np.int64)
+    delay_image = delay_images(network, graph, keys.neuron_bits)
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
+    slots = np.where(delay_pe, [delay_ring_slots(delay_image.stages[v], delay_image.stage[v]) for v in range(V)],
+                     slots)
     ring_len = n * slots * n_types
     feeds = {}
     for v, mv in enumerate(graph.vertices):
-        if slots[v] > 0:
+        if slots[v] > 0 and not delay_pe[v]:
             feeds.setdefault(mv.slice, []).append(v)
     feed_list, feed_start, feed_count = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
     for v, mv in enumerate(graph.vertices):
@@ -260,10 +317,10 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     pes = PEImages(
         kind=np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64),
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
-        g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
-                    dtype=np.int64),
+        g0=np.array([neurons.pop_offset[p] + sl.lo for p, sl in zip(pop_of, home)], dtype=np.int64),
         n=n, key=keys.key[[mv.slice for mv in graph.vertices]].astype(np.uint32),
-        sends=np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_),
+        sends=np.array([(mv.holds_neurons and mv.slice in sends_to) or any(x in sends_to for x in mv.sends)
+                        for mv in graph.vertices], dtype=np.bool_),
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
         slots=slots.astype(np.int64), n_types=n_types,
@@ -284,4 +341,4 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
                         parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=costs, quantisation=quant, currents=currents)
+                        bytes=costs, quantisation=quant, currents=currents, delays=delay_image)

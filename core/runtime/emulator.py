@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from ..mapping.currents import current_images
+from ..mapping.delays import WINDOW as delay_window
 from ..mapping.images import spike_events
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
@@ -73,15 +74,19 @@ class Emulator:
         im = program.images
         self.dt = program.network.timestep
         self.routes = resolve(program)
-        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        delay_pe = im.delays.stages > 0
+        self._computing = np.flatnonzero((im.pes.model >= 0) | delay_pe).astype(np.int64)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
+        if program.graph.delays:
+            self.window = min(self.window, delay_window)
         runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
         local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n + local_n, 0), self.window)
+        per_step = np.where(im.pes.model >= 0, im.pes.n + local_n, np.where(delay_pe, im.pes.n * im.delays.stages, 0))
+        self._outbox = outbox(per_step, self.window)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -345,7 +350,7 @@ class Emulator:
                 chunk_start = t
                 machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
                                   self._neurons(), self._outbox, rec, self.ring, self.stats,
-                                  self._currents(samples, t))
+                                  self._currents(samples, t), im.delays)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)
                 n = rec.n_spikes[0]

@@ -22,8 +22,8 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import DOMINANT, NEURONS, SYNAPSES
-from . import neurons, parallel, serial
+from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES
+from . import delays, neurons, parallel, serial
 from .state import Machine
 from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
@@ -40,6 +40,8 @@ def compute(v, t0, steps, m):
         neurons.window(v, t0, steps, m)
     elif kind == DOMINANT:
         parallel.window(v, t0, steps, m)
+    elif kind == DELAY:
+        delays.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -50,6 +52,8 @@ def receive(v, key, payload, t, m):
         serial.receive(v, key, np.int64(payload), t, m)
     elif kind == DOMINANT:
         parallel.receive(v, key, np.int64(payload), t, m)
+    elif kind == DELAY:
+        delays.receive(v, key, np.int64(payload), t, m)
 
 
 @njit(cache=True, nogil=True)
@@ -58,7 +62,10 @@ def deliver(v, t0, m):
     routes, outbox = m.routes, m.outbox
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u = routes.src[s]
+        stages = routes.src_stages[s]       # a delay PE's stages routed here (-1: every packet)
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
+            if stages != -1 and not (stages >> ((outbox.key[e] - m.pes.key[u]) >> m.delays.neuron_bits[0])) & 1:
+                continue
             if outbox.packet[e]:
                 m.stats[v, DELIVERED] += 1
                 receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
@@ -75,7 +82,8 @@ def bookkeeping(t0, computing, m):
             c = outbox.payload[e]
             if outbox.packet[e]:
                 packets += 1
-                stats[v, SPIKES] += c
+                if g >= 0:
+                    stats[v, SPIKES] += c
             if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
@@ -88,12 +96,12 @@ def bookkeeping(t0, computing, m):
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
-               stats, currents):
+               stats, currents, dly):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
@@ -101,11 +109,11 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
             return t
         for k in prange(computing.size):
             compute(computing[k], t, steps,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
             deliver(receivers[k], t,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
         t += steps
     return t
 

@@ -73,13 +73,24 @@ def resolve(program) -> Routes:
     neighbours = machine.neighbours.astype(np.int64)
     V = len(pes.n)
     out = np.empty(machine.n_pes, dtype=np.int64)
-    dest, dest_count, drops = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
+    dest, stage_bits, dest_count, drops = [], [], np.zeros(V, np.int64), np.zeros(V, np.int64)
+    delays = program.images.delays
     for v in np.flatnonzero(pes.sends):
-        n, drops[v] = route_packet(pes.key[v], pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
-                                   neighbours, pe_vertex, out)
-        dest.append(out[:n].copy())
-        dest_count[v] = n
+        # a delay PE sends each stage with its own key (consecutive slices): one route per stage
+        n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
+        reached = {}
+        for s in range(n_keys):
+            key = np.uint32(int(pes.key[v]) + (s << program.keys.neuron_bits))
+            n, lost = route_packet(key, pes.chip[v], start, count, tkey, tmask, tlinks, tpes, neighbours,
+                                   pe_vertex, out)
+            drops[v] = max(drops[v], lost)
+            for u in out[:n]:
+                reached[int(u)] = reached.get(int(u), 0) | (1 << s)
+        dest.append(np.array(sorted(reached), dtype=np.int64))
+        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in sorted(reached)], dtype=np.int64))
+        dest_count[v] = len(reached)
     dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+    stage_bits = np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64)
     if np.any(dest < 0):
         raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
     source = np.repeat(np.arange(V), dest_count)
@@ -88,5 +99,6 @@ def resolve(program) -> Routes:
     return Routes(
         dest_start=np.concatenate([[0], np.cumsum(dest_count)]).astype(np.int64), dest=dest.astype(np.int64),
         src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64), src=source[order].astype(np.int64),
+        src_stages=stage_bits[order].astype(np.int64),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
         senders=np.flatnonzero(pes.sends).astype(np.int64))

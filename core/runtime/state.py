@@ -31,6 +31,7 @@ Outbox = namedtuple("Outbox", [
 Routes = namedtuple("Routes", [
     "dest_start", "dest",          # CSR: source PE -> receiving PEs
     "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
+    "src_stages",                  # per src entry: bit s - 1 if a delay PE's stage s reaches it (-1: all)
     "drops",                       # per source PE: chips its packets reach with no entry
     "receivers",                   # PEs that receive packets
     "senders",                     # PEs that send packets
@@ -83,4 +84,5 @@ Machine = namedtuple("Machine", [
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
     "currents",      # ``Currents``: current sources on the neuron PEs
+    "delays",        # ``mapping.images.DelayImages``: delay PEs' stages
 ])

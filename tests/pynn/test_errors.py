@@ -8,6 +8,7 @@ from pyNN import errors
 from pyNN.standardmodels.synapses import TsodyksMarkramSynapse
 
 import pynn_spinnaker2 as sim
+from core.mapping.delays import LONGEST_DELAY
 from pynn_spinnaker2.simulator import state
 
 
@@ -77,7 +78,7 @@ def test_setup_options():
         sim.setup(paradigm="fast")
     sim.setup(timestep=0.2, min_delay="auto", n_chips=48, rng_seed=7)
     assert (sim.get_time_step(), sim.get_min_delay(), state.n_chips, state.seed) == (0.2, 0.2, 48, 7)
-    assert sim.get_max_delay() == pytest.approx(63 * 0.2)
+    assert sim.get_max_delay() == pytest.approx(LONGEST_DELAY * 0.2)     # delay extensions' reach
     pop = sim.Population(2, sim.IF_curr_exp())
     sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.0))
     assert sim.get_min_delay() == pytest.approx(1.0)      # 'auto': the network's shortest delay, as NEST
