@@ -20,7 +20,8 @@ class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
     per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron;
     ``sequences`` the per-neuron schedules of other spike sources (``ModelSpec.sequences``), one
-    array per neuron for each name."""
+    array per neuron for each name. ``max_neurons_per_pe`` caps the neurons of one slice
+    (sPyNNaker's neurons per core); the machine's own limits apply as well."""
 
     label: str
     model: str
@@ -34,6 +35,7 @@ class Population:
     paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
     receptor_names: tuple[str, ...] | None = None   # a multi-receptor model's receptors in use, named
     state_names: dict[str, str] = field(default_factory=dict)   # more names of state variables ("AMPA.gsyn": "g1")
+    max_neurons_per_pe: int | None = None
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -44,6 +46,9 @@ class Population:
         if self.weight_bits not in WEIGHT_BITS:
             raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS}, "
                              f"not {self.weight_bits}")
+        if self.max_neurons_per_pe is not None and self.max_neurons_per_pe < 1:
+            raise ValueError(f"population {self.label!r}: max_neurons_per_pe must be >= 1, "
+                             f"not {self.max_neurons_per_pe}")
         spec = MODELS[self.model]
         if self.receptor_names is not None:
             self.receptor_names = tuple(self.receptor_names)

@@ -280,6 +280,9 @@ for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "Si
               "MultiplicativeWeightDependence", "AdditivePotentiationMultiplicativeDepression",
               "GutigWeightDependence", "SpikePairRule", "Vogels2011Rule"):
     globals()[_name] = _unsupported(_name, _STATIC)
+MultiCompartmentNeuron = _unsupported(
+    "MultiCompartmentNeuron", "the machine's PEs run point neurons, not multi-compartment "
+    "morphologies; " + _CELLS)
 del _name
 
 __all__ = supported_cell_types() + ["StaticSynapse", "LIF", "AdExp", "CurrExpPostSynapticResponse",

@@ -106,7 +106,8 @@ def slice_populations(network: Network, n_max_per_pop, local=None, plans=None) -
         if plans and p in plans:
             bounds[p] = np.array([s.lo for s in plans[p].slices] + [pop.size])
             continue
-        n_slices = -(-pop.size // n_max_per_pop[p])
+        n_max = min(n_max_per_pop[p], pop.max_neurons_per_pe or n_max_per_pop[p])
+        n_slices = -(-pop.size // n_max)
         bounds[p] = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
     for p, (target, offset) in (local or {}).items():
         bounds[p] = source_bounds(bounds[target], offset, network.populations[p].size)

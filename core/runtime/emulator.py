@@ -25,8 +25,13 @@ from .stats import STATS
 MAX_WINDOW = 64
 
 
-def default_threads() -> int:
-    return numba.config.NUMBA_NUM_THREADS
+PES_PER_THREAD = 8
+
+
+def default_threads(n_computing_pes: int) -> int:
+    """All cores for machines with many busy PEs; one thread for small ones, where starting a
+    parallel region each window would cost more than it saves."""
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, n_computing_pes // PES_PER_THREAD))
 
 
 def outbox(packets_per_step, window) -> Outbox:
@@ -68,14 +73,14 @@ class Emulator:
         start = time.perf_counter()
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
-        self.threads = default_threads() if threads is None else int(threads)
-        if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
-            raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
         im = program.images
-        self.dt = program.network.timestep
-        self.routes = resolve(program)
         delay_pe = im.delays.stages > 0
         self._computing = np.flatnonzero((im.pes.model >= 0) | delay_pe).astype(np.int64)
+        self.threads = default_threads(self._computing.size) if threads is None else int(threads)
+        if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
+        self.dt = program.network.timestep
+        self.routes = resolve(program)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
