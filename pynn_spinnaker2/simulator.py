@@ -87,9 +87,9 @@ class State(common.control.BaseState):
         self.user_max_delay = float(value)
         if self.user_max_delay > self.machine_max_delay * (1 + 1e-9):
             warn(f"setup(): max_delay={value:g} ms is longer than the {machine_max_delay_steps()} time "
-                 f"steps a synaptic row holds ({self.machine_max_delay:g} ms at timestep {self.dt:g} "
-                 "ms); longer delays are refused when a Projection is made (a larger timestep "
-                 "holds longer delays)")
+                 f"steps a synaptic row and delay PEs' stages hold ({self.machine_max_delay:g} ms at "
+                 f"timestep {self.dt:g} ms); longer delays are refused when a Projection is made (a "
+                 "larger timestep holds longer delays)")
 
     # -- network bookkeeping ---------------------------------------------------------------
     def clear(self):
@@ -218,8 +218,8 @@ def delay_steps(label, delay, state, warned):
         if steps.max() > limit:
             raise DelayError(
                 f"projection {label!r}: delay {longest:g} ms ({int(steps.max())} time steps) exceeds "
-                f"the {limit} time steps a synaptic row's delay field and the synaptic input buffer "
-                f"hold ({limit * dt:g} ms at timestep {dt:g} ms); use a timestep of at least "
+                f"the {limit} time steps a synaptic row and delay PEs' stages hold ({limit * dt:g} ms "
+                f"at timestep {dt:g} ms); use a timestep of at least "
                 f"{longest / limit:.3g} ms, or relay the spikes through an intermediate population "
                 "to chain delays")
     if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * np.maximum(steps, 1)):
