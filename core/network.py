@@ -102,6 +102,7 @@ class Population:
 
 
 def _complete_sequences(label, spec, given, size):
+    given = {name: [np.asarray(value)] * size for name, value in spec.sequence_defaults.items()} | dict(given)
     unknown = set(given) - set(spec.sequences)
     missing = set(spec.sequences) - set(given)
     if unknown or missing:

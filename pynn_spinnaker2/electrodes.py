@@ -55,19 +55,30 @@ class CurrentSourceMixin(StandardCurrentSource):
         values = dict(self._values)
         for name, value in parameters.items():
             values[name] = np.asarray(value.value, dtype=float) if isinstance(value, Sequence) else float(value)
-        if self.kind == "step" and np.asarray(values.get("times", [])).size != np.asarray(values.get("amplitudes", [])).size:
-            raise ValueError(f"StepCurrentSource: {np.size(values.get('times'))} times but "
-                             f"{np.size(values.get('amplitudes'))} amplitudes")
-        probe = CoreCurrentSource(type(self).__name__, self.kind, values)    # checks, naming the source
-        del probe
+        if self.kind == "step":
+            values["times"], values["amplitudes"] = self._on_grid(values.get("times", np.zeros(0)),
+                                                                  values.get("amplitudes", np.zeros(0)))
+        CoreCurrentSource(type(self).__name__, self.kind, values)    # checks, naming the source
         object.__setattr__(self, "_values", values)
         if self._core is not None:
             self._core.parameters = dict(values)
         self._refresh()
 
     def get_native_parameters(self):
-        return ParameterSpace({name: Sequence(value) if isinstance(value, np.ndarray) else value
-                               for name, value in self._values.items()})
+        return ParameterSpace(dict(self._values))
+
+    def _on_grid(self, times, amplitudes):
+        """Step times as the machine takes them, as PyNN's backends store them: rounded to the
+        nearest step, a time rounded onto another's keeping the later amplitude."""
+        times, amplitudes = np.asarray(times, dtype=float), np.asarray(amplitudes, dtype=float)
+        if times.size != amplitudes.size:
+            raise ValueError(f"StepCurrentSource: {times.size} times but {amplitudes.size} amplitudes")
+        if times.size and (times.min() < 0 or np.any(np.diff(times) <= 0)):
+            raise ValueError("StepCurrentSource: step times must be >= 0 and increasing")
+        dt = simulator.state.dt
+        on_grid = self._round_timestamp(times, dt)
+        last = np.flatnonzero(np.append(np.diff(np.rint(on_grid / dt)) != 0, True))
+        return on_grid[last], amplitudes[last]
 
     # -- targets and recording -------------------------------------------------------------
     def inject_into(self, cells):

@@ -7,7 +7,7 @@ per-neuron random streams); the model writes ``nrn.counts[i]``, the spikes neuro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -37,6 +37,7 @@ class ModelSpec:
     weight_units: str = ""                  # of synaptic weights: "uS", "nA" (default by model) or "mV"
     extra_check: Callable | None = None     # (label, parameters): model-specific checks, raising
     sequences: tuple[str, ...] = ()         # per-neuron sequence parameters (spike sources' schedules)
+    sequence_defaults: dict = field(default_factory=dict)   # a sequence each neuron gets if none is given
     events: Callable | None = None          # (label, sequences, dt) -> per-neuron event steps and values
 
     @property

@@ -67,4 +67,5 @@ SPEC = ModelSpec(
     name="SpikeSourceInhGamma", update=update,
     parameters=dict(start=0.0, duration=1e10), state={}, state_columns=(), recordable=("spikes",),
     derive=derive, n_constants=3, is_source=True, int_columns=3,
-    non_negative=('start', 'duration'), sequences=("a", "b", "tbins"), events=events)
+    non_negative=('start', 'duration'), sequences=("a", "b", "tbins"), events=events,
+    sequence_defaults=dict(a=(1.0,), b=(1.0,), tbins=(0.0,)))

@@ -153,7 +153,12 @@ class Emulator:
         what the PEs hold, from the current step on."""
         self._load_currents(current_images(self.program.network, self.program.images.neurons.pop_offset))
         for k, source in enumerate(self.program.network.current_sources):
-            if source.record and k not in self._current_samples:
+            chunks = self._current_samples.get(k)
+            if source.record and chunks and chunks[-1][0][-1] == self.step:
+                # the sample at the current time shows the current of the coming step: the new one
+                times, values = chunks[-1]
+                chunks[-1] = (times, np.concatenate([values[:-1], self._current_now(k)]))
+            elif source.record and not chunks:
                 self._current_samples[k] = [(np.array([self.step]), self._current_now(k))]
             elif not source.record:
                 self._current_samples.pop(k, None)
