@@ -40,7 +40,7 @@ class MappedProgram:
     paradigms: dict = field(default_factory=dict)     # receiving population -> (paradigm, why)
 
 
-def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
+def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer], qweights):
     """Every parallel layer compiled into its weight-delay map plan (``mapping/parallel``)."""
     plans = {}
     for p, lay in layers.items():
@@ -48,7 +48,8 @@ def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
             continue
         pop = network.populations[p]
         n_vertices = sum(-(-network.populations[s].size // 255) for s in lay.sources)
-        plans[p] = compile_layer(lay.src, lay.tgt, lay.w, lay.d, lay.r, n_source=lay.n_source, n_target=pop.size,
+        src, tgt, w, d, r = lay.synapses(network, qweights)
+        plans[p] = compile_layer(src, tgt, w, d, r, n_source=lay.n_source, n_target=pop.size,
                                  weight_bits=pop.weight_bits, neuron_bytes=4 * neuron_words(pop.spec),
                                  delay_range=lay.delay_range, n_source_vertices=n_vertices,
                                  max_count=max_count(network, lay.sources), label=f"population {pop.label!r}")
@@ -75,9 +76,9 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
         return out
 
     quantised = timed("quantise", quantise, network, stacklevel=4)
-    layers = {p: layer(network, p, quantised[1]) for p in sorted({q.post for q in network.projections if q.size})}
+    layers = {p: layer(network, p) for p in sorted({q.post for q in network.projections if q.size})}
     chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers)
-    plans = timed("parallel maps", parallel_layers, network, chosen, layers)
+    plans = timed("parallel maps", parallel_layers, network, chosen, layers, quantised[1])
     graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)

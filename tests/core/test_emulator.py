@@ -13,7 +13,7 @@ def program():
         pop.parameters["tau_syn_E"][:] = 2.0
         pop.record = {"spikes": 1, "v": 5}
     for proj in net.projections:
-        proj.weight *= 0.2
+        proj.weight = proj.weight * 0.2
     return compile_network(net)
 
 

@@ -67,7 +67,7 @@ def test_emulated_packets_arrive_once_per_target_pe(rng):
     for pop in net.populations:
         pop.parameters["i_offset"][:] = 2.0
     for proj in net.projections:      # zero weights: every neuron fires alike, so counts are exact
-        proj.weight[:] = 0.0
+        proj.weight = np.zeros(proj.size)
     program = compile_network(net, Machine(n_chips=3))
     emu = Emulator(program, seed=1)
     emu.run(300)
