@@ -72,8 +72,13 @@ def bookkeeping(t0, computing, m):
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
+            routes = m.routes
             stats[v, SENT] += packets
-            stats[v, DROPPED] += packets * m.routes.drops[v]
+            stats[v, DROPPED] += packets * routes.drops[v]
+            for c in range(routes.visit_start[v], routes.visit_start[v + 1]):
+                routes.router_load[routes.visit[c]] += packets
+            for h in range(routes.hop_start[v], routes.hop_start[v + 1]):
+                routes.link_load[routes.hop[h]] += packets
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
