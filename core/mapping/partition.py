@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..network import Network
 from . import delays as delay_extensions
@@ -128,6 +129,13 @@ def population_slots(network: Network) -> list[int]:
     return [serial.ring_slots(min(d, serial.MAX_DELAY)) for d in max_delay]
 
 
+@njit(cache=True, nogil=True)
+def _count_rows(pre_index, post_index, slice_of_post, n_pre, per_row):
+    """Synapses per (target slice, source neuron): each row's length."""
+    for k in range(pre_index.size):
+        per_row[slice_of_post[post_index[k]] * n_pre + pre_index[k]] += 1
+
+
 def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None) -> list[Block]:
     """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
     (none for projections onto parallel layers: they live in weight-delay maps)."""
@@ -140,15 +148,16 @@ def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None)
             continue
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
-        post_slice = np.searchsorted(post_b, proj.post_index, side="right") - 1
         n_pre, n_t, n_s = network.populations[proj.pre].size, len(post_b) - 1, len(pre_b) - 1
-        code = post_slice.astype(np.int64) * n_pre + proj.pre_index
-        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count: fastest when it is small
-            per_row = np.bincount(code, minlength=n_t * n_pre)
+        slice_of_post = np.repeat(np.arange(n_t, dtype=np.int32), np.diff(post_b))
+        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count, in one compiled pass
+            per_row = np.zeros(n_t * n_pre, dtype=np.int64)
+            _count_rows(proj.pre_index, proj.post_index, slice_of_post, n_pre, per_row)
             code = np.flatnonzero(per_row)
             per_row = per_row[code]
         else:                                              # sparse count: memory bounded by synapses
-            code, per_row = np.unique(code, return_counts=True)
+            code, per_row = np.unique(slice_of_post[proj.post_index].astype(np.int64) * n_pre + proj.pre_index,
+                                      return_counts=True)
         pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
         row_max = np.zeros(n_t * n_s, dtype=np.int64)
         np.maximum.at(row_max, pair, per_row)
@@ -169,8 +178,9 @@ def extended_blocks(network: Network, slices, pop_slices, j: int, delays) -> lis
     post_b = np.array([slices[s].lo for s in pop_slices[proj.post]])
     target = np.searchsorted(post_b, proj.post_index, side="right") - 1
     pair = target.astype(np.int64) * len(slices) + source
-    rows, per_row = np.unique(pair * 256 + row, return_counts=True)
-    pairs, which = np.unique(rows // 256, return_inverse=True)
+    width = max(sl.size for sl in slices) + 1
+    rows, per_row = np.unique(pair * width + row, return_counts=True)
+    pairs, which = np.unique(rows // width, return_inverse=True)
     row_max = np.zeros(pairs.size, dtype=np.int64)
     np.maximum.at(row_max, which, per_row)
     n_syn = np.bincount(which, weights=per_row).astype(np.int64)

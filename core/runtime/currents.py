@@ -38,10 +38,9 @@ def value(cur, s, t, held, rng, i):
     return held
 
 
-@njit(cache=True, nogil=True, inline="always")
-def inject(g0, n, m):
+@njit(cache=True, nogil=True)
+def inject(g0, n, cur, i_inject):
     """This step's injected current of neurons g0 .. g0 + n - 1."""
-    cur, i_inject = m.currents, m.nrn.i_inject
     for i in range(g0, g0 + n):
         total = 0.0
         for e in range(cur.inj_start[i], cur.inj_start[i + 1]):
@@ -49,16 +48,15 @@ def inject(g0, n, m):
         i_inject[i] = total
 
 
-@njit(cache=True, nogil=True, inline="always")
-def advance(g0, n, t, m):
+@njit(cache=True, nogil=True)
+def advance(g0, n, t, cur, rng):
     """After step t: every injection takes its value for step t + 1; recorded ones are sampled."""
-    cur = m.currents
     if cur.inj_start[g0] == cur.inj_start[g0 + n]:
         return
     n_rec = cur.samples.shape[1]
     for i in range(g0, g0 + n):
         for e in range(cur.inj_start[i], cur.inj_start[i + 1]):
-            cur.inj_value[e] = value(cur, cur.inj_source[e], t + 1, cur.inj_value[e], m.nrn.rng, i)
+            cur.inj_value[e] = value(cur, cur.inj_source[e], t + 1, cur.inj_value[e], rng, i)
             if cur.inj_record[e] >= 0 and n_rec > 0:
                 cur.samples[t - cur.t0[0], cur.inj_record[e]] = cur.inj_value[e]
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..mapping.currents import current_images
 from ..mapping.delays import WINDOW as delay_window
 from ..mapping.images import spike_events
+from ..progress import progress
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END, stamp_steps
@@ -23,6 +24,7 @@ from .stats import STATS
 
 
 MAX_WINDOW = 64
+PROGRESS_STEPS = 20_000        # runs this long may show a progress bar
 
 
 PES_PER_THREAD = 8
@@ -121,6 +123,8 @@ class Emulator:
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self._load_currents(current_images(self.program.network, im.neurons.pop_offset), keep=False)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self.routes.router_load[:] = 0
+        self.routes.link_load[:] = 0
         self.clear_recordings()
 
     # -- current sources -----------------------------------------------------------------
@@ -341,34 +345,39 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int):
-        """Advance the machine ``n_steps`` time steps."""
+    def run(self, n_steps: int, progress_bar: bool | None = None):
+        """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
+        a progress bar on a terminal (``progress_bar`` True or False to force either)."""
         start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
+        chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
+        steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
-            t = t0
-            while True:
-                rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
-                                   count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                samples = np.zeros((t_end - t, self._current_image.n_recorded), dtype=np.float32)
-                chunk_start = t
-                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
-                                  self._neurons(), self._outbox, rec, self.ring, self.stats,
-                                  self._currents(samples, t), im.delays)
-                steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
-                t = steps(t, t_end, self.window, self._computing, *machine)
-                n = rec.n_spikes[0]
-                self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
-                self._keep_current_samples(chunk_start, samples[:t - chunk_start])
-                capacity *= 2
-                if t >= t_end:
-                    break
+            with progress(int(n_steps), "emulating", shown, unit="step") as bar:
+                t = t0
+                while t < t_end:
+                    rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                                       count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                    target = min(t + chunk, t_end)
+                    samples = np.zeros((target - t, self._current_image.n_recorded), dtype=np.float32)
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
+                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
+                                      self._currents(samples, t), im.delays)
+                    reached = steps(t, target, self.window, self._computing, *machine)
+                    n = rec.n_spikes[0]
+                    self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                    self._keep_current_samples(t, samples[:reached - t])
+                    if reached < target:              # the spike record buffer filled up
+                        capacity *= 2
+                    bar.update(reached - t)
+                    t = reached
         finally:
             numba.set_num_threads(previous)
         self.step = t_end
@@ -385,4 +394,5 @@ class Emulator:
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,
-                                                {"load": self.load_seconds, "emulation": self.emulation_seconds})
+                                                {"load": self.load_seconds, "emulation": self.emulation_seconds},
+                                                self.routes.router_load, self.routes.link_load)

@@ -32,9 +32,13 @@ Routes = namedtuple("Routes", [
     "dest_start", "dest",          # CSR: source PE -> receiving PEs
     "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
     "src_stages",                  # per src entry: bit s - 1 if a delay PE's stage s reaches it (-1: all)
+    "stage_shift",                 # int64 (1,): a delay PE's stage s - 1 is (key - its base key) >> this
     "drops",                       # per source PE: chips its packets reach with no entry
     "receivers",                   # PEs that receive packets
     "senders",                     # PEs that send packets
+    "visit_start", "visit",        # CSR: source PE -> the chips whose routers handle its packets
+    "hop_start", "hop",            # CSR: source PE -> the links its packets cross (chip * 6 + link)
+    "router_load", "link_load",    # int64 counters: packets per router, per link
 ])
 
 # what the machine records: spikes of chosen neurons, samples of state variables
