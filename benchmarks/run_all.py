@@ -9,8 +9,10 @@ and the ratios.
 
 ``--quick`` runs small versions of each (minutes, not hours): Brunel order 250 for 200 ms,
 the microcircuit at scale 0.02 (and profiled at 0.05), the scaling plot up to order 250.
+``--tiny`` runs each at the smallest sizes (a check that the scripts work, not a measurement).
 
     python benchmarks/run_all.py --quick
+    python benchmarks/run_all.py --tiny --out /tmp      # PNGs into /tmp
     python benchmarks/run_all.py                 # hours: NEST builds full-scale networks through PyNN
 """
 import argparse
@@ -25,26 +27,36 @@ from benchmarks import brunel, microcircuit, scaling  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def plan(quick):
-    if quick:
+def plan(size, out=HERE):
+    """(name, main function, arguments) of every benchmark, at ``size`` 'full', 'quick' or 'tiny'."""
+    if size == "tiny":
+        return [("Brunel", brunel.main, ["--scales", "20", "--duration", "50"]),
+                ("microcircuit", microcircuit.main, ["--compare", "0.01", "--profile", "0.01", "--duration", "100",
+                                                     "--transient", "20", "--n-chips", "4"]),
+                ("scaling", scaling.main, ["--scales", "10", "20", "--duration", "50",
+                                           "--plot", os.path.join(out, "scaling_tiny.png")])]
+    if size == "quick":
         return [("Brunel", brunel.main, ["--scales", "250", "--duration", "200"]),
                 ("microcircuit", microcircuit.main, ["--compare", "0.02", "--profile", "0.05", "--duration", "300"]),
                 ("scaling", scaling.main, ["--scales", "50", "125", "250", "--duration", "200",
-                                           "--plot", os.path.join(HERE, "scaling_quick.png")])]
+                                           "--plot", os.path.join(out, "scaling_quick.png")])]
     return [("Brunel", brunel.main, []),
             ("microcircuit", microcircuit.main, ["--compare", "0.1", "--profile", "1.0"]),
-            ("scaling", scaling.main, [])]
+            ("scaling", scaling.main, ["--plot", os.path.join(out, "scaling.png")])]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small versions of every benchmark")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="small versions of every benchmark")
+    size.add_argument("--tiny", action="store_true", help="the smallest versions: checks the scripts run")
+    parser.add_argument("--out", default=HERE, help="directory for the PNGs (default: benchmarks/)")
     parser.add_argument("--only", nargs="+", choices=("Brunel", "microcircuit", "scaling"))
     args = parser.parse_args(argv)
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.1f} on {os.cpu_count()} cores"
           + (" (a loaded machine: compare ratios, not absolute times)" if load[0] > os.cpu_count() else ""))
-    for name, function, arguments in plan(args.quick):
+    for name, function, arguments in plan("tiny" if args.tiny else "quick" if args.quick else "full", args.out):
         if args.only and name not in args.only:
             continue
         start = time.perf_counter()

@@ -362,8 +362,9 @@ class Emulator:
         steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
             with progress(int(n_steps), "emulating", shown, unit="step") as bar:
-                t = t0
-                while t < t_end:
+                t, loading = t0, n_steps == 0
+                while t < t_end or loading:   # zero steps still call the kernel: loading compiles it
+                    loading = False
                     rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                        count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
                     target = min(t + chunk, t_end)
