@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .models import MODELS, RECEPTORS
+from .models.plasticity import RULES
 
 WEIGHT_BITS = (8, 16, 32)
 
@@ -75,7 +76,8 @@ def _complete(label, what, defaults, given, size):
 @dataclass
 class Projection:
     """Synapses from ``pre`` to ``post`` (population indices in the network), one entry each:
-    pre index, post index, weight magnitude, delay in time steps, receptor index."""
+    pre index, post index, weight magnitude, delay in time steps, receptor index. ``synapse``
+    (a rule of ``core.models.plasticity``) makes it plastic; None: static synapses."""
 
     label: str
     pre: int
@@ -85,6 +87,7 @@ class Projection:
     weight: np.ndarray
     delay: np.ndarray
     receptor: int = 0
+    synapse: object = None
 
     def __post_init__(self):
         self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
@@ -102,6 +105,11 @@ class Projection:
                              "the receptor type carries the sign")
         if self.receptor < 0:
             raise ValueError(f"projection {self.label!r}: receptor index {self.receptor} is negative")
+        if self.synapse is not None:
+            if not isinstance(self.synapse, RULES):
+                raise TypeError(f"projection {self.label!r}: synapse must be one of "
+                                f"{', '.join(r.__name__ for r in RULES)}, not {type(self.synapse).__name__}")
+            self.synapse.check(self.label, self.weight)
 
     @property
     def size(self):

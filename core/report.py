@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .hardware import PES_PER_CHIP, pe_location
+from .mapping.plastic import describe_rules
 
 
 @dataclass
@@ -32,6 +33,7 @@ class MappingReport:
     runtime: dict = field(default_factory=dict)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
+    plasticity: list = field(default_factory=list)      # one line per plastic projection: its rule
 
     @property
     def dropped_packets(self) -> int:
@@ -60,6 +62,10 @@ class MappingReport:
             lines += ["", "weight quantisation (one step per population and receptor; worst relative error "
                           "of any non-zero weight):"]
             lines += ["  " + q.describe() for q in self.quantisation]
+        if self.plasticity:
+            lines += ["", "plastic projections (float32 weights and traces in the rows; the synaptic input "
+                          "takes the nearest weight step):"]
+            lines += ["  " + line for line in self.plasticity]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.runtime:
             lines += ["", f"run: {self.simulated_ms:g} ms simulated in " + ", ".join(
@@ -88,4 +94,5 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds) 
     used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
-                         images.quantisation, seconds)
+                         images.quantisation, seconds,
+                         plasticity=describe_rules(images.plastic) if images.plastic is not None else [])

@@ -19,7 +19,7 @@ from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END, event_steps
 from ..network import Network
-from . import serial
+from . import plastic, serial
 from .keys import Keys
 from .partition import MachineGraph
 from .quantise import quantise
@@ -68,6 +68,7 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    plastic: plastic.PlasticImages | None = None      # plastic rows, rules, postsynaptic history
 
 
 def spike_events(network: Network, dt: float):
@@ -132,7 +133,7 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
     row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
     for j, proj in enumerate(network.projections):
-        if not proj.size:
+        if not proj.size or plastic.is_plastic(proj):       # plastic rows: ``plastic.plastic_images``
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
@@ -177,7 +178,7 @@ def master_population_tables(graph: MachineGraph, keys: Keys):
 
 def serial_images(network, graph, keys, qweights):
     mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count = master_population_tables(graph, keys)
-    block_words = np.array([b.words for b in graph.blocks], dtype=np.int64)
+    block_words = np.array([0 if b.header_words else b.words for b in graph.blocks], dtype=np.int64)
     block_offset = np.zeros(len(graph.blocks) + 1, dtype=np.int64)
     block_offset[al_block] = np.concatenate([[0], np.cumsum(block_words[al_block])[:-1]])
     block_offset[-1] = block_words.sum()
@@ -188,13 +189,17 @@ def serial_images(network, graph, keys, qweights):
         al_stride=np.array([b.row_words for b in blocks], dtype=np.int64),
         al_wide=np.array([b.words_per_synapse == 2 for b in blocks], dtype=np.bool_),
         words=synaptic_matrices(network, graph, qweights, block_offset))
-    return images, mpt_start, mpt_count
+    return images, mpt_start, mpt_count, al_block
 
 
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys) -> MemoryImages:
     scales, qweights, quant = quantise(network, stacklevel=4)
     neurons = neuron_images(network, network.timestep)
-    serial_image, mpt_start, mpt_count = serial_images(network, graph, keys, qweights)
+    serial_image, mpt_start, mpt_count, al_block = serial_images(network, graph, keys, qweights)
+    plastic_image, plastic_offset = plastic.plastic_images(network, graph, al_block, qweights, scales,
+                                                           neurons.pop_offset)
+    serial_image = serial_image._replace(
+        al_offset=np.where(plastic_image.arrays.al_rule >= 0, plastic_offset, serial_image.al_offset))
 
     V = len(graph.vertices)
     pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
@@ -231,4 +236,4 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)
+                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant, plastic=plastic_image)

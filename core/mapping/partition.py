@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..network import Network
-from . import serial
+from . import plastic, serial
 
 MAX_SPLIT = 4
 
@@ -40,10 +40,15 @@ class Block:
     row_length: int
     n_synapses: int
     words_per_synapse: int = 1
+    header_words: int = 0        # plastic rows (``plastic.py``): rule state per row,
+    plastic_words: int = 0       # state words per synapse,
+    half_words: bool = False     # and 16-bit control words in the fixed region
 
     @property
     def row_words(self):
         """Words per row: header plus padded synapses."""
+        if self.header_words:
+            return plastic.row_words(self)
         return 1 + self.words_per_synapse * self.row_length
 
     @property
@@ -139,7 +144,8 @@ def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
         wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
         for t, s in zip(*np.nonzero(n_syn)):
             src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
-            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps))
+            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps,
+                                **plastic.layout(proj)))
     return blocks
 
 
@@ -153,29 +159,33 @@ def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
     return shares
 
 
-def _share_bytes(sl, pop, slots, sources, groups, share, dram):
+def _share_bytes(sl, pop, slots, sources, groups, share, dram, network=None, history=None):
     blocks = [b for s in sources for b in groups[s]]
-    return serial.pe_bytes(
+    items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
-        matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
+        matrix_words=sum(b.words for b in blocks if not b.header_words), slots=slots if blocks or share == 0 else 0,
         n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
+    if history is not None and (history.entries or any(b.header_words for b in blocks)):
+        items.update(plastic.pe_items(network, sl.size, sl.population, blocks, share == 0, dram, history))
+    return items
 
 
-def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, history=None) -> list[MachineVertex]:
     pop = network.populations[sl.population]
     groups: dict[int, list[Block]] = {}
     for b in blocks:
         groups.setdefault(b.source, []).append(b)
     for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
         shares = _share_out(groups, k)
-        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False) for i, srcs in enumerate(shares)]
+        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, network, history)
+                 for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
             return [MachineVertex(sid, i, srcs, False, c)
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
     srcs = sorted(groups)
-    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True)
+    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, network, history)
     if not serial.fits(cost):
         raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
@@ -211,7 +221,9 @@ def _partition(network, slots_per_pop, n_max) -> MachineGraph:
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
     vertices = []
+    history = plastic.post_history(network)
     for sid, sl in enumerate(slices):
-        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population])
+        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
+                                       history)
     slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
     return MachineGraph(slices, blocks, vertices, slots, pop_slices)

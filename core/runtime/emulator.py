@@ -9,13 +9,15 @@ import numba
 import numpy as np
 
 from ..mapping.images import spike_events
+from ..mapping.plastic import NO_STAMP
+from ..models.plasticity import STDP_PAIR, STDP_VOGELS
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
 from . import kernel
 from .routes import resolve
 from .state import Machine, Neurons, Outbox, Recording
-from .stats import STATS
+from .stats import HISTORY_OVERRUNS, STATS
 
 
 MAX_WINDOW = 64
@@ -92,7 +94,74 @@ class Emulator:
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self._reset_plastic()
         self.clear_recordings()
+
+    def _reset_plastic(self):
+        """Plastic rows back to their initial content (weights and synapse state: PyNN's reset
+        restores the initial weights), empty postsynaptic histories, fresh row streams."""
+        image = self.program.images.plastic
+        a = image.arrays
+        rows = a.rows.copy()
+        heads = image.rng_headers
+        if heads.size:      # the streams after the neurons' ones: never the same as any of them
+            s = streams.seeds(self.seed, len(self.fstate) + heads.size, self.trial)[len(self.fstate):]
+            rows[heads], rows[heads + 1] = (s & np.uint64(0xFFFFFFFF)).astype(np.uint32), \
+                (s >> np.uint64(32)).astype(np.uint32)
+        self.plastic = a._replace(
+            rows=rows, rows_f=rows.view(np.float32), rows_i=rows.view(np.int32),
+            hist_stamp=np.zeros(image.history_size, np.int32), hist_trace=np.zeros(image.history_size, np.float32),
+            hist_count=np.zeros_like(a.hist_count), hist_dropped=np.full_like(a.hist_dropped, NO_STAMP))
+
+    # -- plastic synapses --------------------------------------------------------------------
+    def _plastic_projection(self, proj: int) -> dict:
+        info = self.program.images.plastic.projections.get(proj)
+        if info is None:
+            label = self.program.network.projections[proj].label
+            raise ValueError(f"projection {label!r} is static (or empty): its weights are the ones it was "
+                             "compiled with")
+        return info
+
+    def weights(self, proj: int) -> np.ndarray:
+        """The current weights (magnitudes) of plastic projection ``proj``'s synapses, in its order,
+        read from the rows and de-quantised: what the PEs hold now."""
+        info = self._plastic_projection(proj)
+        words = info["weight_word"]
+        if info["kind"] in (STDP_PAIR, STDP_VOGELS):
+            steps = self.plastic.rows_f[words].astype(np.float64)
+        elif info["wide"]:
+            steps = self.plastic.rows[words].astype(np.float64)
+        else:
+            steps = (self.plastic.rows[words] >> np.uint32(16)).astype(np.float64)
+        return steps * info["scale"]
+
+    def set_weights(self, proj: int, values):
+        """Write new weights (magnitudes) into plastic projection ``proj``'s rows, from now on.
+        STDP weights must lie within the rule's bounds; other rules' weights are stored in the
+        receptor's weight steps and must not exceed the largest step count the rows hold."""
+        info = self._plastic_projection(proj)
+        network = self.program.network
+        projection = network.projections[proj]
+        values = np.broadcast_to(np.asarray(values, dtype=float), (projection.size,))
+        if not np.isfinite(values).all() or values.min() < 0:
+            raise ValueError(f"projection {projection.label!r}: weights must be finite magnitudes >= 0")
+        steps = values / info["scale"]
+        words = info["weight_word"]
+        if info["kind"] in (STDP_PAIR, STDP_VOGELS):
+            projection.synapse.check(projection.label, values)
+            self.plastic.rows_f[words] = steps.astype(np.float32)
+            return
+        levels = (1 << network.populations[projection.post].weight_bits) - 1
+        q = np.rint(steps)
+        if q.max() > levels:
+            raise ValueError(f"projection {projection.label!r}: weight {values.max():g} exceeds the largest the "
+                             f"rows hold ({levels * info['scale']:g}, set by the weights it was compiled with); "
+                             "call reset() and change the weights before running to raise it")
+        q = q.astype(np.uint32)
+        if info["wide"]:
+            self.plastic.rows[words] = q
+        else:
+            self.plastic.rows[words] = (self.plastic.rows[words] & np.uint32(0xFFFF)) | (q << np.uint32(16))
 
     def _neurons(self):
         s = self._scratch
@@ -232,6 +301,7 @@ class Emulator:
     def run(self, n_steps: int):
         """Advance the machine ``n_steps`` time steps."""
         start = time.perf_counter()
+        overruns = int(self.stats[:, HISTORY_OVERRUNS].sum())
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
         capacity = 1024
@@ -245,7 +315,7 @@ class Emulator:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
                 machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats)
+                                  self.ring, self.stats, self.plastic)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)
                 n = rec.n_spikes[0]
@@ -263,6 +333,12 @@ class Emulator:
             block = rec.samples[rec.base[r]:rec.base[r] + n_rows * n].reshape(n_rows, n)
             self._samples.setdefault((pop, variable), []).append((steps, block))
         self.emulation_seconds += time.perf_counter() - start
+        new = int(self.stats[:, HISTORY_OVERRUNS].sum()) - overruns
+        if new:
+            warnings.warn(f"{new} plastic synapse updates needed postsynaptic spikes that the neurons' spike "
+                          "histories had already overwritten, so those pairings were left out; raise the "
+                          "history length (STDP(history=...), a power of two) of the projections concerned",
+                          stacklevel=2)
 
     def statistics(self) -> dict:
         return dict(zip(STATS, self.stats.sum(axis=0).tolist()))

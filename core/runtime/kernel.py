@@ -84,22 +84,23 @@ def bookkeeping(t0, computing, m):
             stats[v, DROPPED] += size * m.routes.drops[v]
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats)
+    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         for k in prange(computing.size):
-            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
+            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats,
+                                                    plastic))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
+            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic))
         t += steps
     return t
 

@@ -3,6 +3,7 @@ import numpy as np
 from numba import njit
 
 from .dispatch import update
+from .plastic import record_post
 from .stats import SATURATED
 
 
@@ -66,5 +67,6 @@ def window(v, t0, steps, m):
                 outbox.index[k] = i
                 outbox.payload[k] = c
                 k += 1
+        record_post(v, t, m)
         sample(v, t, m)
     outbox.size[v] = k - outbox.start[v]

@@ -5,6 +5,7 @@ import numpy as np
 from numba import njit
 
 from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
+from . import plastic
 from .stats import DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
 
 _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
@@ -46,6 +47,9 @@ def receive(v, key, count, t, m):
     words = syn.words
     for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
         start = syn.al_offset[a] + neuron * syn.al_stride[a]
+        if m.plastic.al_rule[a] >= 0:
+            plastic.receive_row(v, a, start, count, t, m)
+            continue
         count_row = np.int64(words[start])
         wide = syn.al_wide[a]
         weights = start + 1 + (syn.al_stride[a] - 1) // 2      # 32-bit weights follow the synapse words

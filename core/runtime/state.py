@@ -52,4 +52,5 @@ Machine = namedtuple("Machine", [
     "routes", "nrn", "outbox", "rec",
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
+    "plastic",       # ``mapping.plastic.Plastic``: plastic rows, rules, postsynaptic histories
 ])
