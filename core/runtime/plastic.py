@@ -135,7 +135,7 @@ def _stdp_row(v, a, start, count, t, m):
         k_lo = k_hi
         while k_lo >= k0 and pl.hist_stamp[base + (k_lo & mask)] > lo:
             k_lo -= 1
-        if k_lo < k0 and pl.hist_dropped[g] > lo:
+        if k_lo < k0 and pl.hist_dropped[g] > lo and kplus > 0.0:
             overruns += 1                       # a postsynaptic spike it needed was overwritten
         for k in range(k_lo + 1, k_hi + 1):     # potentiation: pre before post
             q = pl.hist_stamp[base + (k & mask)]
