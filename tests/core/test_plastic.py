@@ -303,3 +303,134 @@ def test_window_length_and_threads_do_not_change_results():
         for j in plastic_projections:
             np.testing.assert_array_equal(first.weights(j), other.weights(j))
         assert other.statistics()["plastic synapse updates"] == first.statistics()["plastic synapse updates"]
+
+
+# -- the postsynaptic history ------------------------------------------------------------------------
+
+def test_history_overruns_are_counted_and_warned():
+    """A neuron that spikes more often between two presynaptic spikes than its history holds
+    loses pairings: counted and warned, never silent; a long enough history has none and
+    matches the reference."""
+    results = {}
+    for history in (2, 32):
+        rule = STDP(SpikePair(20.0, 20.0, 0.01, 0.01), DEPENDENCES["additive"], history=history)
+        net = Network(DT)
+        post = net.add_population(Population("post", "IF_curr_exp", 1, parameters={"i_offset": 3.0},
+                                             record={"spikes": 1}))
+        pre = net.add_population(Population("pre", "SpikeSourceArray", 1, spike_times=[[20.0, 60.0, 200.0]]))
+        j = net.add_projection(Projection("stdp", pre, post, [0], [0], 0.5e-3, 10, synapse=rule))
+        emu = Emulator(compile_network(net), seed=1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            emu.run(2500)
+        post_t = emu.spikes(post)[1]
+        assert np.diff(post_t).min() < 10.0          # several postsynaptic spikes per presynaptic interval
+        results[history] = (emu.statistics()["post-synaptic history overruns"], caught, emu.weights(j)[0],
+                            reference_stdp(np.array([20.0, 60.0, 200.0]), post_t, 1.0, rule, 0.5e-3))
+    overruns, caught, w, expected = results[2]
+    assert overruns == 2 and any("overwritten" in str(c.message) for c in caught)
+    assert abs(w - expected) > 1e-6
+    overruns, caught, w, expected = results[32]
+    assert overruns == 0 and not any("overwritten" in str(c.message) for c in caught)
+    assert w == pytest.approx(expected, abs=1e-8)
+
+
+# -- DRAM rows and byte costs ---------------------------------------------------------------------------
+
+def test_dram_rows_are_written_back():
+    """A slice whose plastic rows cannot fit four PEs keeps them in DRAM: every processed row
+    is read into the DMA buffer and its header and weights written back, word for word."""
+    n_pre, n_post = 2000, 200
+    net = Network(DT)
+    pre = net.add_population(Population("pre", "SpikeSourcePoisson", n_pre, parameters={"rate": 5.0}))
+    post = net.add_population(Population("post", "IF_curr_exp", n_post))
+    i, k = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
+    net.add_projection(Projection("stdp", pre, post, i.ravel(), k.ravel(), 0.01, 10,
+                                  synapse=STDP(SpikePair(), WeightDependence("additive", 0, 0.02))))
+    program = compile_network(net)
+    mapping = program.report.population("post")
+    assert mapping.storage.startswith("DRAM") and mapping.dram_bytes == 4 * n_pre * (3 + n_post + n_post // 2)
+    assert mapping.sram_items["plastic synaptic matrix"] == 0
+    emu = Emulator(program, seed=2)
+    emu.run(1000)
+    stats = emu.statistics()
+    rows = stats["packets delivered to PEs"]
+    assert rows > 500
+    assert stats["DMA row write-backs"] == rows == stats["DMA row reads"]
+    assert stats["DMA words written"] == rows * (2 + n_post)
+    assert stats["DMA words read"] == rows * (3 + n_post + n_post // 2)
+    assert stats["plastic synapse updates"] == rows * n_post
+
+
+def test_plastic_bytes_item_by_item():
+    """Per PE: the plastic rows (count, header, weights, half-word control words), the rule
+    table, the postsynaptic history on the neuron PE and the synaptic time constants that
+    Tsodyks-Markram rows need."""
+    net = Network(DT)
+    pre = net.add_population(Population("pre", "SpikeSourcePoisson", 10))
+    post = net.add_population(Population("post", "IF_curr_exp", 21))
+    i, k = np.meshgrid(np.arange(10), np.arange(21), indexing="ij")
+    net.add_projection(Projection("stdp", pre, post, i.ravel(), k.ravel(), 0.1, 3,
+                                  synapse=STDP(SpikePair(), WeightDependence("additive", 0, 1.0), history=8)))
+    net.add_projection(Projection("tm", pre, post, i.ravel(), k.ravel(), 0.1, 3, receptor=1,
+                                  synapse=TsodyksMarkram()))
+    items = compile_network(net).report.population("post").sram_items
+    stdp_rows = 10 * (1 + 2 + 21 + 11)            # count, t_last and K+, weights, 11 control words
+    tm_rows = 10 * (1 + 1 + 3 * 21 + 21)          # count, t_last, u x y, static words
+    assert items["plastic synaptic matrix"] == 4 * (stdp_rows + tm_rows)
+    assert items["synaptic matrix"] == 0
+    assert items["plasticity rules"] == 4 * 2 * (plastic_mapping.RULE_WORDS)
+    assert items["post-synaptic history"] == 4 * 21 * (2 * 8 + 3)
+    assert items["synaptic time constants"] == 4 * 21 * 2
+
+
+# -- weights between runs, reset ----------------------------------------------------------------------
+
+def test_weights_read_set_and_reset():
+    net = plastic_network()
+    program = compile_network(net)
+    emu = Emulator(program, seed=3)
+    initial = {j: net.projections[j].weight for j in program.images.plastic.projections}
+    for j, w in initial.items():                   # as compiled: STDP exactly (float32), others to the step
+        np.testing.assert_allclose(emu.weights(j), w, rtol=1e-6 if j != 4 else 1e-4, atol=1e-7)
+    emu.run(1000)
+    learnt = emu.weights(0)
+    assert not np.allclose(learnt, initial[0])
+    emu.set_weights(0, np.full(learnt.size, 0.7))
+    np.testing.assert_allclose(emu.weights(0), 0.7, rtol=1e-7)
+    with pytest.raises(ValueError, match="outside the weight dependence"):
+        emu.set_weights(0, 1.3)
+    emu.set_weights(2, 0.2)
+    np.testing.assert_allclose(emu.weights(2), 0.2, rtol=1e-4)
+    with pytest.raises(ValueError, match="exceeds the largest"):
+        emu.set_weights(2, 5.0)
+    with pytest.raises(ValueError, match="static"):
+        Emulator(compile_network(random_static()), seed=1).weights(0)
+    emu.reset()                                    # PyNN's reset: initial weights and synapse state
+    np.testing.assert_allclose(emu.weights(0), initial[0], rtol=1e-6)
+    emu.run(1000)
+    again = Emulator(program, seed=3)
+    again.run(1000)
+    assert not np.array_equal(emu.weights(0), again.weights(0))   # a new trial, fresh Poisson input
+    np.testing.assert_allclose(emu.weights(2), 0.4, rtol=1e-4)
+
+
+def random_static():
+    net = Network(DT)
+    a = net.add_population(Population("a", "SpikeSourcePoisson", 3))
+    b = net.add_population(Population("b", "IF_curr_exp", 3))
+    net.add_projection(Projection("static", a, b, [0, 1], [1, 2], 0.5, 2))
+    return net
+
+
+# -- the paradigm ------------------------------------------------------------------------------------
+
+def test_plastic_layers_stay_serial():
+    net = plastic_network()
+    exc = 1
+    assert set(plastic_mapping.serial_only(net)) == {1, 2}
+    with pytest.raises(ValueError, match="'ee'.*serial paradigm"):
+        plastic_mapping.check_paradigm(net, {exc: "parallel"}, forced=True)
+    with pytest.warns(UserWarning, match="mapped serially"):
+        assert plastic_mapping.check_paradigm(net, {exc: "parallel", 0: "parallel"}, forced=False) == \
+            {exc: "serial", 0: "parallel"}
