@@ -13,7 +13,7 @@ from pyNN.standardmodels import synapses
 
 from core.network import RECEPTORS, Projection as CoreProjection
 
-from . import simulator
+from . import plasticity, simulator
 from .standardmodels import StaticSynapse
 
 
@@ -68,15 +68,15 @@ class Projection(common.Projection):
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
         simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
-        if synapse_type is not None and not isinstance(synapse_type, synapses.StaticSynapse):
-            raise NotImplementedError(
-                f"synapse type {type(synapse_type).__name__} is not supported: pynn_spinnaker2 has "
-                "static synapses only; use StaticSynapse(weight=..., delay=...)")
+        plasticity.check_synapse_type(synapse_type)
         if source is not None:
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; leave `source` unset")
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
                                    synapse_type, source, receptor_type, space, label)
         self._blocks = []        # (pre, post, weight, delay steps) arrays, concatenated lazily
+        self._rule_names = plasticity.rule_parameter_names(self.synapse_type)
+        self._rule_blocks = []   # per block: plastic rule parameter -> values
+        self._core_parts = []    # (core projection, synapse indices, sign) of the last translation
         self._merged = False
         self._delay_warned = False
         self._min_steps = None   # shortest delay, for min_delay='auto'
@@ -91,14 +91,17 @@ class Projection(common.Projection):
                                       "connectors need no location_selector")
         pre = np.asarray(presynaptic_indices, dtype=np.int64).ravel()
         self._add_block(pre, np.broadcast_to(np.int64(postsynaptic_index), pre.shape),
-                        connection_parameters["weight"], connection_parameters["delay"])
+                        connection_parameters["weight"], connection_parameters["delay"],
+                        {name: connection_parameters[name] for name in self._rule_names})
 
-    def _add_block(self, pre, post, weight, delay):
+    def _add_block(self, pre, post, weight, delay, rule_parameters=None):
         steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state.dt,
                                                           self._delay_warned)
         n = pre.size
         self._blocks.append((pre, post, np.broadcast_to(np.asarray(weight, dtype=float), (n,)),
                              np.broadcast_to(steps, (n,))))
+        self._rule_blocks.append({name: np.broadcast_to(np.asarray(value, dtype=float), (n,))
+                                  for name, value in (rule_parameters or {}).items()})
         self._merged = False
         if n:
             self._min_steps = min(self._min_steps or steps.max(), int(steps.min()))
@@ -109,8 +112,15 @@ class Projection(common.Projection):
             empty = ([np.zeros(0, np.int64)],) * 2 + ([np.zeros(0)], [np.zeros(0, np.int64)])
             columns = zip(*self._blocks) if self._blocks else empty
             self._blocks = [tuple(np.concatenate(c) for c in columns)]
+            self._rule_blocks = [{name: np.concatenate([b[name] for b in self._rule_blocks]) if self._rule_blocks
+                                  else np.zeros(0) for name in self._rule_names}]
             self._merged = True
         return self._blocks[0]
+
+    def _rule_columns(self):
+        """Plastic rule parameter -> per-synapse values."""
+        self._synapses()
+        return self._rule_blocks[0]
 
     def __len__(self):
         return sum(block[0].size for block in self._blocks)
@@ -129,6 +139,10 @@ class Projection(common.Projection):
     # -- reading and writing synapse attributes --------------------------------------------------
     def _attribute(self, name):
         pre, post, weight, steps = self._synapses()
+        if name in self._rule_names:
+            return self._rule_columns()[name]
+        if name == "weight" and self._core_parts and simulator.state.live_emulator() is not None:
+            return plasticity_weights(self, weight)
         return {"presynaptic_index": pre, "postsynaptic_index": post, "weight": weight,
                 "delay": steps * simulator.state.dt}[name]
 
@@ -156,20 +170,29 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        if self._core_parts and simulator.state.started and set(parameter_space.keys()) == {"weight"}:
+            pre, post = self._synapses()[:2]
+            set_plastic_weights(self, self._evaluate_per_synapse(parameter_space["weight"], pre, post))
+            return
         simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
         pre, post, weight, steps = self._synapses()
         weight, steps = weight.copy(), steps.copy()
+        rule_columns = {name: values.copy() for name, values in self._rule_columns().items()}
         for name, value in parameter_space.items():
             values = self._evaluate_per_synapse(value, pre, post)
-            if name == "weight":
+            if name in rule_columns:
+                rule_columns[name] = np.broadcast_to(values, pre.shape).astype(float)
+            elif name == "weight":
                 weight = np.broadcast_to(values, weight.shape).astype(float)
             elif name == "delay":
                 steps, self._delay_warned = simulator.delay_steps(self.label, values, simulator.state.dt,
                                                                   self._delay_warned)
                 steps = np.broadcast_to(steps, pre.shape)
             else:
-                raise errors.NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
+                raise errors.NonExistentParameterError(name, type(self.synapse_type).__name__,
+                                                       ["weight", "delay"] + self._rule_names)
         self._blocks = [(pre, post, np.ascontiguousarray(weight), np.ascontiguousarray(steps))]
+        self._rule_blocks = [rule_columns]
         self._merged = True
         self._min_steps = int(steps.min()) if steps.size else None
 
@@ -203,6 +226,7 @@ class Projection(common.Projection):
         receptor = RECEPTORS.index(self.receptor_type)
         pair = pre_which[pre] * len(post_roots) + post_which[post]
         result = []
+        self._core_parts = []
         for key in np.unique(pair):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
@@ -214,8 +238,42 @@ class Projection(common.Projection):
                     f"{post_root.label!r} must be {'<= 0' if negative else '>= 0'}")
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
-            result.append(CoreProjection(
-                label=label, pre=pre_root._core_index, post=post_root._core_index,
-                pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
-                weight=np.abs(w), delay=steps[mask], receptor=receptor))
+            index = np.arange(pre.size)[mask]
+            columns = {name: values[mask] for name, values in self._rule_columns().items()}
+            parts = plasticity.split(label, self.synapse_type, columns, index.size)
+            for part, (members, rule) in enumerate(parts):
+                core = CoreProjection(
+                    label=label if len(parts) == 1 else f"{label} [parameter set {part}]",
+                    pre=pre_root._core_index, post=post_root._core_index,
+                    pre_index=pre_local[pre[index[members]]], post_index=post_local[post[index[members]]],
+                    weight=np.abs(weight[index[members]]), delay=steps[index[members]], receptor=receptor,
+                    synapse=rule)
+                result.append(core)
+                if rule is not None:
+                    self._core_parts.append((core, index[members], -1.0 if negative else 1.0))
         return result
+
+
+def _core_index(core):
+    network = simulator.state.network
+    return next(k for k, p in enumerate(network.projections) if p is core)
+
+
+def plasticity_weights(projection, weight):
+    """The weights the synaptic rows hold now, in the projection's order and PyNN's signs."""
+    out = weight.copy()
+    emulator = simulator.state.emulator
+    for core, members, sign in projection._core_parts:
+        out[members] = sign * emulator.weights(_core_index(core))
+    return out
+
+
+def set_plastic_weights(projection, values):
+    """Write weights into a running machine's plastic rows (PyNN's ``set`` between runs)."""
+    emulator = simulator.state.live_emulator()
+    values = np.broadcast_to(np.asarray(values, dtype=float), (len(projection),))
+    for core, members, sign in projection._core_parts:
+        if np.any(values[members] * sign < 0):
+            raise errors.ConnectionError(f"projection {projection.label!r}: weights must keep the sign of "
+                                         f"the {projection.receptor_type} receptor")
+        emulator.set_weights(_core_index(core), np.abs(values[members]))

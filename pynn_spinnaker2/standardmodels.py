@@ -8,6 +8,9 @@ from pyNN.standardmodels import build_translations, cells, synapses
 
 from core.models import MODELS
 
+from .plasticity import (AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence,  # noqa: F401
+                         GutigWeightDependence, MultiplicativeWeightDependence, SimpleStochasticSynapse,
+                         SpikePairRule, STDPMechanism, TsodyksMarkramSynapse, Vogels2011Rule)
 from .simulator import state
 
 
@@ -57,7 +60,8 @@ def _unsupported(name, instead):
 
 
 _CELLS = "use one of " + ", ".join(supported_cell_types())
-_STATIC = "only static synapses are supported: use StaticSynapse(weight=..., delay=...)"
+_STATIC = ("use StaticSynapse, STDPMechanism (SpikePairRule or Vogels2011Rule with a standard weight "
+           "dependence), TsodyksMarkramSynapse or SimpleStochasticSynapse")
 _CURRENT = ("current injection is not supported: use the cell parameter i_offset for a constant "
             "current, or a spike source for time-varying input")
 
@@ -67,15 +71,15 @@ for _name in ("IF_cond_alpha", "IF_curr_delta", "IF_cond_exp_gsfa_grr", "IF_face
               "PointNeuron", "LIF", "AdExp", "AlphaPSR", "CurrExpPostSynapticResponse",
               "CondExpPostSynapticResponse", "CondAlphaPostSynapticResponse"):
     globals()[_name] = _unsupported(_name, _CELLS)
-for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "SimpleStochasticSynapse",
-              "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse", "AdditiveWeightDependence",
-              "MultiplicativeWeightDependence", "AdditivePotentiationMultiplicativeDepression",
-              "GutigWeightDependence", "SpikePairRule", "Vogels2011Rule"):
+for _name in ("ElectricalSynapse", "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"):
     globals()[_name] = _unsupported(_name, _STATIC)
 for _name in ("DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"):
     globals()[_name] = _unsupported(_name, _CURRENT)
 del _name
 
-__all__ = supported_cell_types() + ["StaticSynapse"] + [
+__all__ = supported_cell_types() + ["StaticSynapse", "STDPMechanism", "SpikePairRule", "Vogels2011Rule",
+                                   "AdditiveWeightDependence", "MultiplicativeWeightDependence",
+                                   "AdditivePotentiationMultiplicativeDepression", "GutigWeightDependence",
+                                   "TsodyksMarkramSynapse", "SimpleStochasticSynapse"] + [
     name for name, obj in list(globals().items()) if isinstance(obj, type) and obj.__doc__
     and obj.__doc__.startswith("Not supported")]

@@ -336,8 +336,9 @@ class Emulator:
         new = int(self.stats[:, HISTORY_OVERRUNS].sum()) - overruns
         if new:
             warnings.warn(f"{new} plastic synapse updates needed postsynaptic spikes that the neurons' spike "
-                          "histories had already overwritten, so those pairings were left out; raise the "
-                          "history length (STDP(history=...), a power of two) of the projections concerned",
+                          "histories had already overwritten, so those pairings were left out; give the STDP "
+                          "projections onto busy neurons a longer history (a power of two: PyNN's "
+                          "STDPMechanism(..., history=64), core STDP(history=64))",
                           stacklevel=2)
 
     def statistics(self) -> dict:
