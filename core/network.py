@@ -29,6 +29,7 @@ class Population:
     spike_times: list[np.ndarray] | None = None
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
+    paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
 
     def __post_init__(self):
         if self.model not in MODELS:

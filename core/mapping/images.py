@@ -21,14 +21,17 @@ from ..models.spike_source_array import CURSOR, END, event_steps
 from ..network import Network
 from . import plastic, serial
 from .keys import Keys
+from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
-from .quantise import quantise
 from .route import targets
 
-NEURONS, SYNAPSES = 0, 1          # PE kinds: a slice's neurons (and rows), a share of its rows
+# PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
+# neurons and stacked input, a share of its weight-delay map
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE = 0, 1, 2, 3
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
 
 PEImages = namedtuple("PEImages", [
-    "kind",          # NEURONS or SYNAPSES
+    "kind",          # NEURONS, SYNAPSES, DOMINANT or SUBORDINATE
     "model",         # model id (``core.models.MODEL_ID``), -1 for a PE without neurons
     "g0", "n",       # first global neuron of its slice, neurons in the slice
     "key",           # uint32 base key of the spikes the slice sends
@@ -48,6 +51,14 @@ SerialImages = namedtuple("SerialImages", [
     "words",                                           # every synaptic matrix, uint32
 ])
 
+# spike sources a neuron PE runs itself (``local_sources.py``); PE v runs sources
+# [local_start[v], local_start[v + 1]), each with its own address-list entries (its rows)
+LocalImages = namedtuple("LocalImages", [
+    "local_start",                      # (V + 1,) CSR over the sources
+    "model", "g0", "n",                 # each source slice's model id, first global neuron, size
+    "al_first", "al_count",             # its blocks in the address list
+])
+
 
 @dataclass
 class NeuronImages:
@@ -64,6 +75,8 @@ class MemoryImages:
     pes: PEImages
     feeds: np.ndarray
     serial: SerialImages
+    local: LocalImages
+    parallel: ParallelImages
     neurons: NeuronImages
     ring_size: int
     bytes: list[dict]
@@ -133,7 +146,8 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
     row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
     for j, proj in enumerate(network.projections):
-        if not proj.size or plastic.is_plastic(proj):       # plastic rows: ``plastic.plastic_images``
+        if not proj.size or proj.post in graph.plans or plastic.is_plastic(proj):
+            continue                            # parallel layers: weight-delay maps; plastic rows: ``plastic.py``
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
@@ -154,30 +168,45 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     return words
 
 
-def master_population_tables(graph: MachineGraph, keys: Keys):
+def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     """Per receiving PE, one entry per source slice (sorted by key, for binary search), pointing
-    at the address-list rows of that source's blocks."""
+    at the address-list rows of that source's blocks; then the address-list rows of the local
+    sources it runs."""
     by_target = {}
     for b, blk in enumerate(graph.blocks):
         by_target.setdefault((blk.target, blk.source), []).append(b)
     V = len(graph.vertices)
     mpt_key, mpt_first, mpt_rows, al_block = [], [], [], []
     mpt_start, mpt_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
+    local = ([0], [], [], [], [], [])
+    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
     for v, mv in enumerate(graph.vertices):
         mpt_start[v] = len(mpt_key)
-        for src in sorted(mv.sources, key=lambda s: int(keys.key[s])):
+        serial_sources = mv.sources if mv.role in ("neurons", "synapses") else []
+        for src in sorted(serial_sources, key=lambda s: int(keys.key[s])):
             blocks = sorted(by_target[(mv.slice, src)], key=lambda b: graph.blocks[b].projection)
             mpt_key.append(int(keys.key[src]))
             mpt_first.append(len(al_block))
             mpt_rows.append(len(blocks))
             al_block += blocks
         mpt_count[v] = len(mpt_key) - mpt_start[v]
+        for src in mv.local:
+            sl = graph.slices[src]
+            blocks = sorted(by_target.get((mv.slice, src), []), key=lambda b: graph.blocks[b].projection)
+            for column, value in zip(local[1:], (MODEL_ID[network.populations[sl.population].model],
+                                                 pop_offset[sl.population] + sl.lo, sl.size, len(al_block),
+                                                 len(blocks))):
+                column.append(value)
+            al_block += blocks
+        local[0].append(len(local[1]))
+    local = LocalImages(*(np.array(c, dtype=np.int64) for c in local))
     return (np.array(mpt_key, dtype=np.uint32), np.array(mpt_first, dtype=np.int64),
-            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count)
+            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count, local)
 
 
 def serial_images(network, graph, keys, qweights):
-    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count = master_population_tables(graph, keys)
+    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count, local = \
+        master_population_tables(graph, keys, network)
     block_words = np.array([0 if b.header_words else b.words for b in graph.blocks], dtype=np.int64)
     block_offset = np.zeros(len(graph.blocks) + 1, dtype=np.int64)
     block_offset[al_block] = np.concatenate([[0], np.cumsum(block_words[al_block])[:-1]])
@@ -189,13 +218,15 @@ def serial_images(network, graph, keys, qweights):
         al_stride=np.array([b.row_words for b in blocks], dtype=np.int64),
         al_wide=np.array([b.words_per_synapse == 2 for b in blocks], dtype=np.bool_),
         words=synaptic_matrices(network, graph, qweights, block_offset))
-    return images, mpt_start, mpt_count, al_block
+    return images, mpt_start, mpt_count, local, al_block
 
 
-def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys) -> MemoryImages:
-    scales, qweights, quant = quantise(network, stacklevel=4)
+def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
+                 layers) -> MemoryImages:
+    """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
+    scales, qweights, quant = quantised
     neurons = neuron_images(network, network.timestep)
-    serial_image, mpt_start, mpt_count, al_block = serial_images(network, graph, keys, qweights)
+    serial_image, mpt_start, mpt_count, local, al_block = serial_images(network, graph, keys, qweights)
     plastic_image, plastic_offset = plastic.plastic_images(network, graph, al_block, qweights, scales,
                                                            neurons.pop_offset)
     serial_image = serial_image._replace(
@@ -222,7 +253,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
     pes = PEImages(
-        kind=np.where(holds, NEURONS, SYNAPSES).astype(np.int64),
+        kind=np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64),
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
         g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
                     dtype=np.int64),
@@ -234,6 +265,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
-    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
+    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
+                        parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
                         bytes=[mv.bytes for mv in graph.vertices], quantisation=quant, plastic=plastic_image)

@@ -28,7 +28,6 @@ plastic region, counted as DMA writes in the run statistics.
 """
 from __future__ import annotations
 
-import warnings
 from collections import namedtuple
 from dataclasses import dataclass, field
 
@@ -137,37 +136,6 @@ def pe_items(network, slice_size: int, population: int, blocks, holds_neurons: b
         if entries else 0,
         "synaptic time constants": 4 * slice_size * n_types if tm else 0,
     }
-
-
-# -- the paradigm ----------------------------------------------------------------------------------
-
-def serial_only(network) -> dict[int, list[str]]:
-    """Populations that must use the serial paradigm, with the plastic projections that say so:
-    the MAC array multiplies a fixed weight-delay map and cannot update weights per spike."""
-    out: dict[int, list[str]] = {}
-    for proj in network.projections:
-        if proj.synapse is not None:
-            out.setdefault(proj.post, []).append(proj.label)
-    return out
-
-
-def check_paradigm(network, paradigms: dict[int, str], forced: bool) -> dict[int, str]:
-    """Paradigm per population (population index -> 'serial' | 'parallel'), corrected for
-    plasticity: a population with plastic input given 'parallel' is an error if the user forced
-    it (``forced``), else it is put back on the serial paradigm with a warning. Call it where
-    the paradigm is chosen, before partitioning."""
-    out = dict(paradigms)
-    for p, labels in serial_only(network).items():
-        if out.get(p, "serial") != "parallel":
-            continue
-        label = network.populations[p].label
-        message = (f"population {label!r} receives plastic projection(s) {', '.join(map(repr, labels))}: "
-                   "plastic synaptic rows need the serial paradigm (the MAC array's weight-delay map is fixed)")
-        if forced:
-            raise ValueError(message + "; use paradigm='serial' or 'auto' for it")
-        warnings.warn(message + "; it is mapped serially", stacklevel=3)
-        out[p] = "serial"
-    return out
 
 
 # -- images ------------------------------------------------------------------------------------------

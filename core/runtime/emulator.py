@@ -16,7 +16,7 @@ from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
 from . import kernel
 from .routes import resolve
-from .state import Machine, Neurons, Outbox, Recording
+from .state import Machine, Neurons, Outbox, Recording, Stacked
 from .stats import HISTORY_OVERRUNS, STATS
 
 
@@ -33,7 +33,19 @@ def outbox(packets_per_step, window) -> Outbox:
     start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
     total = int(room.sum())
     return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
-                  np.zeros(total, np.int32), start, np.zeros(room.size, np.int64))
+                  np.zeros(total, np.int32), np.zeros(total, np.bool_), start, np.zeros(room.size, np.int64))
+
+
+def stacked_buffers(par, window) -> Stacked:
+    """Each dominant's input spike buffer, deep enough for its delay range plus one window (the
+    window's spikes arrive after it ran), and its stacked input and accumulators."""
+    depth = np.array([1 << int(d + window - 1).bit_length() for d in par.delay_range], dtype=np.int64)
+    ring = depth * par.n_source
+    start = (lambda sizes: np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64))
+    rows = int(par.n_rows.sum())
+    return Stacked(np.zeros(int(ring.sum()), np.int32), np.zeros(int(ring.sum()), np.int32),
+                   np.zeros(int(depth.sum()), np.int64), start(ring), start(depth), depth,
+                   np.zeros(rows, np.int64), np.zeros(rows, np.int64), np.zeros(int(par.n_cols.sum()), np.int64))
 
 
 def window_steps(network) -> int:
@@ -66,7 +78,9 @@ class Emulator:
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0), self.window)
+        runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
+        local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
+        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n + local_n, 0), self.window)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -91,6 +105,7 @@ class Emulator:
         self.fstate = im.neurons.fstate.copy()
         self.istate = im.neurons.istate.copy()
         self.ring = np.zeros(im.ring_size, dtype=np.int64)
+        self.stacked = stacked_buffers(im.parallel, self.window)
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
@@ -314,7 +329,8 @@ class Emulator:
             while True:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
+                                  self._neurons(), self._outbox, rec,
                                   self.ring, self.stats, self.plastic)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)

@@ -22,8 +22,8 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import NEURONS, SYNAPSES
-from . import neurons, serial
+from ..mapping.images import DOMINANT, NEURONS, SYNAPSES
+from . import neurons, parallel, serial
 from .state import Machine
 from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
@@ -35,8 +35,11 @@ from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS
 @njit(cache=True, nogil=True)
 def compute(v, t0, steps, m):
     """Phase 1 on PE ``v``."""
-    if m.pes.kind[v] == NEURONS:
+    kind = m.pes.kind[v]
+    if kind == NEURONS:
         neurons.window(v, t0, steps, m)
+    elif kind == DOMINANT:
+        parallel.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -45,6 +48,8 @@ def receive(v, key, payload, t, m):
     kind = m.pes.kind[v]
     if kind == NEURONS or kind == SYNAPSES:
         serial.receive(v, key, np.int64(payload), t, m)
+    elif kind == DOMINANT:
+        parallel.receive(v, key, np.int64(payload), t, m)
 
 
 @njit(cache=True, nogil=True)
@@ -53,9 +58,10 @@ def deliver(v, t0, m):
     routes, outbox = m.routes, m.outbox
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u = routes.src[s]
-        m.stats[v, DELIVERED] += outbox.size[u]
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
+            if outbox.packet[e]:
+                m.stats[v, DELIVERED] += 1
+                receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
 
 
 @njit(cache=True, nogil=True)
@@ -63,44 +69,43 @@ def bookkeeping(t0, computing, m):
     """Between the phases, on one thread: spike recording and packet counts."""
     pes, outbox, rec, stats = m.pes, m.outbox, m.rec, m.stats
     for v in computing:
-        size = outbox.size[v]
-        if size == 0:
-            continue
-        g0 = pes.g0[v]
-        for e in range(outbox.start[v], outbox.start[v] + size):
-            i = outbox.index[e]
-            if i < 0:
-                continue
+        packets = 0
+        for e in range(outbox.start[v], outbox.start[v] + outbox.size[v]):
+            g = outbox.neuron[e]
             c = outbox.payload[e]
-            stats[v, SPIKES] += c
-            if rec.spiking[g0 + i]:
+            if outbox.packet[e]:
+                packets += 1
+                stats[v, SPIKES] += c
+            if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
-                rec.neuron[k] = g0 + i
+                rec.neuron[k] = g
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
-            stats[v, SENT] += size
-            stats[v, DROPPED] += size * m.routes.drops[v]
+            stats[v, SENT] += packets
+            stats[v, DROPPED] += packets * m.routes.drops[v]
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+               stats, plastic):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         for k in prange(computing.size):
-            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats,
-                                                    plastic))
+            compute(computing[k], t, steps,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, plastic))
+            deliver(receivers[k], t,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic))
         t += steps
     return t
 

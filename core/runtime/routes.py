@@ -13,7 +13,6 @@ import numpy as np
 from numba import njit
 
 from ..hardware import N_LINKS, PES_PER_CHIP
-from ..mapping.serial import INDEX_BITS
 from .state import Routes
 
 
@@ -66,7 +65,7 @@ def resolve(program) -> Routes:
     pes = program.images.pes
     machine = program.machine
     start, count, tkey, tmask, tlinks, tpes = flat_tables(program.routing_tables)
-    if np.any(tmask & np.uint32((1 << INDEX_BITS) - 1)):
+    if np.any(tmask & np.uint32((1 << program.keys.neuron_bits) - 1)):
         raise ValueError("a routing entry's mask covers neuron bits of the keys; packets of one PE could "
                          "take different paths, which route resolution does not model")
     pe_vertex = np.full(machine.n_pes, -1, dtype=np.int64)

@@ -1,7 +1,9 @@
 """The counters every PE keeps (summed over PEs in the report)."""
 (SENT, SPIKES, DELIVERED, DROPPED, UNMATCHED, SYNAPTIC_EVENTS, DMA_READS, DMA_WORDS,
- SATURATED, PLASTIC_UPDATES, DMA_WRITES, DMA_WRITE_WORDS, HISTORY_OVERRUNS) = range(13)
+ SATURATED, LOCAL_SPIKES, MAC_TILES, STACKED_ROWS, STACKED_SATURATED,
+ PLASTIC_UPDATES, DMA_WRITES, DMA_WRITE_WORDS, HISTORY_OVERRUNS) = range(17)
 STATS = ("packets sent", "spikes sent", "packets delivered to PEs", "packets dropped (no routing entry)",
          "packets with no master population table entry", "synaptic events", "DMA row reads",
-         "DMA words read", "synaptic input saturations", "plastic synapse updates", "DMA row write-backs",
-         "DMA words written", "post-synaptic history overruns")
+         "DMA words read", "synaptic input saturations", "spikes of local sources", "MAC tiles multiplied",
+         "stacked input rows with spikes", "stacked input saturations",
+         "plastic synapse updates", "DMA row write-backs", "DMA words written", "post-synaptic history overruns")

@@ -425,12 +425,26 @@ def random_static():
 
 # -- the paradigm ------------------------------------------------------------------------------------
 
+def dense_layer(plastic):
+    """300 sources onto 100 neurons at 90% density, one delay: a layer the MAC array takes in
+    fewer PEs, so the paradigm choice picks it."""
+    rng = np.random.default_rng(0)
+    net = Network(1.0)
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 300))
+    out = net.add_population(Population("out", "IF_curr_exp", 100))
+    i, k = np.nonzero(rng.random((300, 100)) < 0.9)
+    net.add_projection(Projection("in", src, out, i, k, 0.1, 1,
+                                  synapse=STDP(SpikePair(), WeightDependence("additive", 0, 0.2)) if plastic else None))
+    return net, out
+
+
 def test_plastic_layers_stay_serial():
-    net = plastic_network()
-    exc = 1
-    assert set(plastic_mapping.serial_only(net)) == {1, 2}
-    with pytest.raises(ValueError, match="'ee'.*serial paradigm"):
-        plastic_mapping.check_paradigm(net, {exc: "parallel"}, forced=True)
-    with pytest.warns(UserWarning, match="mapped serially"):
-        assert plastic_mapping.check_paradigm(net, {exc: "parallel", 0: "parallel"}, forced=False) == \
-            {exc: "serial", 0: "parallel"}
+    """A plastic layer is never given the MAC array: an error when forced, serial with a warning
+    when the classifier would choose parallel for it."""
+    net, out = dense_layer(plastic=False)
+    assert compile_network(net, paradigm="auto").paradigms[out][0] == "parallel"
+    net, out = dense_layer(plastic=True)
+    with pytest.raises(ValueError, match="plastic projection.*'in'.*serial paradigm"):
+        compile_network(net, paradigm="parallel")
+    with pytest.warns(UserWarning, match="plastic projection"):
+        assert compile_network(net, paradigm="auto").paradigms[out][0] == "serial"

@@ -192,7 +192,7 @@ def test_couplings_that_quantise_to_zero_warn():
 
 
 def test_problem_larger_than_the_machine_is_a_clear_error():
-    n = 255 * 52                                           # 3 x 52 slices of neurons and noise > 152 PEs
+    n = 255 * 153          # 153 slices of variables (the noise sources run on their PEs) > 152 PEs
     q = qubo.Qubo(-np.ones(n), [0], [1], [1.0])
     with pytest.raises(ValueError, match=f"QUBO of {n} variables .* n_chips=48"):
         qubo.solve(q, model=qubo.StandardNeurons(steps=1, stages=1))
