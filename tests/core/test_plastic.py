@@ -448,3 +448,29 @@ def test_plastic_layers_stay_serial():
         compile_network(net, paradigm="parallel")
     with pytest.warns(UserWarning, match="plastic projection"):
         assert compile_network(net, paradigm="auto").paradigms[out][0] == "serial"
+
+
+def test_rows_shared_by_several_pes_read_the_neuron_pes_history():
+    """A slice whose plastic rows need three PEs: the PEs holding only rows update them from
+    the history kept on the slice's neuron PE, exactly as that PE does."""
+    rng = np.random.default_rng(8)
+    net = Network(DT)
+    post = driven_post(net, list(np.arange(15.0, 600.0, 23.0)), size=10)
+    n = 3000
+    pre = net.add_population(Population("pre", "SpikeSourceArray", n, spike_times=random_trains(rng, n, 8.0, 600),
+                                        record={"spikes": 1}))
+    rule = STDP(SpikePair(15.0, 25.0, 0.05, 0.06), DEPENDENCES["multiplicative"])
+    i, k = np.meshgrid(np.arange(n), np.arange(10), indexing="ij")
+    delays = rng.integers(1, 30, i.size)
+    j = net.add_projection(Projection("stdp", pre, post, i.ravel(), k.ravel(), 0.5e-3, delays, synapse=rule))
+    program = compile_network(net)
+    assert len(program.report.population("post").pes) == 3
+    emu = Emulator(program, seed=1)
+    emu.run(6000)
+    pre_i, pre_t = emu.spikes(pre)
+    post_i, post_t = emu.spikes(post)
+    sample = rng.choice(i.size, 300, replace=False)
+    expected = [reference_stdp(pre_t[pre_i == i.ravel()[s]], post_t[post_i == k.ravel()[s]], delays[s] * DT,
+                               rule, 0.5e-3) for s in sample]
+    np.testing.assert_allclose(emu.weights(j)[sample], expected, atol=1e-5 * 1e-3, rtol=0)
+    assert np.ptp(expected) > 1e-5
