@@ -3,13 +3,15 @@ emulated machine.
 
 The backend only translates: Populations and Projections become a ``core.Network``, which the
 core compiles (partition, place, route, memory images) and runs on its emulator. Supported:
-IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourcePoisson, SpikeSourceArray, static synapses
-and every PyNN connector. ``mapping()`` reports where the network went.
+IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourcePoisson, SpikeSourceArray, static synapses,
+STDPMechanism, TsodyksMarkramSynapse, SimpleStochasticSynapse (``plasticity.py``) and every PyNN
+connector. ``mapping()`` reports where the network went.
 
 The first ``run()`` compiles the network; later runs continue it. While a simulation is under
-way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new
-``spike_times`` raise until ``reset()``, after which the next run recompiles. Neuron parameters,
-initial values and recording may change between runs at any time.
+way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` (except
+the weights of plastic projections, written into their rows) and new ``spike_times`` raise until
+``reset()``, after which the next run recompiles. Neuron parameters, initial values and
+recording may change between runs at any time.
 """
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403

@@ -237,7 +237,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
         rule_of[j] = len(kinds)
         kinds.append(rule.kind)
         params.append(rule.table(dt, scale))
-        described.append((proj.label, rule.describe()))
+        described.append((proj.label, rule.describe() + "; " + _precision(rule, scale)))
         block, start, index = _synapse_rows(network, graph, j, offset)
         pos = _positions(start)
         length = np.array([b.row_length for b in blocks], dtype=np.int64)[block]
@@ -300,6 +300,17 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
                            np.concatenate(rng_headers).astype(np.int64) if rng_headers else np.zeros(0, np.int64),
                            used, described)
     return images, al_offset
+
+
+def _precision(rule, scale) -> str:
+    """What the rows' number formats cost: the synaptic input takes the nearest weight step."""
+    if rule.kind in (STDP_PAIR, STDP_VOGELS):
+        top = rule.weight_dependence.w_max
+        return (f"weights float32 (2^-24 relative), traces float32; synaptic input within half a step "
+                f"{scale / 2:.3g} ({50 * scale / top:.2g}% of w_max)")
+    if rule.kind == TSODYKS_MARKRAM:
+        return f"u, x, y float32; PSC amplitude w u x within half a step {scale / 2:.3g}"
+    return "weights as static synapses; a 64-bit random stream per row"
 
 
 def describe_rules(images: PlasticImages) -> list[str]:
