@@ -24,7 +24,9 @@ entry (so a row that needed an overwritten spike is counted, never silently wron
 holding Tsodyks-Markram rows keep each target neuron's synaptic time constant per receptor.
 Each plastic projection's rule is one row of ``N_RULE_PARAMS`` float32 parameters plus its
 kind. Rows in DRAM are read into the DMA buffer and, if plastic, written back: the header and
-plastic region, counted as DMA writes in the run statistics.
+plastic region, counted as DMA writes in the run statistics. A PE that holds a share of a
+slice's rows (split matrix) reads the slice's history from the neuron PE's SRAM over the
+QPE's network-on-chip (the PEs of a slice share a QPE); that read is not costed here.
 """
 from __future__ import annotations
 
@@ -180,17 +182,14 @@ def _synapse_rows(network, graph, j, offset):
     return block, offset[block] + row * stride[block], index
 
 
-def _tau_psc(network, dt) -> np.ndarray:
-    """Every neuron's synaptic time constant per receptor, in steps, where the model has one."""
-    n = sum(p.size for p in network.populations)
-    out = np.zeros((n, MAX_RECEPTORS), dtype=np.float32)
-    first = 0
-    for pop in network.populations:
-        for r, name in enumerate(pop.spec.receptors):
-            param = TAU_SYN_PARAMETERS.get(name)
-            if param in pop.parameters:
-                out[first:first + pop.size, r] = pop.parameters[param] / dt
-        first += pop.size
+def tau_psc(pop, dt) -> np.ndarray:
+    """A population's synaptic time constant per neuron and receptor, in steps, where its model
+    has one (Tsodyks-Markram's transmitter variable y decays with it, as NEST's tau_psc)."""
+    out = np.zeros((pop.size, MAX_RECEPTORS), dtype=np.float32)
+    for r, name in enumerate(pop.spec.receptors):
+        param = TAU_SYN_PARAMETERS.get(name)
+        if param in pop.parameters:
+            out[:, r] = pop.parameters[param] / dt
     return out
 
 
@@ -292,7 +291,8 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
     arrays = Plastic(
         al_rule=al_rule, al_length=al_length, rule_kind=np.array(kinds, dtype=np.int64),
         rule_params=np.array(params, dtype=np.float64).reshape(len(kinds), N_RULE_PARAMS),
-        rows=rows, rows_f=rows_f, rows_i=rows.view(np.int32), tau_psc=_tau_psc(network, dt),
+        rows=rows, rows_f=rows_f, rows_i=rows.view(np.int32),
+        tau_psc=np.concatenate([tau_psc(pop, dt) for pop in network.populations]),
         pe_history=pe_history, hist_base=hist_base, hist_mask=hist_mask, hist_tau=hist_tau,
         hist_stamp=np.zeros(0, np.int32), hist_trace=np.zeros(0, np.float32),
         hist_count=np.zeros(n, np.int32), hist_dropped=np.full(n, NO_STAMP, np.int32))

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from ..mapping.images import spike_events
-from ..mapping.plastic import NO_STAMP
+from ..mapping.plastic import NO_STAMP, tau_psc
 from ..models.plasticity import STDP_PAIR, STDP_VOGELS
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
@@ -211,6 +211,7 @@ class Emulator:
         population.parameters = new
         c = population.spec.constants(population.parameters, self.dt, population.size)
         self.constants[self._rows(pop), :c.shape[1]] = c
+        self.plastic.tau_psc[self._rows(pop)] = tau_psc(population, self.dt)   # Tsodyks-Markram's y decay
 
     def set_spike_times(self, pop: int, spike_times):
         """New spike times (ms, one sequence per neuron) for a SpikeSourceArray, from now on.
