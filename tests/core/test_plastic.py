@@ -214,6 +214,19 @@ def test_tsodyks_markram_amplitudes_match_reference(U, tau_rec, tau_facil):
     assert (jumps[arrive[1], 0] < jumps[arrive[0], 0]) == (tau_facil == 0.0)
 
 
+def test_tsodyks_markram_follows_a_changed_synaptic_time_constant():
+    """y decays with the target's tau_syn (NEST's tau_psc): changed between runs, it changes."""
+    net = Network(DT)
+    src = net.add_population(Population("src", "SpikeSourceArray", 1, spike_times=[[10.0, 40.0]]))
+    post = net.add_population(Population("post", "IF_curr_exp", 2, parameters={"tau_syn_E": [2.0, 8.0]}))
+    net.add_projection(Projection("tm", src, post, [0, 0], [0, 1], 0.5, 5, synapse=TsodyksMarkram()))
+    emu = Emulator(compile_network(net), seed=1)
+    np.testing.assert_allclose(emu.plastic.tau_psc[1:3, 0], [20.0, 80.0])
+    emu.run(100)
+    emu.set_parameters(post, {"tau_syn_E": [3.0, 3.0]})
+    np.testing.assert_allclose(emu.plastic.tau_psc[1:3, 0], [30.0, 30.0])
+
+
 def test_stochastic_synapses_transmit_with_their_probability():
     """p = 0 never, p = 1 always, p = 0.3 about 30% of the spikes (binomial, 4 sd), every
     neuron its own draws; the same seed repeats, a reset draws afresh."""
