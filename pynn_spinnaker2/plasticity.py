@@ -36,9 +36,10 @@ class _MinimumDelay:
 class STDPMechanism(_MinimumDelay, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__ + """
     On this backend the neuron PE keeps each postsynaptic neuron's last ``history`` spikes (a
-    power of two, default 16, as sPyNNaker keeps at most 16) for the deferred updates; a
-    presynaptic neuron silent for longer than that many postsynaptic spikes loses pairings,
-    which the run counts and warns about: then pass a larger ``history``."""
+    power of two, default 32; sPyNNaker keeps 4 to 16) for the deferred updates; a presynaptic
+    neuron silent for longer than that many postsynaptic spikes loses pairings, which the run
+    counts and warns about: then pass a larger ``history`` (each entry costs 8 bytes per
+    neuron of the neuron PE's SRAM)."""
     base_translations = _identity("weight", "delay", "dendritic_delay_fraction")
 
     def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,

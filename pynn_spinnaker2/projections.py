@@ -24,7 +24,7 @@ class Connection(common.Connection):
         self.projection, self.i = projection, i
 
     def __getattr__(self, name):
-        if name not in ("weight", "delay"):
+        if name not in ("weight", "delay") and name not in self.projection._rule_names:
             raise AttributeError(name)
         return float(self.projection._attribute(name)[self.i])
 

@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..models import MAX_RECEPTORS
-from ..models.plasticity import (N_RULE_PARAMS, STDP_PAIR, STDP_VOGELS, STOCHASTIC, TSODYKS_MARKRAM,
-                                 KIND_NAMES)
+from ..models.plasticity import N_RULE_PARAMS, STDP_PAIR, STDP_VOGELS, STOCHASTIC, TSODYKS_MARKRAM
 from . import serial
 
 HEADER_WORDS = {STDP_PAIR: 2, STDP_VOGELS: 2, TSODYKS_MARKRAM: 1, STOCHASTIC: 2}
@@ -315,7 +314,3 @@ def _precision(rule, scale) -> str:
 
 def describe_rules(images: PlasticImages) -> list[str]:
     return [f"{label[:30]:<31} {text}" for label, text in images.rules]
-
-
-def kind_name(kind: int) -> str:
-    return KIND_NAMES[kind]

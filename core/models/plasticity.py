@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 STDP_PAIR, STDP_VOGELS, TSODYKS_MARKRAM, STOCHASTIC = range(4)
-KIND_NAMES = ("STDP (spike pair)", "STDP (Vogels 2011)", "Tsodyks-Markram", "stochastic (Bernoulli)")
 N_RULE_PARAMS = 10
 # columns of an STDP rule's parameter row
 TAU_PRE, POTENTIATION, DEPRESSION, W_MIN, W_MAX, MU_PLUS, MU_MINUS, DELAY_FACTOR = range(8)
@@ -54,7 +53,7 @@ WEIGHT_DEPENDENCES = {         # name: (mu_plus, mu_minus); None: given
     "additive_potentiation_multiplicative_depression": (0.0, 1.0),
     "gutig": None,
 }
-DEFAULT_HISTORY = 16          # postsynaptic spikes a neuron PE keeps per neuron (sPyNNaker: 4-16)
+DEFAULT_HISTORY = 32          # postsynaptic spikes a neuron PE keeps per neuron (sPyNNaker keeps 4-16)
 
 
 def _positive(label, **values):

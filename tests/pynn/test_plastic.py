@@ -71,6 +71,7 @@ def test_rule_parameters_per_synapse_are_read_set_and_split():
                          sim.TsodyksMarkramSynapse(weight=1.0, delay=1.0, U=np.array([[0.1, 0.5, 0.5]]),
                                                    tau_rec=200.0))
     assert prj.get("U", format="list", with_address=False) == [0.1, 0.5, 0.5]
+    assert prj[0].U == pytest.approx(0.1) and prj[0].weight == pytest.approx(1.0)
     prj.set(U=np.array([[0.2, 0.6, 0.9]]))
     np.testing.assert_array_equal(prj.get("U", format="array"), [[0.2, 0.6, 0.9]])
     post.record("isyn_exc")
