@@ -359,9 +359,10 @@ def test_dram_rows_are_written_back():
     post = net.add_population(Population("post", "IF_curr_exp", n_post))
     i, k = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
     net.add_projection(Projection("stdp", pre, post, i.ravel(), k.ravel(), 0.01, 10,
-                                  synapse=STDP(SpikePair(), WeightDependence("additive", 0, 0.02))))
+                                  synapse=STDP(SpikePair(), WeightDependence("additive", 0, 0.02), history=8)))
     program = compile_network(net)
     mapping = program.report.population("post")
+    assert len(mapping.pes) == 1                  # one slice of 200: every row 200 synapses long
     assert mapping.storage.startswith("DRAM") and mapping.dram_bytes == 4 * n_pre * (3 + n_post + n_post // 2)
     assert mapping.sram_items["plastic synaptic matrix"] == 0
     emu = Emulator(program, seed=2)
