@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import per_item, uniform
 from .models import MODELS, RECEPTORS
 from .models.plasticity import RULES
 
@@ -19,7 +20,9 @@ WEIGHT_BITS = (8, 16, 32)
 @dataclass
 class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
-    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron."""
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron.
+    ``max_neurons_per_pe`` caps the neurons of one slice (sPyNNaker's neurons per core); the
+    machine's own limits apply as well."""
 
     label: str
     model: str
@@ -30,6 +33,7 @@ class Population:
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
     paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
+    max_neurons_per_pe: int | None = None
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -40,6 +44,9 @@ class Population:
         if self.weight_bits not in WEIGHT_BITS:
             raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS}, "
                              f"not {self.weight_bits}")
+        if self.max_neurons_per_pe is not None and self.max_neurons_per_pe < 1:
+            raise ValueError(f"population {self.label!r}: max_neurons_per_pe must be >= 1, "
+                             f"not {self.max_neurons_per_pe}")
         spec = MODELS[self.model]
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
         self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
@@ -91,17 +98,20 @@ class Projection:
     synapse: object = None
 
     def __post_init__(self):
+        """Arrays are taken as given, not copied (the front end's stay shared); a weight or delay
+        that is the same for every synapse is kept as one value (``arrays.per_item``)."""
         self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
         self.post_index = np.asarray(self.post_index, dtype=np.int32).ravel()
         n = self.pre_index.size
-        self.weight = np.broadcast_to(np.asarray(self.weight, dtype=float), (n,)).copy()
-        self.delay = np.broadcast_to(np.asarray(self.delay, dtype=np.int64), (n,)).copy()
+        self.weight = per_item(self.weight, n, np.float64)
+        self.delay = per_item(self.delay, n, np.int32)
         if self.post_index.size != n:
             raise ValueError(f"projection {self.label!r}: {n} pre indices but {self.post_index.size} post indices")
         if n and self.delay.min() < 1:
             raise ValueError(f"projection {self.label!r}: delays must be at least one time step, "
                              f"got {self.delay.min()} steps")
-        if n and (self.weight.min() < 0 or not np.isfinite(self.weight).all()):
+        if n and not (np.isfinite(self.weight[:1] if uniform(self.weight) else self.weight).all()
+                      and self.weight.min() >= 0):
             raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
                              "the receptor type carries the sign")
         if self.receptor < 0:

@@ -1,19 +1,25 @@
-"""Projections collect synapses as numpy arrays, one block per ``_convergent_connect`` call (i.e.
-per post-synaptic neuron), concatenated once. PyNN's generic connectors are fast enough this way
-(full-scale Brunel, 15.6 M synapses: under 2 s), so no connector needs a special path.
-Weights keep PyNN's sign convention here; ``_to_core`` turns them into magnitudes with a receptor
-index, and splits a projection between Assemblies into one core projection per pair of root
-populations."""
+"""Projections hold their synapses as numpy arrays (pre index, post index, weight, delay in
+time steps). Common connectors are expanded in one vectorised pass (``connectors.expand``);
+the others go through PyNN's generic path, one ``_convergent_connect`` block per post-synaptic
+neuron, concatenated once. Either way every synapse is checked when the projection is made,
+as PyNN checks: delays (``simulator.delay_steps``) and weight signs (negative for inhibitory
+current-based synapses, positive otherwise); ``Projection.set`` checks again.
+Weights keep PyNN's sign convention here; ``_to_core`` turns them into magnitudes with a
+receptor index, and splits a projection between Assemblies into one core projection per pair
+of root populations. A plastic synapse type's rule parameters are kept per synapse beside them
+(``plasticity.py``); once the network runs, a plastic projection's weights are its rows'."""
 import numpy as np
 
 from pyNN import common, errors
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
-from pyNN.standardmodels import synapses
 
+from core.arrays import elementwise, per_item, uniform
 from core.network import RECEPTORS, Projection as CoreProjection
 
 from . import plasticity, simulator
+from .connectors import expand
+from .populations import Population
 from .standardmodels import StaticSynapse
 
 
@@ -68,19 +74,31 @@ class Projection(common.Projection):
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
         simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
+        self._generation = simulator.state.generation
         plasticity.check_synapse_type(synapse_type)
         if source is not None:
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; leave `source` unset")
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
                                    synapse_type, source, receptor_type, space, label)
-        self._blocks = []        # (pre, post, weight, delay steps) arrays, concatenated lazily
-        self._rule_names = plasticity.rule_parameter_names(self.synapse_type)
-        self._rule_blocks = []   # per block: plastic rule parameter -> values
-        self._core_parts = []    # (core projection, synapse indices, sign) of the last translation
-        self._merged = False
+        self._blocks = []        # (pre, post, weight, delay ms) arrays from the generic path
         self._delay_warned = False
         self._min_steps = None   # shortest delay, for min_delay='auto'
-        connector.connect(self)
+        self._rule_names = plasticity.rule_parameter_names(self.synapse_type)
+        self._rule_blocks = []   # the generic path's rule parameters, block by block
+        self._core_parts = []    # (core projection, synapse indices, sign) of the last translation
+        expanded = expand(connector, self)
+        if expanded is None:
+            connector.connect(self)
+            pre, post, weight, delay = self._merge_blocks()
+            rules = {name: np.concatenate([b[name] for b in self._rule_blocks]) if self._rule_blocks
+                     else np.zeros(0) for name in self._rule_names}
+            self._rule_blocks = []
+        else:
+            pre, post, parameters = expanded
+            weight, delay = parameters.get("weight", 0.0), parameters.get("delay", simulator.state.min_delay)
+            rules = {name: parameters[name] for name in self._rule_names}
+        self._store(pre, post, weight, delay)
+        self._rules = {name: per_item(value, len(self), np.float64) for name, value in rules.items()}
         simulator.state.projections.append(self)
 
     # -- collecting synapses -----------------------------------------------------------------
@@ -90,40 +108,66 @@ class Projection(common.Projection):
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; "
                                       "connectors need no location_selector")
         pre = np.asarray(presynaptic_indices, dtype=np.int64).ravel()
-        self._add_block(pre, np.broadcast_to(np.int64(postsynaptic_index), pre.shape),
-                        connection_parameters["weight"], connection_parameters["delay"],
-                        {name: connection_parameters[name] for name in self._rule_names})
-
-    def _add_block(self, pre, post, weight, delay, rule_parameters=None):
-        steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state.dt,
-                                                          self._delay_warned)
         n = pre.size
-        self._blocks.append((pre, post, np.broadcast_to(np.asarray(weight, dtype=float), (n,)),
-                             np.broadcast_to(steps, (n,))))
-        self._rule_blocks.append({name: np.broadcast_to(np.asarray(value, dtype=float), (n,))
-                                  for name, value in (rule_parameters or {}).items()})
-        self._merged = False
-        if n:
-            self._min_steps = min(self._min_steps or steps.max(), int(steps.min()))
+        self._blocks.append((pre, np.full(n, postsynaptic_index, dtype=np.int64),
+                             np.broadcast_to(np.asarray(connection_parameters["weight"], dtype=float), (n,)),
+                             np.broadcast_to(np.asarray(connection_parameters["delay"], dtype=float), (n,))))
+        self._rule_blocks.append({name: np.broadcast_to(np.asarray(connection_parameters[name], dtype=float), (n,))
+                                  for name in self._rule_names})
+
+    def _merge_blocks(self):
+        """The generic path's blocks as (pre, post, weight, delay ms) arrays."""
+        empty = ([np.zeros(0, np.int64)],) * 2 + ([np.zeros(0)],) * 2
+        columns = zip(*self._blocks) if self._blocks else empty
+        self._blocks = []
+        return tuple(np.concatenate(list(c)) for c in columns)
+
+    def _store(self, pre, post, weight, delay):
+        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps), in
+        the core's own types (int32 indices and steps); a weight or delay shared by every synapse
+        is kept once (``core.arrays.per_item``), so they are shared with the core, not copied."""
+        pre, post = np.asarray(pre, dtype=np.int32).ravel(), np.asarray(post, dtype=np.int32).ravel()
+        n = pre.size
+        steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state,
+                                                          self._delay_warned)
+        weight = per_item(weight, n, np.float64)
+        self._check_weights(weight, post)
+        self._pre, self._post, self._weight = pre, post, weight
+        self._steps = per_item(steps, n, np.int32)
+        self._min_steps = int(self._steps.min()) if n else None
+
+    def _check_weights(self, weight, post):
+        """PyNN's rule, raised where PyNN raises it (at creation and ``set``): weights onto an
+        inhibitory current-based receptor are <= 0, all others (excitatory, conductances) >= 0.
+        The machine stores magnitudes and lets the receptor carry the sign, so a weight of the
+        wrong sign cannot be represented, even with ``safe=False``."""
+        if not np.isfinite(weight[:1] if uniform(weight) else weight).all():
+            raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
+        post_roots, post_which, _ = cells_of(self.post)
+        inhibitory = self.receptor_type == "inhibitory"
+        for r, root in enumerate(post_roots):
+            w = weight if len(post_roots) == 1 else weight[post_which[post] == r]
+            if not w.size:
+                continue
+            current = not root.celltype.conductance_based
+            if inhibitory and current and w.max() > 0:
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: weights onto the inhibitory receptor of the current-based "
+                    f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {w.max():g}; "
+                    "negate them")
+            if not (inhibitory and current) and w.min() < 0:
+                kind = "conductances (uS)" if not current else "excitatory weights"
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: {kind} onto {root.label!r} must be >= 0, got "
+                    f"{w.min():g}; inhibition is receptor_type='inhibitory'"
+                    + ("" if not current else " with negative weights"))
 
     def _synapses(self):
-        """(pre, post, weight, delay steps) over all synapses, concatenated once."""
-        if not self._merged:
-            empty = ([np.zeros(0, np.int64)],) * 2 + ([np.zeros(0)], [np.zeros(0, np.int64)])
-            columns = zip(*self._blocks) if self._blocks else empty
-            self._blocks = [tuple(np.concatenate(c) for c in columns)]
-            self._rule_blocks = [{name: np.concatenate([b[name] for b in self._rule_blocks]) if self._rule_blocks
-                                  else np.zeros(0) for name in self._rule_names}]
-            self._merged = True
-        return self._blocks[0]
-
-    def _rule_columns(self):
-        """Plastic rule parameter -> per-synapse values."""
-        self._synapses()
-        return self._rule_blocks[0]
+        """(pre, post, weight, delay steps) over all synapses."""
+        return self._pre, self._post, self._weight, self._steps
 
     def __len__(self):
-        return sum(block[0].size for block in self._blocks)
+        return self._pre.size
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -139,10 +183,10 @@ class Projection(common.Projection):
     # -- reading and writing synapse attributes --------------------------------------------------
     def _attribute(self, name):
         pre, post, weight, steps = self._synapses()
-        if name in self._rule_names:
-            return self._rule_columns()[name]
+        if name in self._rules:
+            return self._rules[name]
         if name == "weight" and self._core_parts and simulator.state.live_emulator() is not None:
-            return plasticity_weights(self, weight)
+            return plastic_weights(self, weight)
         return {"presynaptic_index": pre, "postsynaptic_index": post, "weight": weight,
                 "delay": steps * simulator.state.dt}[name]
 
@@ -170,42 +214,42 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        self._check_current()
         if self._core_parts and simulator.state.started and set(parameter_space.keys()) == {"weight"}:
-            pre, post = self._synapses()[:2]
+            pre, post = self._synapses()[:2]          # a plastic projection's rows, between runs
             set_plastic_weights(self, self._evaluate_per_synapse(parameter_space["weight"], pre, post))
             return
         simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
         pre, post, weight, steps = self._synapses()
-        weight, steps = weight.copy(), steps.copy()
-        rule_columns = {name: values.copy() for name, values in self._rule_columns().items()}
+        delay = steps * simulator.state.dt
+        rules = dict(self._rules)
         for name, value in parameter_space.items():
             values = self._evaluate_per_synapse(value, pre, post)
-            if name in rule_columns:
-                rule_columns[name] = np.broadcast_to(values, pre.shape).astype(float)
+            if name in rules:
+                rules[name] = per_item(values, pre.size, np.float64)
             elif name == "weight":
-                weight = np.broadcast_to(values, weight.shape).astype(float)
+                weight = values
             elif name == "delay":
-                steps, self._delay_warned = simulator.delay_steps(self.label, values, simulator.state.dt,
-                                                                  self._delay_warned)
-                steps = np.broadcast_to(steps, pre.shape)
+                delay = values
             else:
                 raise errors.NonExistentParameterError(name, type(self.synapse_type).__name__,
                                                        ["weight", "delay"] + self._rule_names)
-        self._blocks = [(pre, post, np.ascontiguousarray(weight), np.ascontiguousarray(steps))]
-        self._rule_blocks = [rule_columns]
-        self._merged = True
-        self._min_steps = int(steps.min()) if steps.size else None
+        self._store(pre, post, weight, delay)
+        self._rules = rules
 
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
+        self._check_current()
         simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
         pre, post, weight, steps = self._synapses()
-        if name == "weight":
-            weight[i] = value
-        else:
-            steps[i], self._delay_warned = simulator.delay_steps(self.label, value, simulator.state.dt,
-                                                                 self._delay_warned)
-            self._min_steps = int(steps.min())
+        weight, delay = weight.copy(), steps * simulator.state.dt
+        (weight if name == "weight" else delay)[i] = value
+        self._store(pre, post, weight, delay)
+
+    def _check_current(self):
+        if self._generation != simulator.state.generation:
+            raise RuntimeError(f"projection {self.label!r} belongs to a simulation that sim.setup() "
+                               "has since replaced; its connections may be read, not changed")
 
     @staticmethod
     def _evaluate_per_synapse(value, pre, post):
@@ -219,38 +263,55 @@ class Projection(common.Projection):
 
     # -- translation to the application graph ------------------------------------------------------
     def _to_core(self):
-        """One core projection per (pre root, post root) pair: magnitudes plus a receptor index."""
+        """One core projection per (pre root, post root) pair: magnitudes plus a receptor index.
+        Between two whole populations, the arrays are handed over as they are. A plastic
+        projection becomes one core projection per pair and distinct set of rule parameters."""
         pre, post, weight, steps = self._synapses()
+        receptor = RECEPTORS.index(self.receptor_type)
+        if plasticity.is_plastic(self.synapse_type):
+            return self._plastic_to_core(pre, post, weight, steps, receptor)
+        if isinstance(self.pre, Population) and isinstance(self.post, Population):
+            return [CoreProjection(label=self.label, pre=self.pre._core_index, post=self.post._core_index,
+                                   pre_index=pre, post_index=post, weight=elementwise(np.abs, weight),
+                                   delay=steps, receptor=receptor)]
         pre_roots, pre_which, pre_local = cells_of(self.pre)
         post_roots, post_which, post_local = cells_of(self.post)
-        receptor = RECEPTORS.index(self.receptor_type)
         pair = pre_which[pre] * len(post_roots) + post_which[post]
         result = []
-        self._core_parts = []
         for key in np.unique(pair):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
-            negative = receptor == 1 and not post_root.celltype.conductance_based
-            if w.size and (w.max() > 0 if negative else w.min() < 0):
-                raise errors.ConnectionError(
-                    f"projection {self.label!r}: weights onto {self.receptor_type} synapses of "
-                    f"{post_root.label!r} must be {'<= 0' if negative else '>= 0'}")
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
-            index = np.arange(pre.size)[mask]
-            columns = {name: values[mask] for name, values in self._rule_columns().items()}
+            result.append(CoreProjection(
+                label=label, pre=pre_root._core_index, post=post_root._core_index,
+                pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
+                weight=elementwise(np.abs, w), delay=steps[mask], receptor=receptor))
+        return result
+
+    def _plastic_to_core(self, pre, post, weight, steps, receptor):
+        pre_roots, pre_which, pre_local = cells_of(self.pre)
+        post_roots, post_which, post_local = cells_of(self.post)
+        pair = pre_which[pre] * len(post_roots) + post_which[post]
+        result, self._core_parts = [], []
+        for key in np.unique(pair):
+            pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
+            index = np.flatnonzero(pair == key)
+            label = self.label if len(pre_roots) * len(post_roots) == 1 else \
+                f"{self.label} ({pre_root.label}->{post_root.label})"
+            sign = -1.0 if receptor == 1 and not post_root.celltype.conductance_based else 1.0
+            columns = {name: values[index] for name, values in self._rules.items()}
             parts = plasticity.split(label, self.synapse_type, columns, index.size)
-            for part, (members, rule) in enumerate(parts):
+            for k, (members, rule) in enumerate(parts):
+                chosen = index[members]
                 core = CoreProjection(
-                    label=label if len(parts) == 1 else f"{label} [parameter set {part}]",
-                    pre=pre_root._core_index, post=post_root._core_index,
-                    pre_index=pre_local[pre[index[members]]], post_index=post_local[post[index[members]]],
-                    weight=np.abs(weight[index[members]]), delay=steps[index[members]], receptor=receptor,
-                    synapse=rule)
+                    label=label if len(parts) == 1 else f"{label} [parameter set {k}]",
+                    pre=pre_root._core_index, post=post_root._core_index, pre_index=pre_local[pre[chosen]],
+                    post_index=post_local[post[chosen]], weight=np.abs(weight[chosen]), delay=steps[chosen],
+                    receptor=receptor, synapse=rule)
                 result.append(core)
-                if rule is not None:
-                    self._core_parts.append((core, index[members], -1.0 if negative else 1.0))
+                self._core_parts.append((core, chosen, sign))
         return result
 
 
@@ -259,9 +320,9 @@ def _core_index(core):
     return next(k for k, p in enumerate(network.projections) if p is core)
 
 
-def plasticity_weights(projection, weight):
+def plastic_weights(projection, weight):
     """The weights the synaptic rows hold now, in the projection's order and PyNN's signs."""
-    out = weight.copy()
+    out = np.array(weight, dtype=float)
     emulator = simulator.state.emulator
     for core, members, sign in projection._core_parts:
         out[members] = sign * emulator.weights(_core_index(core))

@@ -146,25 +146,47 @@ def load_model(path: str = str(MODEL_PATH)) -> dict:
         return json.load(f)
 
 
-def _tree_value(tree, x):
-    node = 0
-    left, right, feature, threshold, value = tree
-    while left[node] >= 0:
-        node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-    return value[node]
-
-
-def model_score(model: dict, x: list[float]) -> float:
-    """The shipped ensemble's decision: > 0 means parallel."""
-    kind = model["kind"]
-    if kind == "gradient_boosting":
-        return model["init"] + model["learning_rate"] * sum(_tree_value(t, x) for t in model["trees"])
+def _leaf(kind: str, value: float, weight: float, n_trees: int) -> float:
+    """What a tree's leaf adds to the decision (> 0 means parallel)."""
     if kind == "adaboost":
-        return sum(wt * (1 if _tree_value(t, x) > 0 else -1) for t, wt in zip(model["trees"], model["weights"]))
-    if kind == "forest":                                    # mean probability of parallel - 1/2
-        return sum(_tree_value(t, x) for t in model["trees"]) / len(model["trees"]) - 0.5
-    raise ValueError(f"unknown model kind {kind!r} in {MODEL_PATH.name}; rebuild it with "
-                     "python benchmarks/classifiers.py")
+        return weight if value > 0 else -weight
+    return weight * value / n_trees if kind == "forest" else weight * value
+
+
+def _expression(tree, node, leaf) -> str:
+    left, right, feature, threshold, value = tree
+    if left[node] < 0:
+        return repr(float(leaf(value[node])))
+    return (f"({_expression(tree, left[node], leaf)} if x[{int(feature[node])}] <= {float(threshold[node])!r} "
+            f"else {_expression(tree, right[node], leaf)})")
+
+
+def compile_model(model: dict):
+    """The ensemble as one Python function of the feature list: every tree becomes nested
+    conditional expressions over numbers read from the model file (ints and floats only), so a
+    decision is a few hundred comparisons of compiled bytecode."""
+    kind = model["kind"]
+    if kind not in ("gradient_boosting", "adaboost", "forest"):
+        raise ValueError(f"unknown model kind {kind!r} in {MODEL_PATH.name}; rebuild it with "
+                         "python benchmarks/classifiers.py")
+    trees = model["trees"]
+    weights = model.get("weights") or [model.get("learning_rate", 1.0)] * len(trees)
+    terms = [_expression(t, 0, lambda v, w=float(w): _leaf(kind, v, w, len(trees))) for t, w in zip(trees, weights)]
+    offset = float(model.get("init", 0.0)) - (0.5 if kind == "forest" else 0.0)
+    namespace: dict = {}
+    exec(compile(f"def score(x):\n    return {offset!r} + " + " + ".join(terms) + "\n",
+                 str(MODEL_PATH.name), "exec"), namespace)
+    return namespace["score"]
+
+
+def model_score(model: dict, x) -> float:
+    """The ensemble's decision for features ``x``: > 0 means parallel."""
+    return compile_model(model)(list(x))
+
+
+@lru_cache(maxsize=None)
+def _shipped(path: str = str(MODEL_PATH)):
+    return compile_model(load_model(path))
 
 
 @dataclass(frozen=True)
@@ -193,4 +215,4 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
         return Choice("parallel" if p < s else "serial",
                       f"cost model ({', '.join(outside)} outside the training grid)")
     x = features(n_source, n_target, density, delay_range, weight_bits)
-    return Choice("parallel" if model_score(trained, x) > 0 else "serial", "classifier")
+    return Choice("parallel" if _shipped()(x) > 0 else "serial", "classifier")

@@ -11,6 +11,7 @@ import numpy as np
 from ..mapping.images import spike_events
 from ..mapping.plastic import NO_STAMP, tau_psc
 from ..models.plasticity import STDP_PAIR, STDP_VOGELS
+from ..progress import progress
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
@@ -21,10 +22,16 @@ from .stats import HISTORY_OVERRUNS, STATS
 
 
 MAX_WINDOW = 64
+PROGRESS_STEPS = 20_000        # runs this long may show a progress bar
 
 
-def default_threads() -> int:
-    return numba.config.NUMBA_NUM_THREADS
+PES_PER_THREAD = 8
+
+
+def default_threads(n_computing_pes: int) -> int:
+    """All cores for machines with many busy PEs; one thread for small ones, where starting a
+    parallel region each window would cost more than it saves."""
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, n_computing_pes // PES_PER_THREAD))
 
 
 def outbox(packets_per_step, window) -> Outbox:
@@ -66,13 +73,13 @@ class Emulator:
         start = time.perf_counter()
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
-        self.threads = default_threads() if threads is None else int(threads)
+        im = program.images
+        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        self.threads = default_threads(self._computing.size) if threads is None else int(threads)
         if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
             raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
-        im = program.images
         self.dt = program.network.timestep
         self.routes = resolve(program)
-        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
@@ -109,6 +116,8 @@ class Emulator:
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self.routes.router_load[:] = 0
+        self.routes.link_load[:] = 0
         self._reset_plastic()
         self.clear_recordings()
 
@@ -314,8 +323,9 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int):
-        """Advance the machine ``n_steps`` time steps."""
+    def run(self, n_steps: int, progress_bar: bool | None = None):
+        """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
+        a progress bar on a terminal (``progress_bar`` True or False to force either)."""
         start = time.perf_counter()
         overruns = int(self.stats[:, HISTORY_OVERRUNS].sum())
         t0, t_end = self.step, self.step + int(n_steps)
@@ -323,23 +333,28 @@ class Emulator:
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
+        chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
+        steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
-            t = t0
-            while True:
-                rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
-                                   count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
-                                  self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats, self.plastic)
-                steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
-                t = steps(t, t_end, self.window, self._computing, *machine)
-                n = rec.n_spikes[0]
-                self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
-                capacity *= 2
-                if t >= t_end:
-                    break
+            with progress(int(n_steps), "emulating", shown, unit="step") as bar:
+                t = t0
+                while t < t_end:
+                    rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                                       count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
+                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
+                                      self.plastic)
+                    target = min(t + chunk, t_end)
+                    reached = steps(t, target, self.window, self._computing, *machine)
+                    n = rec.n_spikes[0]
+                    self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                    if reached < target:              # the spike record buffer filled up
+                        capacity *= 2
+                    bar.update(reached - t)
+                    t = reached
         finally:
             numba.set_num_threads(previous)
         self.step = t_end
@@ -363,4 +378,5 @@ class Emulator:
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,
-                                                {"load": self.load_seconds, "emulation": self.emulation_seconds})
+                                                {"load": self.load_seconds, "emulation": self.emulation_seconds},
+                                                self.routes.router_load, self.routes.link_load)

@@ -25,8 +25,7 @@ from ..models.plasticity import (DELAY_FACTOR, DEPRESSION, MU_MINUS, MU_PLUS, P_
                                  STDP_PAIR, STDP_VOGELS, STOCHASTIC, TAU_PRE, TM_TAU_FACIL, TM_TAU_REC, TM_U,
                                  W_MAX, W_MIN)
 from ..models.rng import _MULT, _S11, _S12, _S25, _S27
-from .stats import DMA_READS, DMA_WORDS, DMA_WRITE_WORDS, DMA_WRITES, HISTORY_OVERRUNS, PLASTIC_UPDATES, \
-    SYNAPTIC_EVENTS
+from .stats import DMA_READS, DMA_WORDS, DMA_WRITE_WORDS, DMA_WRITES, HISTORY_OVERRUNS, PLASTIC_UPDATES
 
 _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
 _TYPE_MASK = np.uint32(3)
@@ -39,17 +38,13 @@ _LOW = np.uint64(0xFFFFFFFF)
 
 # -- phase 1: the neuron PE records its neurons' spikes --------------------------------------------
 
-@njit(cache=True, nogil=True, inline="always")
-def record_post(v, t, m):
-    """Append this step's spikes of PE ``v``'s neurons to their histories, each with the
+@njit(cache=True, nogil=True)
+def record_post(pl, g0, n, t, counts):
+    """Append this step's spikes of neurons g0..g0+n-1 to their histories, each with the
     postsynaptic trace just after it (decayed from the previous entry, plus one)."""
-    pl = m.plastic
-    if not pl.pe_history[v]:
-        return
-    g0 = m.pes.g0[v]
     stamp = np.int32(t + 1)
-    for g in range(g0, g0 + m.pes.n[v]):
-        if m.nrn.counts[g] == 0:
+    for g in range(g0, g0 + n):
+        if counts[g] == 0:
             continue
         base, mask, c = pl.hist_base[g], pl.hist_mask[g], pl.hist_count[g]
         trace = 1.0
@@ -67,20 +62,18 @@ def record_post(v, t, m):
 # -- phase 2: a presynaptic spike reaches a plastic row ---------------------------------------------
 
 @njit(cache=True, nogil=True, inline="always")
-def _deposit(v, index, stype, delay, t, amount, m):
-    pes = m.pes
-    slot = (t + delay) & (pes.slots[v] - 1)
-    m.ring[pes.ring_start[v] + (slot * pes.n_types[v] + stype) * pes.n[v] + index] += amount
+def _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t, amount):
+    ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += amount
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _dma(v, read_words, write_words, m):
-    if m.pes.dram[v]:
-        m.stats[v, DMA_READS] += 1
-        m.stats[v, DMA_WORDS] += read_words
+def _dma(stats, dram, read_words, write_words):
+    if dram:
+        stats[DMA_READS] += 1
+        stats[DMA_WORDS] += read_words
         if write_words:
-            m.stats[v, DMA_WRITES] += 1
-            m.stats[v, DMA_WRITE_WORDS] += write_words
+            stats[DMA_WRITES] += 1
+            stats[DMA_WRITE_WORDS] += write_words
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -101,24 +94,20 @@ def _depress(w, k, p):
     return p[W_MIN] + max(x, 0.0) * span
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _stdp_row(v, a, start, count, t, m):
+@njit(cache=True, nogil=True)
+def _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, n_types, n, stats):
     """NEST's stdp_synapse / vogels_sprekeler_synapse send(), for every synapse of the row."""
-    pl = m.plastic
-    rule = pl.al_rule[a]
-    kind = pl.rule_kind[rule]
-    p = pl.rule_params[rule]
     rows, rf, ri = pl.rows, pl.rows_f, pl.rows_i
-    n = np.int64(rows[start])
-    length = pl.al_length[a]
+    hist_base, hist_mask, hist_count = pl.hist_base, pl.hist_mask, pl.hist_count
+    hist_stamp, hist_trace, hist_tau, hist_dropped = pl.hist_stamp, pl.hist_trace, pl.hist_tau, pl.hist_dropped
+    synapses = np.int64(rows[start])
     t_last = np.float64(ri[start + 1])
     kplus = np.float64(rf[start + 2])
     stamp = np.float64(t + 1)
     weights = start + 3
     fixed = weights + length
-    g0 = m.pes.g0[v]
     overruns = 0
-    for j in range(n):
+    for j in range(synapses):
         half = (rows[fixed + (j >> 1)] >> np.uint32(16 * (j & 1))) & _HALF
         index = np.int64(half & _INDEX_MASK)
         stype = np.int64((half >> _U_INDEX) & _TYPE_MASK)
@@ -127,27 +116,27 @@ def _stdp_row(v, a, start, count, t, m):
         lo, hi = t_last - d, stamp - d
         w = np.float64(rf[weights + j])
         g = g0 + index
-        base, mask, c = pl.hist_base[g], pl.hist_mask[g], np.int64(pl.hist_count[g])
+        hb, mask, c = hist_base[g], hist_mask[g], np.int64(hist_count[g])
         k0 = max(np.int64(0), c - mask - 1)
         k_hi = c - 1
-        while k_hi >= k0 and pl.hist_stamp[base + (k_hi & mask)] > hi:
+        while k_hi >= k0 and hist_stamp[hb + (k_hi & mask)] > hi:
             k_hi -= 1
         k_lo = k_hi
-        while k_lo >= k0 and pl.hist_stamp[base + (k_lo & mask)] > lo:
+        while k_lo >= k0 and hist_stamp[hb + (k_lo & mask)] > lo:
             k_lo -= 1
-        if k_lo < k0 and pl.hist_dropped[g] > lo and kplus > 0.0:
+        if k_lo < k0 and hist_dropped[g] > lo and kplus > 0.0:
             overruns += 1                       # a postsynaptic spike it needed was overwritten
         for k in range(k_lo + 1, k_hi + 1):     # potentiation: pre before post
-            q = pl.hist_stamp[base + (k & mask)]
+            q = hist_stamp[hb + (k & mask)]
             w = _potentiate(w, kplus * math.exp(-(q + d - t_last) / p[TAU_PRE]), kind, p)
         k_d = k_hi                              # depression: the trace of spikes strictly before hi
-        if k_d >= k0 and pl.hist_stamp[base + (k_d & mask)] >= hi:
+        if k_d >= k0 and hist_stamp[hb + (k_d & mask)] >= hi:
             k_d -= 1
         kminus = 0.0
         if k_d >= k0:
-            e = base + (k_d & mask)
-            kminus = pl.hist_trace[e] * math.exp(-(hi - pl.hist_stamp[e]) / pl.hist_tau[g])
-        elif pl.hist_dropped[g] != NO_STAMP and pl.hist_dropped[g] < hi:
+            e = hb + (k_d & mask)
+            kminus = hist_trace[e] * math.exp(-(hi - hist_stamp[e]) / hist_tau[g])
+        elif hist_dropped[g] != NO_STAMP and hist_dropped[g] < hi:
             overruns += 1
         if kind == STDP_VOGELS:
             w = _potentiate(w, kminus, kind, p)
@@ -155,12 +144,13 @@ def _stdp_row(v, a, start, count, t, m):
         else:
             w = _depress(w, kminus, p)
         rf[weights + j] = np.float32(w)
-        _deposit(v, index, stype, delay, t, np.int64(np.float64(rf[weights + j]) + 0.5) * count, m)
+        _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
+                 np.int64(np.float64(rf[weights + j]) + 0.5) * count)
     rf[start + 2] = np.float32(kplus * math.exp(-(stamp - t_last) / p[TAU_PRE]) + 1.0)
     ri[start + 1] = np.int32(t + 1)
-    m.stats[v, PLASTIC_UPDATES] += n
-    m.stats[v, HISTORY_OVERRUNS] += overruns
-    _dma(v, 3 + n + (n + 1) // 2, 2 + n, m)
+    stats[PLASTIC_UPDATES] += synapses
+    stats[HISTORY_OVERRUNS] += overruns
+    return synapses
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -172,29 +162,24 @@ def _static_word(rows, fixed, length, wide, j):
             np.int64((w >> _U_DELAY) & _DELAY_MASK), weight)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _tsodyks_row(v, a, start, count, t, m):
+@njit(cache=True, nogil=True)
+def _tsodyks_row(pl, p, start, length, wide, count, t, g0, ring, base, slots_mask, n_types, n, stats):
     """NEST's tsodyks_synapse send(): propagate u, x, y from the row's last spike to this one
     (exactly), release u x of the resources, deliver w u x."""
-    pl = m.plastic
-    p = pl.rule_params[pl.al_rule[a]]
-    rows, rf, ri = pl.rows, pl.rows_f, pl.rows_i
-    n = np.int64(rows[start])
-    length = pl.al_length[a]
-    wide = m.serial.al_wide[a]
+    rows, rf, ri, tau_psc = pl.rows, pl.rows_f, pl.rows_i, pl.tau_psc
+    synapses = np.int64(rows[start])
     h = np.float64(t + 1 - np.int64(ri[start + 1]))
     tau_rec, tau_fac = p[TM_TAU_REC], p[TM_TAU_FACIL]
     puu = 0.0 if tau_fac == 0.0 else math.exp(-h / tau_fac)
     pzz = math.exp(-h / tau_rec)
     state = start + 2
     fixed = state + 3 * length
-    g0 = m.pes.g0[v]
-    for j in range(n):
+    for j in range(synapses):
         index, stype, delay, weight = _static_word(rows, fixed, length, wide, j)
-        tau_psc = np.float64(pl.tau_psc[g0 + index, stype])
-        pyy = math.exp(-h / tau_psc)
-        if abs(tau_psc - tau_rec) > 1e-9 * tau_rec:
-            pxy = ((pzz - 1.0) * tau_rec - (pyy - 1.0) * tau_psc) / (tau_psc - tau_rec)
+        tau = np.float64(tau_psc[g0 + index, stype])
+        pyy = math.exp(-h / tau)
+        if abs(tau - tau_rec) > 1e-9 * tau_rec:
+            pxy = ((pzz - 1.0) * tau_rec - (pyy - 1.0) * tau) / (tau - tau_rec)
         else:                                   # the limit tau_psc -> tau_rec
             pxy = 1.0 - pzz * (1.0 + h / tau_rec)
         s = state + 3 * j
@@ -208,26 +193,21 @@ def _tsodyks_row(v, a, start, count, t, m):
         x -= released
         y += released
         rf[s], rf[s + 1], rf[s + 2] = np.float32(u), np.float32(x), np.float32(y)
-        _deposit(v, index, stype, delay, t, np.int64(weight * released + 0.5) * count, m)
+        _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
+                 np.int64(weight * released + 0.5) * count)
     ri[start + 1] = np.int32(t + 1)
-    m.stats[v, PLASTIC_UPDATES] += n
-    per_synapse = 4 + (1 if wide else 0)
-    _dma(v, 2 + per_synapse * n, 1 + 3 * n, m)
+    stats[PLASTIC_UPDATES] += synapses
+    return synapses
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _stochastic_row(v, a, start, count, t, m):
+@njit(cache=True, nogil=True)
+def _stochastic_row(rows, p, start, length, wide, count, t, ring, base, slots_mask, n_types, n):
     """NEST's bernoulli_synapse: each of the ``count`` spikes crosses each synapse with
     probability p; the row's own xorshift64* stream draws."""
-    pl = m.plastic
-    p = pl.rule_params[pl.al_rule[a]][P_TRANSMIT]
-    rows = pl.rows
-    n = np.int64(rows[start])
-    length = pl.al_length[a]
-    wide = m.serial.al_wide[a]
+    synapses = np.int64(rows[start])
     s = (np.uint64(rows[start + 2]) << _U32) | np.uint64(rows[start + 1])
     fixed = start + 3
-    for j in range(n):
+    for j in range(synapses):
         index, stype, delay, weight = _static_word(rows, fixed, length, wide, j)
         crossed = 0
         for _ in range(count):
@@ -237,21 +217,30 @@ def _stochastic_row(v, a, start, count, t, m):
             if float((s * _MULT) >> _S11) * (1.0 / 9007199254740992.0) < p:
                 crossed += 1
         if crossed:
-            _deposit(v, index, stype, delay, t, weight * crossed, m)
+            _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t, weight * crossed)
     rows[start + 1] = np.uint32(s & _LOW)
     rows[start + 2] = np.uint32(s >> _U32)
-    _dma(v, 3 + (2 if wide else 1) * n, 2, m)
+    return synapses
 
 
-@njit(cache=True, nogil=True, inline="always")
-def receive_row(v, a, start, count, t, m):
-    """A spike (``count`` at once, sent in step ``t``) reaching plastic row ``start`` of
-    address-list entry ``a`` on PE ``v``."""
-    kind = m.plastic.rule_kind[m.plastic.al_rule[a]]
+@njit(cache=True, nogil=True)
+def plastic_row(pl, a, start, count, t, g0, wide, ring, base, slots_mask, n_types, n, dram, stats):
+    """A spike (``count`` at once, sent in step ``t``) reaching the plastic row at word ``start``
+    of address-list entry ``a``, on a PE whose slice starts at neuron ``g0`` and whose input
+    buffer is ``ring[base:]``; ``stats`` is the PE's counters. Returns the row's synapse count."""
+    rule = pl.al_rule[a]
+    kind = pl.rule_kind[rule]
+    p = pl.rule_params[rule]
+    length = pl.al_length[a]
     if kind == STDP_PAIR or kind == STDP_VOGELS:
-        _stdp_row(v, a, start, count, t, m)
+        synapses = _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, n_types, n, stats)
+        _dma(stats, dram, 3 + synapses + (synapses + 1) // 2, 2 + synapses)
     elif kind == STOCHASTIC:
-        _stochastic_row(v, a, start, count, t, m)
+        synapses = _stochastic_row(pl.rows, p[P_TRANSMIT], start, length, wide, count, t, ring, base, slots_mask,
+                                   n_types, n)
+        _dma(stats, dram, 3 + (2 if wide else 1) * synapses, 2)
     else:
-        _tsodyks_row(v, a, start, count, t, m)
-    m.stats[v, SYNAPTIC_EVENTS] += np.int64(m.plastic.rows[start])
+        synapses = _tsodyks_row(pl, p, start, length, wide, count, t, g0, ring, base, slots_mask, n_types, n,
+                                stats)
+        _dma(stats, dram, 2 + (5 if wide else 4) * synapses, 1 + 3 * synapses)
+    return synapses
