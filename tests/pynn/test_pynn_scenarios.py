@@ -28,13 +28,6 @@ def _current(name):
     return (f"current source {name} is not implemented yet", f"NotImplementedError: {name} is not supported")
 
 
-def _synapse(name, kind):
-    return (f"{kind} ({name}) is not implemented yet (plasticity)", f"NotImplementedError: {name} is not supported")
-
-
-TSODYKS_MARKRAM = _synapse("TsodyksMarkramSynapse", "short-term plasticity")
-STDP = _synapse("SpikePairRule", "STDP")
-
 EXPECTED_FAILURES = {
     "test_cell_types.test_EIF_cond_alpha_isfa_ista": _cell("EIF_cond_alpha_isfa_ista"),
     "test_cell_types.test_HH_cond_exp": _cell("HH_cond_exp"),
@@ -43,10 +36,6 @@ EXPECTED_FAILURES = {
     "test_cell_types.test_composed_neuron_model_homogeneous_receptors":
         ("PointNeuron built from AdExp and CondAlphaPostSynapticResponse is not implemented yet",
          "NotImplementedError: AdExp is not supported"),
-    "test_connection_handling.test_issue652": STDP,
-    "test_connectors.test_all_to_all_tsodyksmarkram": TSODYKS_MARKRAM,
-    "test_connectors.test_fixed_number_post_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
-    "test_connectors.test_fixed_number_pre_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
     "test_electrodes.test_changing_electrode": _current("DCSource"),
     "test_electrodes.test_issue165": _current("DCSource"),
     "test_electrodes.test_issue321": _current("DCSource"),
@@ -62,10 +51,6 @@ EXPECTED_FAILURES = {
     "test_electrodes.test_issue759": _current("StepCurrentSource"),
     "test_electrodes.test_issue_465_474_630": _current("ACSource"),
     "test_electrodes.test_ticket226": _current("DCSource"),
-    "test_parameter_handling.test_issue505": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_fully_connected": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_multiply_connected": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_partially_connected": TSODYKS_MARKRAM,
     "test_recording.test_issue259":
         ("needs off-grid (precise) spike times, spike_precision='off_grid': the machine is time-driven "
          "and puts spike times on the grid as NEST's on_grid mode does (NEST on_grid fails it too)",
@@ -75,13 +60,10 @@ EXPECTED_FAILURES = {
     "test_recording.test_record_with_filename": _current("DCSource"),
     "test_scenario1.test_scenario1a": _cell("IF_cond_alpha"),
     "test_scenario2.test_scenario2": _current("DCSource"),
-    "test_scenario3.test_scenario3": STDP,
     "test_scenario4.test_scenario4": _cell("EIF_cond_exp_isfa_ista"),
     "test_scenario5.test_scenario5":
         ("multi-compartment neurons (MultiCompartmentNeuron, morphologies) are not supported",
          "Skipped: morphio not available|NotImplementedError: MultiCompartmentNeuron is not supported"),
-    "test_synapse_types.test_simple_stochastic_synapse":
-        _synapse("SimpleStochasticSynapse", "stochastic synapses"),
 }
 
 PASSING = [
@@ -95,23 +77,33 @@ PASSING = [
     "test_cell_types.test_update_SpikeSourceArray",
     "test_connection_handling.test_connection_access_weight_and_delay",
     "test_connection_handling.test_connections_attribute",
+    "test_connection_handling.test_issue652",
     "test_connection_handling.test_issue672",
     "test_connectors.test_all_to_all_static_no_self",
+    "test_connectors.test_all_to_all_tsodyksmarkram",
     "test_connectors.test_fixed_number_post_no_replacement",
     "test_connectors.test_fixed_number_post_with_replacement",
+    "test_connectors.test_fixed_number_post_with_replacement_heterogeneous_parameters",
     "test_connectors.test_fixed_number_pre_no_replacement",
     "test_connectors.test_fixed_number_pre_with_replacement",
+    "test_connectors.test_fixed_number_pre_with_replacement_heterogeneous_parameters",
     "test_connectors.test_issue309",
     "test_connectors.test_issue622",
     "test_issue231.test_issue231",
     "test_issue274.test_issue274",
     "test_parameter_handling.test_issue241",
     "test_parameter_handling.test_issue302",
+    "test_parameter_handling.test_issue505",
+    "test_parameter_handling.test_set_synaptic_parameters_fully_connected",
+    "test_parameter_handling.test_set_synaptic_parameters_multiply_connected",
+    "test_parameter_handling.test_set_synaptic_parameters_partially_connected",
     "test_procedural_api.test_ticket195",
     "test_recording.test_mix_procedural_and_oo",
     "test_recording.test_reset_recording",
     "test_recording.test_sampling_interval",
     "test_scenario1.test_scenario1",
+    "test_scenario3.test_scenario3",
+    "test_synapse_types.test_simple_stochastic_synapse",
     "test_ticket166.test_ticket166",
 ]
 
