@@ -26,6 +26,21 @@ class PopulationMapping:
 
 
 @dataclass
+class DelayExtension:
+    """The delay PEs of one source population (``mapping/delays.py``)."""
+    source: str
+    projections: list[str]                  # the projections whose long delays they serve
+    stages: int
+    stage_steps: int
+    pes: list[tuple[int, int, int]]
+    sram_bytes: int
+
+    def describe(self) -> str:
+        return (f"{self.source[:30]:<31} {len(self.pes)} delay PE(s), {self.stages} stage(s) of {self.stage_steps} "
+                f"steps, {self.sram_bytes} B SRAM; serves {', '.join(self.projections)}")
+
+
+@dataclass
 class MappingReport:
     machine: str
     n_chips: int
@@ -43,6 +58,7 @@ class MappingReport:
     chip_xy: list = field(default_factory=list)         # grid position of every chip
     router_load: dict = field(default_factory=dict)     # chip -> packets its router handled
     link_load: dict = field(default_factory=dict)       # (chip, link) -> packets sent over it
+    delay_extensions: list = field(default_factory=list)  # ``DelayExtension`` per extended source population
 
     @property
     def dropped_packets(self) -> int:
@@ -103,6 +119,9 @@ class MappingReport:
         for p in self.populations:
             lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
                          f"{p.storage:<26}{p.sram_bytes:>10}{p.dram_bytes:>12}  {p.pes[0] if p.pes else '-'}")
+        if self.delay_extensions:
+            lines += ["", "delay extensions (delays beyond a synaptic row's 63 steps):"]
+            lines += ["  " + d.describe() for d in self.delay_extensions]
         lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
             f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
         if self.quantisation:
@@ -155,17 +174,33 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         dram = any(graph.vertices[v].dram for v in vs)
         items: dict = {}
         for v in vs:
-            for k, b in graph.vertices[v].bytes.items():
+            for k, b in images.bytes[v].items():
                 items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
         paradigm, why = paradigms.get(p, ("-", ""))
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
-                                      [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs]))
+                                      [graph.vertices[v].role for v in vs], [images.bytes[v] for v in vs]))
     chips, per_chip = np.unique(np.asarray(placement, dtype=np.int64) // PES_PER_CHIP, return_counts=True)
     return MappingReport(machine.describe(), machine.n_chips, len(chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
                          images.quantisation, seconds, pes_per_chip=dict(zip(chips.tolist(), per_chip.tolist())),
                          chip_xy=machine.chip_xy.tolist(),
+                         delay_extensions=delay_extensions(network, graph, placement, images),
                          plasticity=describe_rules(images.plastic) if images.plastic is not None else [])
+
+
+def delay_extensions(network, graph, placement, images) -> list[DelayExtension]:
+    if not graph.delays:
+        return []
+    out = []
+    for p, n_stages in sorted(graph.delays.stages.items()):
+        vs = [v for v, mv in enumerate(graph.vertices)
+              if mv.role == "delay" and graph.slices[mv.sources[0]].population == p]
+        out.append(DelayExtension(
+            network.populations[p].label, [network.projections[j].label for j in graph.delays.projections
+                                           if network.projections[j].pre == p],
+            n_stages, graph.delays.stage, [pe_location(placement[v]) for v in vs],
+            sum(sum(images.bytes[v].values()) for v in vs)))
+    return out

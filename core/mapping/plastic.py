@@ -17,7 +17,9 @@ slice, as in sPyNNaker's plastic rows, 32-bit words throughout:
 * Stochastic: header a 64-bit random stream (two words) owned by the row, so the draws do not
   depend on the order in which the PE processes rows; fixed region the static words.
 
-Rows of a block are padded to its longest row. The neuron PE of a slice that receives STDP
+Rows of a block are padded to its longest row. A synapse whose delay exceeds a row's reaches
+its row through a delay stage (``delays.py``): the row holds the residual delay, and its
+address-list entry the stage's shift, so the rule still works with the spike's original stamp. The neuron PE of a slice that receives STDP
 keeps, per neuron, a circular history of its last ``H`` spikes (stamp and postsynaptic trace
 after the spike, two words each), the spike count and the stamp of the newest overwritten
 entry (so a row that needed an overwritten spike is counted, never silently wrong). PEs
@@ -38,6 +40,7 @@ import numpy as np
 from ..models import MAX_RECEPTORS
 from ..models.plasticity import N_RULE_PARAMS, STDP_PAIR, STDP_VOGELS, STOCHASTIC, TSODYKS_MARKRAM
 from . import serial
+from .delays import stages_for
 
 HEADER_WORDS = {STDP_PAIR: 2, STDP_VOGELS: 2, TSODYKS_MARKRAM: 1, STOCHASTIC: 2}
 PLASTIC_WORDS = {STDP_PAIR: 1, STDP_VOGELS: 1, TSODYKS_MARKRAM: 3, STOCHASTIC: 0}
@@ -52,6 +55,7 @@ NO_STAMP = np.iinfo(np.int32).min
 Plastic = namedtuple("Plastic", [
     "al_rule",       # int64 per address-list entry: its rule (plastic projection), -1 for static rows
     "al_length",     # int64 per address-list entry: synapses per row (padded)
+    "al_shift",      # int64 per address-list entry: steps its delay stage re-sends spikes after they were sent
     "rule_kind",     # int64 per rule
     "rule_params",   # float64 (rules, N_RULE_PARAMS): times in steps, weights in weight steps
     "rows",          # uint32: every plastic row (the run-time copy; ``rows_f``/``rows_i`` alias it)
@@ -128,7 +132,7 @@ def pe_items(network, slice_size: int, population: int, blocks, holds_neurons: b
     plastic = [b for b in blocks if b.header_words]
     rules = {b.projection for b in plastic}
     tm = any(network.projections[j].synapse.kind == TSODYKS_MARKRAM for j in rules)
-    n_types = len(network.populations[population].spec.receptors)
+    n_types = len(network.populations[population].receptors)
     entries = history.entries.get(population, 0) if holds_neurons else 0
     return {
         "plastic synaptic matrix": 0 if dram else 4 * sum(b.words for b in plastic),
@@ -164,28 +168,37 @@ def _positions(row_start: np.ndarray) -> np.ndarray:
 
 
 def _synapse_rows(network, graph, j, offset):
-    """Per synapse of projection j: its block and its row's first word (``offset`` per block)."""
+    """Per synapse of projection j: its block, its row's first word (``offset`` per block), its
+    index in the target slice, the delay its row holds and the steps by which a delay stage
+    re-sends its spikes (0 without one; the row then holds the residual delay, ``delays.py``)."""
     proj = network.projections[j]
-    slice_of = [np.repeat(np.arange(len(s)), [graph.slices[k].size for k in s]) for s in graph.pop_slices]
-    lo_of = [np.array([graph.slices[k].lo for k in s]) for s in graph.pop_slices]
     pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
-    table = np.full((len(post), len(pre)), -1, dtype=np.int64)
-    for b, blk in enumerate(graph.blocks):
-        if blk.projection == j:
-            table[post.index(blk.target), pre.index(blk.source)] = b
-    s_local, t_local = slice_of[proj.pre][proj.pre_index], slice_of[proj.post][proj.post_index]
-    block = table[t_local, s_local]
+    pre_lo = np.array([graph.slices[k].lo for k in pre])
+    post_lo = np.array([graph.slices[k].lo for k in post])
+    s_local = np.searchsorted(pre_lo, proj.pre_index, side="right") - 1
+    t_local = np.searchsorted(post_lo, proj.post_index, side="right") - 1
+    source = np.asarray(pre, dtype=np.int64)[s_local]
+    delay = np.broadcast_to(proj.delay, (proj.size,)).astype(np.int64)
+    shift = np.zeros(proj.size, dtype=np.int64)
+    if graph.delays and j in graph.delays.projections:
+        stage, delay = stages_for(delay, graph.delays.stage)
+        long = stage > 0
+        source[long] = graph.delays.slices[proj.pre][s_local[long], stage[long] - 1]
+        shift = stage * graph.delays.stage
+    n = len(graph.slices)
+    where = {(blk.target, blk.source): b for b, blk in enumerate(graph.blocks) if blk.projection == j}
+    pair, which = np.unique(np.asarray(post, dtype=np.int64)[t_local] * n + source, return_inverse=True)
+    block = np.array([where[(int(k // n), int(k % n))] for k in pair], dtype=np.int64)[which.ravel()]
     stride = np.array([row_words(b) for b in graph.blocks], dtype=np.int64)
-    row = proj.pre_index - lo_of[proj.pre][s_local]
-    index = proj.post_index - lo_of[proj.post][t_local]
-    return block, offset[block] + row * stride[block], index
+    row = proj.pre_index - pre_lo[s_local]
+    return block, offset[block] + row * stride[block], proj.post_index - post_lo[t_local], delay, shift
 
 
 def tau_psc(pop, dt) -> np.ndarray:
     """A population's synaptic time constant per neuron and receptor, in steps, where its model
     has one (Tsodyks-Markram's transmitter variable y decays with it, as NEST's tau_psc)."""
     out = np.zeros((pop.size, MAX_RECEPTORS), dtype=np.float32)
-    for r, name in enumerate(pop.spec.receptors):
+    for r, name in enumerate(pop.receptors):
         param = TAU_SYN_PARAMETERS.get(name)
         if param in pop.parameters:
             out[:, r] = pop.parameters[param] / dt
@@ -197,7 +210,7 @@ def _check_tsodyks_targets(network):
         if proj.synapse is None or proj.synapse.kind != TSODYKS_MARKRAM or not proj.size:
             continue
         post = network.populations[proj.post]
-        name = post.spec.receptors[proj.receptor]
+        name = post.receptors[proj.receptor]
         param = TAU_SYN_PARAMETERS.get(name)
         if param not in post.parameters:
             raise NotImplementedError(
@@ -226,6 +239,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
     rows_f = rows.view(np.float32)
 
     rule_of, kinds, params, described = {}, [], [], []
+    block_shift = np.zeros(len(blocks), dtype=np.int64)
     projections, rng_headers = {}, []
     for j, proj in enumerate(network.projections):
         if proj.synapse is None or not proj.size:
@@ -236,7 +250,8 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
         kinds.append(rule.kind)
         params.append(rule.table(dt, scale))
         described.append((proj.label, rule.describe() + "; " + _precision(rule, scale)))
-        block, start, index = _synapse_rows(network, graph, j, offset)
+        block, start, index, delay, shift = _synapse_rows(network, graph, j, offset)
+        block_shift[block] = shift
         pos = _positions(start)
         length = np.array([b.row_length for b in blocks], dtype=np.int64)[block]
         header = np.array([b.header_words for b in blocks], dtype=np.int64)[block]
@@ -248,7 +263,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
         synapse_type = np.full(proj.size, proj.receptor)
         info = dict(rule=rule_of[j], kind=rule.kind, scale=scale)
         if rule.kind in (STDP_PAIR, STDP_VOGELS):
-            control = serial.pack_words(np.zeros(proj.size, np.int64), proj.delay, synapse_type, index)
+            control = serial.pack_words(np.zeros(proj.size, np.int64), delay, synapse_type, index)
             half = (fixed_at + pos // 2, (pos % 2) * 16)
             np.bitwise_or.at(rows, half[0], (control << half[1].astype(np.uint32)).astype(np.uint32))
             info["weight_word"] = plastic_at + pos
@@ -256,7 +271,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
         else:
             wide = serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2
             packed = serial.pack_words(np.zeros(proj.size, np.int64) if wide else qweights[j],
-                                       proj.delay, synapse_type, index)
+                                       delay, synapse_type, index)
             rows[fixed_at + pos] = packed
             info["weight_word"] = fixed_at + length + pos if wide else fixed_at + pos
             info["wide"] = wide
@@ -273,6 +288,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
     al_rule = np.array([rule_of.get(blocks[b].projection, -1) if plastic_block[b] else -1 for b in al_block],
                        dtype=np.int64)
     al_length = np.array([blocks[b].row_length for b in al_block], dtype=np.int64)
+    al_shift = block_shift[np.asarray(al_block, dtype=np.int64)]
     al_offset = offset[np.asarray(al_block, dtype=np.int64)] if len(al_block) else np.zeros(0, np.int64)
 
     n = int(pop_offset[-1])
@@ -288,7 +304,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
     pe_history = np.array([mv.holds_neurons and graph.slices[mv.slice].population in history.entries
                            for mv in graph.vertices], dtype=np.bool_)
     arrays = Plastic(
-        al_rule=al_rule, al_length=al_length, rule_kind=np.array(kinds, dtype=np.int64),
+        al_rule=al_rule, al_length=al_length, al_shift=al_shift, rule_kind=np.array(kinds, dtype=np.int64),
         rule_params=np.array(params, dtype=np.float64).reshape(len(kinds), N_RULE_PARAMS),
         rows=rows, rows_f=rows_f, rows_i=rows.view(np.int32),
         tau_psc=np.concatenate([tau_psc(pop, dt) for pop in network.populations]),

@@ -22,8 +22,8 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import DOMINANT, NEURONS, SYNAPSES
-from . import neurons, parallel, serial
+from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES
+from . import delays, neurons, parallel, serial
 from .state import Machine
 from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
@@ -41,6 +41,8 @@ def compute(v, t0, steps, m):
         neurons.window(v, t0, steps, m)
     elif kind == DOMINANT:
         parallel.window(v, t0, steps, m)
+    elif kind == DELAY:
+        delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
 
 
 @njit(cache=True, nogil=True)
@@ -51,6 +53,8 @@ def deliver(v, t0, m):
         serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats, m.plastic)
     elif kind == DOMINANT:
         parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
+    elif kind == DELAY:
+        delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
 
 
 @njit(cache=True, nogil=True)
@@ -64,7 +68,8 @@ def bookkeeping(t0, computing, m):
             c = outbox.payload[e]
             if outbox.packet[e]:
                 packets += 1
-                stats[v, SPIKES] += c
+                if g >= 0:                  # a delay PE's packets re-send spikes already counted
+                    stats[v, SPIKES] += c
             if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
@@ -82,12 +87,13 @@ def bookkeeping(t0, computing, m):
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
-               stats, plastic):
+               stats, currents, dly, plastic):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                plastic)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
@@ -95,11 +101,13 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
             return t
         for k in prange(computing.size):
             compute(computing[k], t, steps,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                            plastic))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
             deliver(receivers[k], t,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, plastic))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                            plastic))
         t += steps
     return t
 

@@ -95,15 +95,16 @@ def _depress(w, k, p):
 
 
 @njit(cache=True, nogil=True)
-def _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, n_types, n, stats):
-    """NEST's stdp_synapse / vogels_sprekeler_synapse send(), for every synapse of the row."""
+def _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask, n_types, n, stats):
+    """NEST's stdp_synapse / vogels_sprekeler_synapse send(), for every synapse of the row, for a
+    spike sent in step ``t - shift`` (re-sent by a delay stage ``shift`` steps later)."""
     rows, rf, ri = pl.rows, pl.rows_f, pl.rows_i
     hist_base, hist_mask, hist_count = pl.hist_base, pl.hist_mask, pl.hist_count
     hist_stamp, hist_trace, hist_tau, hist_dropped = pl.hist_stamp, pl.hist_trace, pl.hist_tau, pl.hist_dropped
     synapses = np.int64(rows[start])
     t_last = np.float64(ri[start + 1])
     kplus = np.float64(rf[start + 2])
-    stamp = np.float64(t + 1)
+    stamp = np.float64(t + 1 - shift)
     weights = start + 3
     fixed = weights + length
     overruns = 0
@@ -112,7 +113,7 @@ def _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, 
         index = np.int64(half & _INDEX_MASK)
         stype = np.int64((half >> _U_INDEX) & _TYPE_MASK)
         delay = np.int64((half >> _U_DELAY) & _DELAY_MASK)
-        d = p[DELAY_FACTOR] * delay            # postsynaptic spikes are seen d later than the presynaptic one
+        d = p[DELAY_FACTOR] * (delay + shift)  # postsynaptic spikes are seen d later than the presynaptic one
         lo, hi = t_last - d, stamp - d
         w = np.float64(rf[weights + j])
         g = g0 + index
@@ -147,7 +148,7 @@ def _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, 
         _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
                  np.int64(np.float64(rf[weights + j]) + 0.5) * count)
     rf[start + 2] = np.float32(kplus * math.exp(-(stamp - t_last) / p[TAU_PRE]) + 1.0)
-    ri[start + 1] = np.int32(t + 1)
+    ri[start + 1] = np.int32(stamp)
     stats[PLASTIC_UPDATES] += synapses
     stats[HISTORY_OVERRUNS] += overruns
     return synapses
@@ -163,12 +164,12 @@ def _static_word(rows, fixed, length, wide, j):
 
 
 @njit(cache=True, nogil=True)
-def _tsodyks_row(pl, p, start, length, wide, count, t, g0, ring, base, slots_mask, n_types, n, stats):
+def _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask, n_types, n, stats):
     """NEST's tsodyks_synapse send(): propagate u, x, y from the row's last spike to this one
     (exactly), release u x of the resources, deliver w u x."""
     rows, rf, ri, tau_psc = pl.rows, pl.rows_f, pl.rows_i, pl.tau_psc
     synapses = np.int64(rows[start])
-    h = np.float64(t + 1 - np.int64(ri[start + 1]))
+    h = np.float64(t + 1 - shift - np.int64(ri[start + 1]))
     tau_rec, tau_fac = p[TM_TAU_REC], p[TM_TAU_FACIL]
     puu = 0.0 if tau_fac == 0.0 else math.exp(-h / tau_fac)
     pzz = math.exp(-h / tau_rec)
@@ -195,7 +196,7 @@ def _tsodyks_row(pl, p, start, length, wide, count, t, g0, ring, base, slots_mas
         rf[s], rf[s + 1], rf[s + 2] = np.float32(u), np.float32(x), np.float32(y)
         _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
                  np.int64(weight * released + 0.5) * count)
-    ri[start + 1] = np.int32(t + 1)
+    ri[start + 1] = np.int32(t + 1 - shift)
     stats[PLASTIC_UPDATES] += synapses
     return synapses
 
@@ -232,15 +233,17 @@ def plastic_row(pl, a, start, count, t, g0, wide, ring, base, slots_mask, n_type
     kind = pl.rule_kind[rule]
     p = pl.rule_params[rule]
     length = pl.al_length[a]
+    shift = pl.al_shift[a]
     if kind == STDP_PAIR or kind == STDP_VOGELS:
-        synapses = _stdp_row(pl, kind, p, start, length, count, t, g0, ring, base, slots_mask, n_types, n, stats)
+        synapses = _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask, n_types, n,
+                             stats)
         _dma(stats, dram, 3 + synapses + (synapses + 1) // 2, 2 + synapses)
     elif kind == STOCHASTIC:
         synapses = _stochastic_row(pl.rows, p[P_TRANSMIT], start, length, wide, count, t, ring, base, slots_mask,
                                    n_types, n)
         _dma(stats, dram, 3 + (2 if wide else 1) * synapses, 2)
     else:
-        synapses = _tsodyks_row(pl, p, start, length, wide, count, t, g0, ring, base, slots_mask, n_types, n,
+        synapses = _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask, n_types, n,
                                 stats)
         _dma(stats, dram, 2 + (5 if wide else 4) * synapses, 1 + 3 * synapses)
     return synapses

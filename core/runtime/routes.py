@@ -81,12 +81,25 @@ def resolve(program) -> Routes:
     visited, hops = np.empty(machine.n_chips, dtype=np.int64), np.empty(machine.n_chips * 6, dtype=np.int64)
     paths = {name: ([], np.zeros(V, np.int64)) for name in ("dest", "visit", "hop")}
     drops = np.zeros(V, np.int64)
+    delays, stage_bits = program.images.delays, []
     for v in np.flatnonzero(pes.sends):
-        n, drops[v], n_visited, n_hops = route_packet(pes.key[v], pes.chip[v], start, count, tkey, tmask, tlinks,
-                                                      tpes, neighbours, pe_vertex, out, visited, hops)
-        for name, found, size in (("dest", out, n), ("visit", visited, n_visited), ("hop", hops, n_hops)):
-            paths[name][0].append(found[:size].copy())
-            paths[name][1][v] = size
+        # a delay PE sends each stage with its own key (consecutive slices): one route per stage;
+        # its packets count on the routers and links of every stage's route
+        n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
+        reached, seen = {}, {"visit": set(), "hop": set()}
+        for stage in range(n_keys):
+            key = np.uint32(int(pes.key[v]) + (stage << program.keys.neuron_bits))
+            n, lost, n_visited, n_hops = route_packet(key, pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
+                                                      neighbours, pe_vertex, out, visited, hops)
+            drops[v] = max(drops[v], lost)
+            for u in out[:n]:
+                reached[int(u)] = reached.get(int(u), 0) | (1 << stage)
+            seen["visit"].update(visited[:n_visited].tolist())
+            seen["hop"].update(hops[:n_hops].tolist())
+        for name, found in (("dest", sorted(reached)), ("visit", sorted(seen["visit"])), ("hop", sorted(seen["hop"]))):
+            paths[name][0].append(np.array(found, dtype=np.int64))
+            paths[name][1][v] = len(found)
+        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in sorted(reached)], dtype=np.int64))
     dest, visit, hop = (np.concatenate(paths[name][0]).astype(np.int64) if paths[name][0] else np.zeros(0, np.int64)
                         for name in ("dest", "visit", "hop"))
     dest_count = paths["dest"][1]
@@ -98,6 +111,8 @@ def resolve(program) -> Routes:
     src_count = np.bincount(dest, minlength=V)
     return Routes(
         dest_start=csr(dest_count), dest=dest, src_start=csr(src_count), src=source[order].astype(np.int64),
+        src_stages=(np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64))[order],
+        stage_shift=np.array([program.keys.neuron_bits], dtype=np.int64),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
         senders=np.flatnonzero(pes.sends).astype(np.int64),
         visit_start=csr(paths["visit"][1]), visit=visit, hop_start=csr(paths["hop"][1]), hop=hop,

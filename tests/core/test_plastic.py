@@ -125,12 +125,15 @@ def random_trains(rng, n, rate, duration):
             for _ in range(n)]
 
 
-@pytest.mark.parametrize("timing,fraction", [("spike_pair", 1.0), ("spike_pair", 0.75), ("vogels", 1.0)])
-def test_random_trains_match_reference(timing, fraction):
+@pytest.mark.parametrize("timing,fraction,longest", [("spike_pair", 1.0, 40), ("spike_pair", 0.75, 40),
+                                                     ("vogels", 1.0, 40), ("spike_pair", 0.75, 250)])
+def test_random_trains_match_reference(timing, fraction, longest):
     """Many pairings in both orders, several delays, the weights hitting their bounds: the
     machine's weights equal the float64 reference of NEST's algorithm run on the machine's
     own recorded spikes (float32 rows: 1e-5 of w_max). With a dendritic delay fraction f the
-    postsynaptic spikes are seen (2f - 1) d after the presynaptic ones (PyNN's definition)."""
+    postsynaptic spikes are seen (2f - 1) d after the presynaptic ones (PyNN's definition).
+    Delays beyond a row (``longest`` 250 steps) arrive through delay stages: the rows then hold
+    the residual delay, and the rule must still pair the original spike times."""
     rng = np.random.default_rng(3)
     net = Network(DT)
     post = driven_post(net, list(np.arange(20.0, 1000.0, 37.0)), size=4)
@@ -142,10 +145,12 @@ def test_random_trains_match_reference(timing, fraction):
     else:
         rule = STDP(SpikePair(15.0, 25.0, 0.05, 0.06), DEPENDENCES["gutig"], dendritic_delay_fraction=fraction)
     i, k = np.meshgrid(np.arange(n), np.arange(4), indexing="ij")
-    delays = rng.integers(1, 40, i.size)
+    delays = rng.integers(1, longest, i.size)
     w0 = rng.uniform(0.1e-3, 0.9e-3, i.size)
     j = net.add_projection(Projection("stdp", pre, post, i.ravel(), k.ravel(), w0, delays, synapse=rule))
-    emu = Emulator(compile_network(net), seed=1)
+    program = compile_network(net)
+    assert bool(program.graph.delays) == (longest > 64)
+    emu = Emulator(program, seed=1)
     emu.run(10_000)
     pre_i, pre_t = emu.spikes(pre)
     post_i, post_t = emu.spikes(post)
