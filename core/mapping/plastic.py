@@ -19,10 +19,12 @@ slice, as in sPyNNaker's plastic rows, 32-bit words throughout:
 
 Rows of a block are padded to its longest row. A synapse whose delay exceeds a row's reaches
 its row through a delay stage (``delays.py``): the row holds the residual delay, and its
-address-list entry the stage's shift, so the rule still works with the spike's original stamp. The neuron PE of a slice that receives STDP
-keeps, per neuron, a circular history of its last ``H`` spikes (stamp and postsynaptic trace
-after the spike, two words each), the spike count and the stamp of the newest overwritten
-entry (so a row that needed an overwritten spike is counted, never silently wrong). PEs
+address-list entry the stage's shift, so the rule works with the spike's original stamp (the
+update happens when the stage re-sends the spike, as on the hardware: weights read right after
+a run lack the updates of spikes still in a delay stage). The neuron PE of a slice that
+receives STDP keeps, per neuron, a circular history of its last ``H`` spikes (stamp and
+postsynaptic trace after the spike, two words each), the spike count and the stamp of the
+newest overwritten entry (so a row that needed an overwritten spike is counted, never silently wrong). PEs
 holding Tsodyks-Markram rows keep each target neuron's synaptic time constant per receptor.
 Each plastic projection's rule is one row of ``N_RULE_PARAMS`` float32 parameters plus its
 kind. Rows in DRAM are read into the DMA buffer and, if plastic, written back: the header and
