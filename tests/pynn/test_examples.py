@@ -5,8 +5,8 @@ forked from a warmed-up server, in a fresh directory holding the ``Results/`` fo
 examples write to.
 
 Examples that need only what this backend runs (every standard cell type, PointNeuron, the
-current sources, static synapses) must run; the others are strict xfails that count only the
-error of the feature they lack (see test_pynn_scenarios.py).
+current sources, static and plastic synapses) must run; the others are strict xfails that count
+only the error of the feature they lack (see test_pynn_scenarios.py).
 """
 import re
 from pathlib import Path
