@@ -73,7 +73,7 @@ class Projection(common.Projection):
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
-        simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
+        simulator.state.mark_changed()
         self._generation = simulator.state.generation
         plasticity.check_synapse_type(synapse_type)
         if source is not None:
@@ -220,11 +220,12 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         self._check_current()
-        if self._core_parts and simulator.state.started and set(parameter_space.keys()) == {"weight"}:
+        if self._core_parts and simulator.state.live_emulator() is not None and simulator.state.started \
+                and set(parameter_space.keys()) == {"weight"}:
             pre, post = self._synapses()[:2]          # a plastic projection's rows, between runs
             set_plastic_weights(self, self._evaluate_per_synapse(parameter_space["weight"], pre, post))
             return
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         delay = steps * simulator.state.dt
         rules = dict(self._rules)
@@ -245,7 +246,7 @@ class Projection(common.Projection):
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
         self._check_current()
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         weight, delay = weight.copy(), steps * simulator.state.dt
         (weight if name == "weight" else delay)[i] = value
