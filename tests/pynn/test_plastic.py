@@ -53,6 +53,21 @@ def test_set_between_runs_writes_the_rows_and_reset_restores_the_initial_weights
     assert sim.get_current_time() == pytest.approx(100.0)
 
 
+def test_a_network_change_mid_run_keeps_the_learnt_weights():
+    """PyNN lets the network change between runs; the next run maps it again and the plastic
+    rows go on with the learnt weights (not the initial ones), saying what starts afresh."""
+    prj = learning_network()
+    sim.run(300.0)
+    learnt = prj.get("weight", format="array")
+    assert np.abs(learnt - 0.25).max() > 0.05
+    extra = sim.Population(2, sim.IF_curr_exp())
+    sim.Projection(prj.post, extra, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+    with pytest.warns(UserWarning, match="learnt weights"):
+        sim.run(0.1)
+    assert sim.get_current_time() == pytest.approx(300.1)
+    np.testing.assert_allclose(prj.get("weight", format="array"), learnt, atol=0.011)
+
+
 def test_inhibitory_current_synapses_keep_their_sign():
     prj = learning_network(receptor="inhibitory", weight=-0.02, i_offset=1.5)
     sim.run(300.0)
