@@ -66,6 +66,9 @@ def best_state(population) -> Best:
     pe = emulator.program.images.pes
     g0 = pe.g0
     pes = np.flatnonzero((pe.kind == NEURONS) & (g0 >= rows.start) & (g0 < rows.stop) & (pe.n > 0))
+    if pes.size > 1 and emulator.window != 1:
+        raise RuntimeError(f"population {population.label!r}: its PEs exchange energies every step, which needs "
+                           f"the network's shortest delay to be one time step, not {emulator.window} steps")
     first = istate[g0[pes] - rows.start]
     per_pe = first[:, [_qubo.E2, _qubo.BEST2, _qubo.BEST_STEP]]
     if np.any(per_pe != per_pe[:1]):

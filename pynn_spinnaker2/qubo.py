@@ -475,15 +475,17 @@ class AnnealingNeurons:
 def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: int = 1):
     """Minimise xᵀQx (+ offset for a BQM or :class:`Qubo`) on the emulated SpiNNaker2 machine.
 
-    Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...) and returns the
-    lowest-energy state among its time steps. Returns a ``dimod.SampleSet`` (install the extra:
-    ``pip install pynn_spinnaker2[qubo]``) with exact host energies, per read the step it was
-    found at (``step``), and in ``info`` the emulated steps, times, the mapping's weight
-    quantisation and each read's per-step energy trace. ``sim`` is the PyNN backend (default
-    this one). ``model`` makes and runs the network (default :class:`StandardNeurons`): any
-    object with ``sample(sim, qubo, seed, setup_options) -> (states, info)``, ``states`` the
-    (time steps, n) 0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend,
-    ``quantisation`` as in ``sim.mapping()``).
+    Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...). Returns a
+    ``dimod.SampleSet`` (install the extra: ``pip install pynn_spinnaker2[qubo]``) with exact host
+    energies, per read the step its state was found at (``step``), and in ``info`` the emulated
+    steps, times, the mapping's weight quantisation and each read's energy trace. ``sim`` is the
+    PyNN backend (default this one). ``model`` makes and runs the network: by default
+    :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``: the machine keeps the
+    best state and its energy, returned in ``info['machine_energy']``), :class:`StandardNeurons`
+    (standard PyNN cells, best of the per-step spike states) on any other. Any object with
+    ``sample(sim, qubo, seed, setup_options) -> (states, info)`` will do, ``states`` the (k, n)
+    0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend, ``quantisation``
+    as in ``sim.mapping()``; optionally ``best_step``, ``energy_trace``, ``machine_energy``).
     """
     try:
         import dimod
@@ -493,9 +495,10 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
     qubo = as_qubo(Q)
     if num_reads < 1:
         raise ValueError(f"solve(): num_reads must be >= 1, not {num_reads}")
-    model = model or StandardNeurons()
     if sim is None:
         import pynn_spinnaker2 as sim
+    if model is None:
+        model = AnnealingNeurons() if sim.__name__ == "pynn_spinnaker2" else StandardNeurons()
     options = {"n_chips": n_chips} if sim.__name__ == "pynn_spinnaker2" else {}
     best, energy, step, traces, infos = [], [], [], [], []
     for read in range(num_reads):
@@ -510,11 +513,12 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
         k = int(np.argmin(e))
         best.append(states[k])
         energy.append(e[k])
-        step.append(k)
-        traces.append(e)
+        step.append(info.get("best_step", k))
+        traces.append(info.get("energy_trace", e))
         infos.append(info)
-    info = {key: infos[0][key] for key in ("time_steps", "timestep_ms", "quantisation") if key in infos[0]}
-    for key in ("build_s", "run_s", "readback_s", "emulation_s", "compile_s"):
+    info = {key: infos[0][key] for key in ("time_steps", "timestep_ms", "quantisation", "quantum", "n_colours")
+            if key in infos[0]}
+    for key in ("build_s", "run_s", "readback_s", "emulation_s", "compile_s", "machine_energy"):
         if key in infos[0]:
             info[key] = [i[key] for i in infos]
     info["energy_trace"] = traces
