@@ -6,9 +6,11 @@ excitation, and each time step's spikes one candidate solution.
 ``solve(Q)`` takes a numpy array, a scipy sparse matrix, a ``dimod.BinaryQuadraticModel`` or a
 :class:`Qubo`, builds the network through the PyNN API, runs it and returns a ``dimod.SampleSet``
 whose energies are computed exactly on the host from the returned states. The network is made
-by a *model* object (``model.sample(sim, qubo, seed)``); :class:`StandardNeurons` uses standard
-PyNN cells only, so it runs on any PyNN backend. Builders for Max-Cut, number partitioning,
-maximum independent set and graph colouring return :class:`Qubo` objects.
+by a *model* object (``model.sample(sim, qubo, seed)``): :class:`AnnealingNeurons` (the default
+here) uses ``extra_models.QUBONeuron``, binary neurons annealing on the PEs that keep the energy
+and the best state on the machine; :class:`StandardNeurons` uses standard PyNN cells only, so it
+runs on any PyNN backend. Builders for Max-Cut, number partitioning, maximum independent set
+and graph colouring return :class:`Qubo` objects.
 
 Conventions: Q need not be symmetric. The energy is xᵀQx, so Q_ij and Q_ji act together: the
 coupling of i < j is J_ij = Q_ij + Q_ji, which is how an upper- or lower-triangular Q is read.
@@ -384,9 +386,9 @@ class AnnealingNeurons:
     The coupling graph is coloured (``greedy_colouring``) and colour k updates in the steps
     t = k mod n_colours, so no two coupled neurons try to flip in one step: each round of
     n_colours steps is one Metropolis sweep, as in sequential simulated annealing. Temperatures
-    by default as dwave-samplers' default β range: hot, the largest field flips half the time
-    (T = max_i Σ|Q_i·| / ln 2); cold, the smallest coefficient flips 1 % of the time
-    (T = min |Q| / ln 100), geometric in between. ``colouring=False`` lets every neuron try in
+    by default as dwave-samplers' default β range: hot, the largest energy change of a flip is
+    taken half the time (T = ΔE_max / ln 2); cold, the smallest 1 % of the time
+    (T = ΔE_min / ln 100), geometric in between (``temperatures``). ``colouring=False`` lets every neuron try in
     every step with probability ``p_update`` instead (``sweeps / p_update`` steps).
     """
 
@@ -400,13 +402,18 @@ class AnnealingNeurons:
     record_energy: bool = True
 
     def temperatures(self, ints: Integers, qubo: Qubo) -> tuple[float, float]:
-        """(t_hot, t_cold) in quanta."""
-        field = np.abs(ints.linear) + np.bincount(qubo.rows, np.abs(ints.couplings), qubo.n) + \
-            np.bincount(qubo.cols, np.abs(ints.couplings), qubo.n)
-        coefficients = np.abs(np.concatenate([ints.linear, ints.couplings]))
-        coefficients = coefficients[coefficients > 0]
-        hot = field.max() / np.log(2) if self.t_hot is None else self.t_hot / ints.quantum
-        cold = (coefficients.min() if coefficients.size else 1.0) / np.log(100) if self.t_cold is None \
+        """(t_hot, t_cold) in quanta. A flip of x_i changes E by ±(b_i + Σ_j J_ij x_j), at most
+        max(|b_i + Σ J_ij<0|, |b_i + Σ J_ij>0|); the smallest change taken is the smallest
+        non-zero |b_i| or |J_ij| / 2 (the step of ±J_ij around a balanced field, as in Max-Cut)."""
+        def per_variable(values):
+            return np.bincount(qubo.rows, values, qubo.n) + np.bincount(qubo.cols, values, qubo.n)
+        j = ints.couplings
+        largest = np.maximum(np.abs(ints.linear + per_variable(np.minimum(j, 0))),
+                             np.abs(ints.linear + per_variable(np.maximum(j, 0))))
+        steps = np.abs(np.concatenate([ints.linear, j / 2]))
+        steps = steps[steps > 0]
+        hot = largest.max() / np.log(2) if self.t_hot is None else self.t_hot / ints.quantum
+        cold = (steps.min() if steps.size else 1.0) / np.log(100) if self.t_cold is None \
             else self.t_cold / ints.quantum
         if not (hot > 0 and cold > 0):
             raise ValueError(f"AnnealingNeurons: temperatures must be positive, got t_hot={self.t_hot}, "
