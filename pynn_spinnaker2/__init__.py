@@ -24,7 +24,7 @@ from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType
 
-from . import simulator  # noqa: F401
+from . import extra_models, simulator  # noqa: F401
 from .control import (end, get_current_time, get_max_delay, get_min_delay, get_time_step,  # noqa: F401
                       initialize, mapping, num_processes, rank, reset, run, run_for, run_until, setup)
 from .electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401

@@ -24,9 +24,9 @@ and its energy stay on the machine and are read back as data; they lag the dynam
 steps, so run two steps past ``anneal_time`` to account for the last flips. The initial state
 is x = 0 with energy 0 (the offset and quantum are the host's).
 
-Assumes what ``pynn_spinnaker2.qubo`` builds: one population per QUBO, couplings between its
-neurons only, integer weights (``integer_weights``: the weight step is one quantum) and delays
-of one step.
+Takes what ``pynn_spinnaker2.qubo`` builds, and the core enforces: one population per QUBO,
+couplings between its neurons only, with delays of one step (``recurrent_only``), whole-number
+weights (``integer_weights``: the weight step is one quantum, so sums are exact).
 """
 import math
 
@@ -119,5 +119,5 @@ SPEC = ModelSpec(
                     p_update=1.0),
     state={}, state_columns=("x", "energy"), recordable=("x", "energy"),
     derive=derive, n_constants=9, int_columns=8, weight_units="quanta", extra_check=check,
-    integer_weights=True, signed_events=True,
+    integer_weights=True, signed_events=True, recurrent_only=True,
     positive=("t_hot", "t_cold", "n_colours", "p_update"), non_negative=("anneal_time", "colour"))

@@ -41,6 +41,7 @@ class ModelSpec:
     events: Callable | None = None          # (label, sequences, dt) -> per-neuron event steps and values
     integer_weights: bool = False           # weights are whole numbers of the model's unit: weight step 1
     signed_events: bool = False             # spike counts may be negative (a binary neuron's -1: turned off)
+    recurrent_only: bool = False            # input only from its own population, delays of one step
 
     @property
     def synapse_units(self) -> str:

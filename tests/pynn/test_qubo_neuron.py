@@ -128,6 +128,23 @@ def test_bad_parameters_and_weights_are_clear_errors(cell, weight, message):
         sim.run(5.0)
 
 
+def test_input_from_elsewhere_or_with_longer_delays_is_refused():
+    """Flips from another population, or arriving later than the next step, would corrupt the
+    energy the PEs keep: refused when the network is built."""
+    sim.setup(timestep=1.0)
+    p = sim.Population(3, QUBONeuron())
+    q = sim.Population(3, QUBONeuron())
+    sim.Projection(q, p, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=1.0))
+    with pytest.raises(ValueError, match="only from its own neurons"):
+        sim.run(3.0)
+    sim.end()
+    sim.setup(timestep=1.0)
+    p = sim.Population(3, QUBONeuron())
+    sim.Projection(p, p, sim.FromListConnector([(0, 1, 1.0, 2.0)]), receptor_type="excitatory")
+    with pytest.raises(ValueError, match="delay of one time step"):
+        sim.run(3.0)
+
+
 def test_best_state_needs_a_qubo_population_that_ran():
     sim.setup(timestep=1.0)
     p = sim.Population(3, QUBONeuron())
