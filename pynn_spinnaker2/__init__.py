@@ -8,7 +8,8 @@ every PyNN standard cell type and spike source, PointNeuron (LIF or AdExp, up to
 the four current sources, static synapses with delays beyond a row through delay PEs, and every
 PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
 (``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
-``NativeRNG``) behave as there.
+``NativeRNG``) behave as there; ``extra_models.QUBONeuron`` is a binary neuron that anneals a QUBO
+on the PEs (``qubo.solve`` builds it from a Q matrix).
 
 The first ``run()`` compiles the network; later runs continue it. While a simulation is under
 way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new

@@ -22,7 +22,8 @@ in that step), adds them to its copy of 2E, identical on every PE, and when 2E f
 best so far, every PE snapshots its neurons' x(t) from a two-step history. So the best state
 and its energy stay on the machine and are read back as data; they lag the dynamics by two
 steps, so run two steps past ``anneal_time`` to account for the last flips. The initial state
-is x = 0 with energy 0 (the offset and quantum are the host's).
+is x = 0 with energy 0 (the offset and quantum are the host's); 2E must stay within int32, which
+``pynn_spinnaker2.qubo.integer_problem`` checks.
 
 Takes what ``pynn_spinnaker2.qubo`` builds, and the core enforces: one population per QUBO,
 couplings between its neurons only, with delays of one step (``recurrent_only``), whole-number
@@ -36,7 +37,7 @@ from numba import njit
 from .rng import uniform
 from .spec import ModelSpec, stack
 
-X, ENERGY = 0, 1                                  # float32 state: x_i, 2E / 2 (for recording)
+X, ENERGY = 0, 1              # float32 state, for recording: x_i, and E (quanta) two steps back
 # int32 state: per neuron the bits x(t), x(t-1), (unused), best and H; per PE, in its
 # first neuron's row, the pending partial 2ΔE, the two published ones, 2E, best 2E, best's step
 S, H, PEND, PUB0, PUB1, E2, BEST2, BEST_STEP = range(8)
@@ -52,9 +53,10 @@ def derive(p, dt):
 def check(label, p):
     for name in ("bias", "colour", "n_colours"):
         values = np.asarray(p[name], dtype=float)
-        if np.any(values != np.round(values)) or np.any(np.abs(values) >= 2 ** 24):
+        bad = (values != np.round(values)) | (np.abs(values) >= 2 ** 24)
+        if bad.any():
             raise ValueError(f"population {label!r}: {name} must be whole numbers (energy quanta, "
-                             f"colours) below 2**24, got {values[values != np.round(values)][:1]}")
+                             f"colours) below 2**24 in magnitude, got {values[bad][0]}")
     if np.any(np.asarray(p["colour"]) >= np.asarray(p["n_colours"])):
         raise ValueError(f"population {label!r}: colour must be below n_colours")
     if np.any(np.asarray(p["p_update"]) > 1):
