@@ -5,8 +5,11 @@ nodes, 6 % of pairs, unit weights; G1's best known cut is 11,624). Per graph, ea
 seeds runs once on each solver, alternating which goes first:
 
 * SA: ``SimulatedAnnealingSampler().sample(bqm, num_reads=1, num_sweeps=1000, seed=s)``;
-* spinnaker2: ``pynn_spinnaker2.qubo.StandardNeurons(steps=...)`` built through PyNN, best cut
-  over its time steps.
+* spinnaker2 (``--model annealing``, the default): ``pynn_spinnaker2.qubo.AnnealingNeurons(sweeps=...)``,
+  one ``extra_models.QUBONeuron`` per node, the best cut the machine kept; the time to 99 % from
+  the energy trace the machine keeps (one neuron's ``energy`` recorded);
+* spinnaker2 (``--model standard``): ``StandardNeurons(steps=...)``, standard PyNN cells, best
+  cut over its time steps' spike states.
 
 The reference optimum is the best cut of ``--reference-reads`` SA reads at 10,000 sweeps (and
 of anything either solver found). Reported: best and mean cut over seeds, how many seeds hit the
@@ -15,8 +18,9 @@ reference (SA: its whole read if its cut gets there, else never; spinnaker2: the
 first step that gets there, and the total wall time of build, compile, load and emulation up to
 it). Medians over seeds.
 
-    python benchmarks/qubo.py                       # all three graphs, 10 seeds, 1,000 steps
-    python benchmarks/qubo.py --graphs 3reg100 --steps 3000
+    python benchmarks/qubo.py                       # all three graphs, 10 seeds, 1,000 sweeps
+    python benchmarks/qubo.py --graphs 3reg100 --s2-sweeps 3000     # a longer anneal on the machine
+    python benchmarks/qubo.py --graphs 3reg100 --model standard --steps 3000
 """
 import argparse
 import statistics
@@ -43,27 +47,40 @@ def sa_cut(bqm, edges, n, sweeps, seed, reads=1):
     return cuts, wall
 
 
-def spinnaker2_run(q, edges, steps, seed):
+def spinnaker2_run(q, edges, model, steps, sweeps, seed):
+    """Cut per candidate (annealing: the machine's best state; standard: every step's state), the
+    cut trace per time step, and run information."""
     import pynn_spinnaker2 as sim
-    from pynn_spinnaker2.qubo import StandardNeurons, cut_value
+    from pynn_spinnaker2.qubo import AnnealingNeurons, StandardNeurons, cut_value
 
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        states, info = StandardNeurons(steps=steps).sample(sim, q, seed)
+        solver = AnnealingNeurons(sweeps=sweeps) if model == "annealing" else StandardNeurons(steps=steps)
+        states, info = solver.sample(sim, q, seed)
     info["wall_s"] = time.perf_counter() - start - info["readback_s"]
-    return cut_value(edges, states), info
+    cuts = cut_value(edges, states)
+    if model == "annealing":
+        assert -info["machine_energy"] == cuts[0], "the machine's best energy is not its state's cut"
+        trace = -np.asarray(info["energy_trace"])       # max-cut: E = -cut (offset 0)
+    else:
+        trace = cuts
+    return cuts, trace, info
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graphs", nargs="+", choices=sorted(GRAPHS), default=["3reg100", "3reg800", "g1"])
     parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=1000, help="spinnaker2 time steps per read")
+    parser.add_argument("--model", choices=("annealing", "standard"), default="annealing")
+    parser.add_argument("--steps", type=int, default=1000, help="time steps per read (--model standard)")
     parser.add_argument("--sweeps", type=int, default=1000, help="SA sweeps per read")
+    parser.add_argument("--s2-sweeps", type=int, default=None,
+                        help="QUBONeuron sweeps per read (--model annealing; default: --sweeps)")
     parser.add_argument("--reference-reads", type=int, default=50)
     parser.add_argument("--graph-seed", type=int, default=1)
     args = parser.parse_args()
+    s2_sweeps = args.s2_sweeps or args.sweeps
 
     import dimod
     from examples.qubo_maxcut import random_graph
@@ -84,14 +101,14 @@ def main():
                     cuts, wall = sa_cut(bqm, edges, n, args.sweeps, seed)
                     sa.append({"cut": int(cuts[0]), "wall_s": wall})
                 else:
-                    cuts, info = spinnaker2_run(q, edges, args.steps, seed)
-                    s2.append({"cut": int(cuts.max()), "trace": cuts, **info})
+                    cuts, trace, info = spinnaker2_run(q, edges, args.model, args.steps, s2_sweeps, seed)
+                    s2.append({"cut": int(cuts.max()), "trace": trace, **info})
         _, batch_wall = sa_cut(bqm, edges, n, args.sweeps, 0, args.seeds)
         reference = max(int(ref_cuts.max()), max(r["cut"] for r in sa + s2))
         target = 0.99 * reference
         for r in s2:
             hit = np.flatnonzero(r["trace"] >= target)
-            frac = (hit[0] + 1) / args.steps if hit.size else float("inf")
+            frac = (hit[0] + 1) / len(r["trace"]) if hit.size else float("inf")
             r["t99_emulation_s"] = frac * r["emulation_s"]
             r["t99_wall_s"] = r["build_s"] + r["compile_s"] + frac * r["emulation_s"] if hit.size else float("inf")
         for r in sa:
@@ -102,14 +119,15 @@ def main():
 
         print(f"\nMax-Cut, {name}: {n} nodes, {len(edges)} edges; reference optimum {reference} "
               f"(best of {args.reference_reads} SA reads at {10 * args.sweeps} sweeps and all runs below); "
-              f"{args.seeds} seeds, medians")
+              f"{args.seeds} seeds, medians; spinnaker2 model: {args.model}")
         rows = [("best cut", max(r["cut"] for r in sa), max(r["cut"] for r in s2), "{:.0f}"),
                 ("mean cut", np.mean([r["cut"] for r in sa]), np.mean([r["cut"] for r in s2]), "{:.1f}"),
                 ("mean cut / reference", np.mean([r["cut"] for r in sa]) / reference,
                  np.mean([r["cut"] for r in s2]) / reference, "{:.4f}"),
                 (f"seeds reaching {reference}", sum(r["cut"] == reference for r in sa),
                  sum(r["cut"] == reference for r in s2), "{:.0f}"),
-                ("sweeps / time steps", args.sweeps, args.steps, "{:.0f}"),
+                ("sweeps", args.sweeps, s2_sweeps if args.model == "annealing" else float("nan"), "{:.0f}"),
+                ("time steps", float("nan"), med(s2, "time_steps"), "{:.0f}"),
                 ("wall per read s", med(sa, "wall_s"), med(s2, "wall_s"), "{:.4f}"),
                 ("  of which emulation s", float("nan"), med(s2, "emulation_s"), "{:.4f}"),
                 (f"SA per read in one {args.seeds}-read call s", batch_wall / args.seeds, float("nan"), "{:.4f}"),

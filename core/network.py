@@ -268,6 +268,10 @@ class Network:
         if projection.receptor >= len(post.receptors):
             raise ValueError(f"projection {projection.label!r}: {post.label!r} ({post.model}) has receptors "
                              f"{post.receptors}, no receptor {projection.receptor}")
+        if post.spec.recurrent_only and (projection.pre != projection.post or np.any(np.asarray(projection.delay) != 1)):
+            raise ValueError(f"projection {projection.label!r}: {post.model} {post.label!r} takes input only from "
+                             "its own neurons with a delay of one time step (its energy bookkeeping counts flips "
+                             "of its own population in the next step)")
         for idx, pop, end in ((projection.pre_index, pre, "pre"), (projection.post_index, post, "post")):
             if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
                 raise ValueError(f"projection {projection.label!r}: {end} index out of range for "

@@ -9,7 +9,8 @@ the four current sources, static synapses with delays beyond a row through delay
 TsodyksMarkramSynapse, SimpleStochasticSynapse (``plasticity.py``) and every PyNN connector.
 ``mapping()`` reports where the network went. sPyNNaker's extras
 (``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
-``NativeRNG``) behave as there.
+``NativeRNG``) behave as there; ``extra_models.QUBONeuron`` is a binary neuron that anneals a QUBO
+on the PEs (``qubo.solve`` builds it from a Q matrix).
 
 The first ``run()`` compiles the network; later runs continue it. The network may change between
 runs as in pyNN.nest (new populations, projections, ``Projection.set()``, neurons per core): the
@@ -28,7 +29,7 @@ from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType
 
-from . import simulator  # noqa: F401
+from . import extra_models, simulator  # noqa: F401
 from .control import (end, get_current_time, get_max_delay, get_min_delay, get_time_step,  # noqa: F401
                       initialize, mapping, num_processes, rank, reset, run, run_for, run_until, setup)
 from .electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401

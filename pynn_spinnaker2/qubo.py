@@ -6,9 +6,11 @@ excitation, and each time step's spikes one candidate solution.
 ``solve(Q)`` takes a numpy array, a scipy sparse matrix, a ``dimod.BinaryQuadraticModel`` or a
 :class:`Qubo`, builds the network through the PyNN API, runs it and returns a ``dimod.SampleSet``
 whose energies are computed exactly on the host from the returned states. The network is made
-by a *model* object (``model.sample(sim, qubo, seed)``); :class:`StandardNeurons` uses standard
-PyNN cells only, so it runs on any PyNN backend. Builders for Max-Cut, number partitioning,
-maximum independent set and graph colouring return :class:`Qubo` objects.
+by a *model* object (``model.sample(sim, qubo, seed)``): :class:`AnnealingNeurons` (the default
+here) uses ``extra_models.QUBONeuron``, binary neurons annealing on the PEs that keep the energy
+and the best state on the machine; :class:`StandardNeurons` uses standard PyNN cells only, so it
+runs on any PyNN backend. Builders for Max-Cut, number partitioning, maximum independent set
+and graph colouring return :class:`Qubo` objects.
 
 Conventions: Q need not be symmetric. The energy is xᵀQx, so Q_ij and Q_ji act together: the
 coupling of i < j is J_ij = Q_ij + Q_ji, which is how an upper- or lower-triangular Q is read.
@@ -326,19 +328,171 @@ def spikes_to_states(population, steps, dt) -> np.ndarray:
     return states
 
 
+def greedy_colouring(qubo: Qubo) -> np.ndarray:
+    """A proper colouring of the coupling graph (largest degree first, each node the smallest
+    colour its coloured neighbours leave free): coupled variables never share a colour."""
+    import networkx
+    graph = networkx.Graph()
+    graph.add_nodes_from(range(qubo.n))
+    graph.add_edges_from(zip(qubo.rows.tolist(), qubo.cols.tolist()))
+    colours = networkx.greedy_color(graph, strategy="largest_first")
+    return np.array([colours[i] for i in range(qubo.n)], dtype=np.int64)
+
+
+@dataclass
+class Integers:
+    """The QUBO in whole energy quanta, as the QUBONeuron computes: E ≈ offset + quantum · E_int."""
+    quantum: float
+    linear: np.ndarray
+    couplings: np.ndarray
+    relative_error: float          # worst relative error of a non-zero coefficient
+    zeroed: int                    # non-zero coefficients that became zero
+
+
+def integer_problem(qubo: Qubo, weight_bits: int = 16) -> Integers:
+    """Coefficients as whole quanta: exact when they are all whole numbers the weights hold
+    (Max-Cut, partitioning, independent sets, colouring with whole penalties), otherwise one
+    quantum = the largest |coupling| / (2**weight_bits - 1). Either way, twice the largest energy
+    must fit the PEs' 32-bit integers and a neuron's summed input float32's 24-bit mantissa."""
+    top = (1 << weight_bits) - 1
+    coefficients = np.concatenate([qubo.linear, qubo.couplings])
+    largest = float(np.abs(qubo.couplings).max()) if qubo.couplings.size else 1.0
+    whole = np.all(coefficients == np.round(coefficients)) and largest <= top
+    quantum = 1.0 if whole else largest / top
+    linear, couplings = np.round(qubo.linear / quantum), np.round(qubo.couplings / quantum)
+    nonzero = coefficients != 0
+    scaled = np.concatenate([linear, couplings]) * quantum
+    rel = np.abs(scaled - coefficients)[nonzero] / np.abs(coefficients[nonzero])
+    zeroed = int(np.count_nonzero(nonzero & (np.concatenate([linear, couplings]) == 0)))
+    if 2 * (np.abs(linear).sum() + np.abs(couplings).sum()) >= 2 ** 31 - 1:
+        raise ValueError(f"QUBONeuron: the energies of this QUBO in {quantum:.3g}-unit quanta overflow 32-bit "
+                         "integers; use weight_bits=8 (coarser quanta)")
+    field = np.abs(linear) + np.bincount(qubo.rows, np.abs(couplings), qubo.n) + \
+        np.bincount(qubo.cols, np.abs(couplings), qubo.n)
+    if field.max() >= 2 ** 24:
+        raise ValueError(f"QUBONeuron: a variable's field reaches {field.max():.0f} quanta, beyond float32's exact "
+                         "integers (2**24); use weight_bits=8 (coarser quanta)")
+    if zeroed:
+        warnings.warn(f"QUBONeuron: {zeroed} non-zero QUBO coefficients are below half a quantum "
+                      f"({quantum:.3g}) and become zero; use weight_bits=32 for finer quanta", stacklevel=3)
+    return Integers(quantum, linear, couplings, float(rel.max()) if rel.size else 0.0, zeroed)
+
+
+@dataclass
+class AnnealingNeurons:
+    """One ``extra_models.QUBONeuron`` per variable: simulated annealing on the PEs, the energy and
+    the best state kept on the machine and read back (not taken from spike records).
+
+    The coupling graph is coloured (``greedy_colouring``) and colour k updates in the steps
+    t = k mod n_colours, so no two coupled neurons try to flip in one step: each round of
+    n_colours steps is one Metropolis sweep, as in sequential simulated annealing. Temperatures
+    by default as dwave-samplers' default β range: hot, the largest energy change of a flip is
+    taken half the time (T = ΔE_max / ln 2); cold, the smallest 1 % of the time
+    (T = ΔE_min / ln 100), geometric in between (``temperatures``). ``colouring=False`` lets every neuron try in
+    every step with probability ``p_update`` instead (``sweeps / p_update`` steps).
+    """
+
+    sweeps: int = 1000
+    t_hot: float | None = None
+    t_cold: float | None = None
+    colouring: bool = True
+    p_update: float = 1.0
+    weight_bits: int = 16
+    timestep: float = 1.0
+    record_energy: bool = True
+
+    def temperatures(self, ints: Integers, qubo: Qubo) -> tuple[float, float]:
+        """(t_hot, t_cold) in quanta. A flip of x_i changes E by ±(b_i + Σ_j J_ij x_j), at most
+        max(|b_i + Σ J_ij<0|, |b_i + Σ J_ij>0|); the smallest change taken is the smallest
+        non-zero |b_i| or |J_ij| / 2 (the step of ±J_ij around a balanced field, as in Max-Cut)."""
+        def per_variable(values):
+            return np.bincount(qubo.rows, values, qubo.n) + np.bincount(qubo.cols, values, qubo.n)
+        j = ints.couplings
+        largest = np.maximum(np.abs(ints.linear + per_variable(np.minimum(j, 0))),
+                             np.abs(ints.linear + per_variable(np.maximum(j, 0))))
+        steps = np.abs(np.concatenate([ints.linear, j / 2]))
+        steps = steps[steps > 0]
+        hot = largest.max() / np.log(2) if self.t_hot is None else self.t_hot / ints.quantum
+        cold = (steps.min() if steps.size else 1.0) / np.log(100) if self.t_cold is None \
+            else self.t_cold / ints.quantum
+        if not (hot > 0 and cold > 0):
+            raise ValueError(f"AnnealingNeurons: temperatures must be positive, got t_hot={self.t_hot}, "
+                             f"t_cold={self.t_cold}")
+        return float(hot), float(cold)
+
+    def build(self, sim, qubo: Qubo):
+        """The QUBONeuron population on ``sim`` (set up), its couplings, and the steps to run."""
+        from .extra_models import QUBONeuron
+        ints = integer_problem(qubo, self.weight_bits)
+        hot, cold = self.temperatures(ints, qubo)
+        if self.colouring and qubo.rows.size:
+            colour = greedy_colouring(qubo)
+            period, p_update = int(colour.max()) + 1, 1.0
+        else:
+            colour, period, p_update = np.zeros(qubo.n, np.int64), 1, self.p_update
+        steps = int(np.ceil(self.sweeps * period / p_update))
+        cells = QUBONeuron(bias=ints.linear, t_hot=hot, t_cold=cold, anneal_time=steps * self.timestep,
+                           colour=colour.astype(float), n_colours=float(period), p_update=p_update)
+        x = sim.Population(qubo.n, cells, label="qubo variables")
+        if hasattr(x, "set_paradigm"):
+            x.set_paradigm("serial")
+            x.set_weight_bits(self.weight_bits)
+        both = np.concatenate([np.column_stack([qubo.rows, qubo.cols]), np.column_stack([qubo.cols, qubo.rows])])
+        j = np.concatenate([ints.couplings, ints.couplings])
+        for keep, receptor, sign in ((j < 0, "excitatory", -1.0), (j > 0, "inhibitory", 1.0)):
+            if keep.any():
+                # PyNN's inhibitory weights are negative: both receptors get -J
+                sim.Projection(x, x, sim.FromListConnector(np.column_stack(
+                    [both[keep], -j[keep], np.full(keep.sum(), self.timestep)]), column_names=["weight", "delay"]),
+                    receptor_type=receptor, label=f"{receptor} couplings")
+        return x, ints, steps, period
+
+    def sample(self, sim, qubo: Qubo, seed: int, setup_options=None):
+        """Anneal once; returns the machine's best state as the one candidate, and run information
+        (the machine's best energy and the step it was held at, emulated steps, wall times, the
+        energy trace, the quantum and the mapping's weight quantisation)."""
+        from .extra_models import best_state
+        sim.setup(timestep=self.timestep, min_delay=self.timestep, rng_seed=seed, **(setup_options or {}))
+        t0 = time.perf_counter()
+        x, ints, steps, period = self.build(sim, qubo)
+        if self.record_energy:
+            x[0:1].record("energy")
+        t1 = time.perf_counter()
+        sim.run((steps + 2) * self.timestep)          # two more steps account for the last flips
+        t2 = time.perf_counter()
+        best = best_state(x)
+        info = {"time_steps": steps + 2, "timestep_ms": self.timestep, "n_colours": period,
+                "quantum": ints.quantum, "coefficient_error": ints.relative_error,
+                "machine_energy": qubo.offset + ints.quantum * best.energy, "best_step": best.step,
+                "build_s": t1 - t0, "run_s": t2 - t1}
+        if self.record_energy:
+            signal = x[0:1].get_data("energy").segments[-1].analogsignals[0]
+            info["energy_trace"] = qubo.offset + ints.quantum * np.asarray(signal.magnitude)[:, 0]
+        info["readback_s"] = time.perf_counter() - t2
+        if hasattr(sim, "mapping"):
+            report = sim.mapping()
+            info["emulation_s"] = report.run_seconds.get("emulation", float("nan"))
+            info["compile_s"] = sum(report.compile_seconds.values())
+            info["quantisation"] = [vars(q) for q in report.quantisation]
+        sim.end()
+        return best.state[None, :].astype(bool), info
+
+
 # -- the front door -----------------------------------------------------------------------------------
 def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: int = 1):
     """Minimise xᵀQx (+ offset for a BQM or :class:`Qubo`) on the emulated SpiNNaker2 machine.
 
-    Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...) and returns the
-    lowest-energy state among its time steps. Returns a ``dimod.SampleSet`` (install the extra:
-    ``pip install pynn_spinnaker2[qubo]``) with exact host energies, per read the step it was
-    found at (``step``), and in ``info`` the emulated steps, times, the mapping's weight
-    quantisation and each read's per-step energy trace. ``sim`` is the PyNN backend (default
-    this one). ``model`` makes and runs the network (default :class:`StandardNeurons`): any
-    object with ``sample(sim, qubo, seed, setup_options) -> (states, info)``, ``states`` the
-    (time steps, n) 0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend,
-    ``quantisation`` as in ``sim.mapping()``).
+    Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...). Returns a
+    ``dimod.SampleSet`` (install the extra: ``pip install pynn_spinnaker2[qubo]``) with exact host
+    energies, per read the step its state was found at (``step``), and in ``info`` the emulated
+    steps, times, the mapping's weight quantisation and each read's energy trace. ``sim`` is the
+    PyNN backend (default this one). ``model`` makes and runs the network: by default
+    :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``: the machine keeps the
+    best state and its energy, returned in ``info['machine_energy']``), :class:`StandardNeurons`
+    (standard PyNN cells, best of the per-step spike states) on any other. Any object with
+    ``sample(sim, qubo, seed, setup_options) -> (states, info)`` will do, ``states`` the (k, n)
+    0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend, ``quantisation``
+    as in ``sim.mapping()``; optionally ``best_step``, ``energy_trace``, ``machine_energy``).
     """
     try:
         import dimod
@@ -348,9 +502,10 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
     qubo = as_qubo(Q)
     if num_reads < 1:
         raise ValueError(f"solve(): num_reads must be >= 1, not {num_reads}")
-    model = model or StandardNeurons()
     if sim is None:
         import pynn_spinnaker2 as sim
+    if model is None:
+        model = AnnealingNeurons() if sim.__name__ == "pynn_spinnaker2" else StandardNeurons()
     options = {"n_chips": n_chips} if sim.__name__ == "pynn_spinnaker2" else {}
     best, energy, step, traces, infos = [], [], [], [], []
     for read in range(num_reads):
@@ -365,11 +520,12 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
         k = int(np.argmin(e))
         best.append(states[k])
         energy.append(e[k])
-        step.append(k)
-        traces.append(e)
+        step.append(info.get("best_step", k))
+        traces.append(info.get("energy_trace", e))
         infos.append(info)
-    info = {key: infos[0][key] for key in ("time_steps", "timestep_ms", "quantisation") if key in infos[0]}
-    for key in ("build_s", "run_s", "readback_s", "emulation_s", "compile_s"):
+    info = {key: infos[0][key] for key in ("time_steps", "timestep_ms", "quantisation", "quantum", "n_colours")
+            if key in infos[0]}
+    for key in ("build_s", "run_s", "readback_s", "emulation_s", "compile_s", "machine_energy"):
         if key in infos[0]:
             info[key] = [i[key] for i in infos]
     info["energy_trace"] = traces

@@ -22,6 +22,9 @@ def parallel_obstacle(network: Network, layer: Layer) -> str | None:
                 "serial paradigm: the MAC array multiplies a fixed weight-delay map)")
     if pop.weight_bits not in (8, 16):
         return f"its {pop.weight_bits}-bit weights (the MAC array takes 8- or 16-bit operands)"
+    signed = [network.populations[s].label for s in layer.sources if network.populations[s].spec.signed_events]
+    if signed:
+        return f"the signed events of {signed[0]!r} (the MAC array's input spike counts are unsigned)"
     if layer.delay_range > PARALLEL_MAX_DELAY:
         return f"its delays up to {layer.delay_range} steps (the stacked input holds {PARALLEL_MAX_DELAY})"
     return None

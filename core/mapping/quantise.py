@@ -55,7 +55,8 @@ def receptor_scales(network: Network) -> np.ndarray:
             top = proj.synapse.max_weight(proj.weight) if proj.synapse is not None else float(proj.weight.max())
             wmax[proj.post, proj.receptor] = max(wmax[proj.post, proj.receptor], top)
     levels = np.array([(1 << p.weight_bits) - 1 for p in network.populations], dtype=float)[:, None]
-    return np.where(wmax > 0, wmax / levels, 1.0).astype(np.float32)
+    whole = np.array([p.spec.integer_weights for p in network.populations])[:, None]
+    return np.where((wmax > 0) & ~whole, wmax / levels, 1.0).astype(np.float32)
 
 
 def quantise(network: Network, stacklevel: int = 3):
@@ -68,6 +69,8 @@ def quantise(network: Network, stacklevel: int = 3):
         scale = float(scales[proj.post, proj.receptor])
         # a projection of one weight is quantised once (``arrays.uniform``)
         weight = proj.weight[:1] if uniform(proj.weight) else proj.weight
+        if post.spec.integer_weights:
+            _check_whole(proj.label, post, weight)
         # the float32 step can put the largest weight a hair above the top level: clip to it
         q = np.minimum(np.rint(weight / scale), (1 << post.weight_bits) - 1).astype(np.uint32)
         nonzero = weight > 0
@@ -92,3 +95,14 @@ def quantise(network: Network, stacklevel: int = 3):
         qweights.append(q)
         report.append(entry)
     return scales, qweights, report
+
+
+def _check_whole(label, post, weight):
+    """A model that computes in whole units (``ModelSpec.integer_weights``) takes weights that are
+    whole numbers its weight bits hold; its weight step is one unit, so nothing is rounded."""
+    top = (1 << post.weight_bits) - 1
+    bad = (weight != np.round(weight)) | (weight > top)
+    if bad.any():
+        raise ValueError(f"projection {label!r}: {post.model} {post.label!r} takes whole-number weights "
+                         f"(energy quanta) up to {top} ({post.weight_bits}-bit), got {weight[bad][0]}; "
+                         f"scale the problem to integers or raise weight_bits")

@@ -39,6 +39,9 @@ class ModelSpec:
     sequences: tuple[str, ...] = ()         # per-neuron sequence parameters (spike sources' schedules)
     sequence_defaults: dict = field(default_factory=dict)   # a sequence each neuron gets if none is given
     events: Callable | None = None          # (label, sequences, dt) -> per-neuron event steps and values
+    integer_weights: bool = False           # weights are whole numbers of the model's unit: weight step 1
+    signed_events: bool = False             # spike counts may be negative (a binary neuron's -1: turned off)
+    recurrent_only: bool = False            # input only from its own population, delays of one step
 
     @property
     def synapse_units(self) -> str:

@@ -69,7 +69,7 @@ def bookkeeping(t0, computing, m):
             if outbox.packet[e]:
                 packets += 1
                 if g >= 0:                  # a delay PE's packets re-send spikes already counted
-                    stats[v, SPIKES] += c
+                    stats[v, SPIKES] += abs(c)
             if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]

@@ -70,7 +70,7 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur,
     advance(g0, n, t, cur, nrn.rng)
     for i in range(n):
         c = nrn.counts[g0 + i]
-        if c > 0:
+        if c != 0:                              # a binary neuron's -1 (``signed_events``) is sent too
             outbox.step[k], outbox.key[k], outbox.neuron[k] = w, key | np.uint32(i), g0 + i
             outbox.payload[k], outbox.packet[k] = c, True
             k += 1

@@ -75,7 +75,8 @@ def _warm_up():
     for name, spec in MODELS.items():
         extra = {"spike_times": [[1.0]]} if name == "SpikeSourceArray" else {}
         network.add_population(Population(name, name, 1, **extra))
-    targets = [i for i, p in enumerate(network.populations) if not p.spec.is_source]
+    # a QUBONeuron takes input only from its own population (and whole-number weights)
+    targets = [i for i, p in enumerate(network.populations) if not p.spec.is_source and not p.spec.recurrent_only]
     for pre in range(len(network.populations)):
         for post in targets:
             network.add_projection(Projection(f"{pre}-{post}", pre, post, [0], [0], 0.1, 1, 0))
