@@ -12,6 +12,7 @@ from .mapping.keys import Keys, assign_keys
 from .mapping.partition import MachineGraph, partition
 from .mapping.place import place
 from .mapping.route import RoutingTable, route
+from .mapping.values import ValuePlan, plan_values
 from .network import Network
 from .report import MappingReport, mapping_report
 
@@ -28,6 +29,7 @@ class MappedProgram:
     routing_tables: list[RoutingTable]
     images: MemoryImages
     report: MappingReport
+    values: ValuePlan | None = None
 
 
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial") -> MappedProgram:
@@ -50,7 +52,8 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
     graph = timed("partition", partition, network)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)
-    tables = timed("route", route, graph, placement, keys, machine)
-    images = timed("memory images", build_images, network, graph, placement, keys)
-    report = mapping_report(network, machine, graph, placement, tables, images, seconds)
-    return MappedProgram(network, machine, graph, placement, keys, tables, images, report)
+    values = timed("value blocks", plan_values, network, graph, placement)
+    tables = timed("route", route, graph, placement, keys, machine, values.routes)
+    images = timed("memory images", build_images, network, graph, placement, keys, values)
+    report = mapping_report(network, machine, graph, placement, tables, images, seconds, values)
+    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, values)

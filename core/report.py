@@ -30,6 +30,7 @@ class MappingReport:
     quantisation: list
     compile_seconds: dict[str, float]
     runtime: dict = field(default_factory=dict)
+    value_projections: list = field(default_factory=list)   # (label, pre, post, rows, target, blocks, filter order)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
 
@@ -54,6 +55,13 @@ class MappingReport:
         for p in self.populations:
             lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
                          f"{p.storage:<26}{p.sram_bytes:>10}{p.dram_bytes:>12}  {p.pes[0] if p.pes else '-'}")
+        if self.value_projections:
+            lines += ["", "value projections (decoded values as payload packets, one per row and step; "
+                          "filtered on the receiving PEs):",
+                      f"  {'projection':<30}{'pre':<20}{'post':<20}{'rows':>6}  {'into':<9}{'blocks':>7}"
+                      f"{'filter order':>13}"]
+            lines += [f"  {v[0][:29]:<30}{v[1][:19]:<20}{v[2][:19]:<20}{v[3]:>6}  {v[4]:<9}{v[5]:>7}{v[6]:>13}"
+                      for v in self.value_projections]
         lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
             f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
         if self.quantisation:
@@ -69,7 +77,7 @@ class MappingReport:
         return "\n".join(lines)
 
 
-def mapping_report(network, machine, graph, placement, tables, images, seconds) -> MappingReport:
+def mapping_report(network, machine, graph, placement, tables, images, seconds, values=None) -> MappingReport:
     pops = []
     for p, pop in enumerate(network.populations):
         vs = [v for v, mv in enumerate(graph.vertices) if graph.slices[mv.slice].population == p]
@@ -79,13 +87,20 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds) 
         for v in vs:
             for k, b in graph.vertices[v].bytes.items():
                 items[k] = items.get(k, 0) + b
+            for k, b in (values.bytes[v].items() if values is not None else ()):
+                items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
         storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram
                    else f"SRAM, split over {split} PEs" if split > 1 else "SRAM")
-        pops.append(PopulationMapping(pop.label, pop.model, pop.size, "serial",
+        paradigm = "values" if values is not None and values.is_value[p] else "serial"
+        pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], storage,
                                       sum(items.values()), dram_bytes, items))
     used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
-                         images.quantisation, seconds)
+                         images.quantisation, seconds,
+                         value_projections=[] if values is None else [
+                             (q.label, network.populations[q.pre].label, network.populations[q.post].label,
+                              q.rows, q.target, values.projection_blocks[j], q.filter.order)
+                             for j, q in enumerate(network.value_projections)])

@@ -25,10 +25,11 @@ from .partition import MachineGraph
 from .quantise import quantise
 from .route import targets
 
-NEURONS, SYNAPSES = 0, 1          # PE kinds: a slice's neurons (and rows), a share of its rows
+NEURONS, SYNAPSES, VALUES = 0, 1, 2   # PE kinds: a slice's neurons (and rows), a share of its rows,
+                                      # neurons driven by and sending decoded values (``values.py``)
 
 PEImages = namedtuple("PEImages", [
-    "kind",          # NEURONS or SYNAPSES
+    "kind",          # NEURONS, SYNAPSES or VALUES
     "model",         # model id (``core.models.MODEL_ID``), -1 for a PE without neurons
     "g0", "n",       # first global neuron of its slice, neurons in the slice
     "key",           # uint32 base key of the spikes the slice sends
@@ -68,6 +69,7 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    values: object = None          # ``values.ValueImages``
 
 
 def spike_events(network: Network, dt: float):
@@ -191,7 +193,8 @@ def serial_images(network, graph, keys, qweights):
     return images, mpt_start, mpt_count
 
 
-def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys) -> MemoryImages:
+def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys,
+                 value_plan=None) -> MemoryImages:
     scales, qweights, quant = quantise(network, stacklevel=4)
     neurons = neuron_images(network, network.timestep)
     serial_image, mpt_start, mpt_count = serial_images(network, graph, keys, qweights)
@@ -216,13 +219,19 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     bits = np.array([network.populations[p].weight_bits for p in pop_of])
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
+    kind = np.where(holds, NEURONS, SYNAPSES).astype(np.int64)
+    sends = np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_)
+    if value_plan is not None:
+        valued = holds & value_plan.is_value[pop_of]
+        kind[valued] = VALUES
+        sends |= value_plan.packets_per_step > 0
     pes = PEImages(
-        kind=np.where(holds, NEURONS, SYNAPSES).astype(np.int64),
+        kind=kind,
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
         g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
                     dtype=np.int64),
         n=n, key=keys.key[[mv.slice for mv in graph.vertices]].astype(np.uint32),
-        sends=np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_),
+        sends=sends,
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
         slots=slots.astype(np.int64), n_types=n_types,
@@ -231,4 +240,5 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)
+                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant,
+                        values=None if value_plan is None else value_plan.images)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..network import Network
-from . import serial
+from . import serial, values
 
 MAX_SPLIT = 4
 
@@ -193,7 +193,8 @@ def partition(network: Network) -> MachineGraph:
     (many source vertices or long delays) is cut finer until it does."""
     check_delays(network)
     slots_per_pop = population_slots(network)
-    n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
+    n_max = [min(serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits),
+                 values.max_neurons_per_pe(network, p))
              for p, pop in enumerate(network.populations)]
     while True:
         try:

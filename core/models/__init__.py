@@ -8,9 +8,11 @@ same step as NEST's ``iaf_psc_*``.
 """
 from .spec import RECEPTORS, ModelSpec
 from . import if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array
+from . import lif, rate_neuron, rate_to_spikes, izhikevich_current, value_relay, value_playback
 
 MODELS: dict[str, ModelSpec] = {m.SPEC.name: m.SPEC for m in (
-    if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array)}
+    if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array,
+    lif, rate_neuron, rate_to_spikes, izhikevich_current, value_relay, value_playback)}
 MODEL_ID = {name: k for k, name in enumerate(MODELS)}
 
 N_FSTATE = max(len(m.state_columns) for m in MODELS.values())    # float32 state columns per neuron

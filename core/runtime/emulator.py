@@ -30,12 +30,16 @@ def outbox(packets_per_step, window) -> Outbox:
     room = np.asarray(packets_per_step, dtype=np.int64) * window
     start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
     total = int(room.sum())
+    payload = np.zeros(total, np.int32)
     return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
-                  np.zeros(total, np.int32), start, np.zeros(room.size, np.int64))
+                  payload, payload.view(np.float32), start, np.zeros(room.size, np.int64))
 
 
 def window_steps(network) -> int:
-    """Steps the PEs may run without exchanging packets: the shortest delay in the network."""
+    """Steps the PEs may run without exchanging packets: the shortest delay in the network
+    (one step when decoded values flow: they act in the step after they are sent)."""
+    if getattr(network, "value_projections", None):
+        return 1
     delays = [int(p.delay.min()) for p in network.projections if p.size]
     return max(1, min(delays + [MAX_WINDOW]))
 
@@ -64,7 +68,14 @@ class Emulator:
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0), self.window)
+        value_packets = np.zeros(len(im.pes.n), np.int64)
+        if im.values is not None:
+            vi = im.values
+            for v in np.flatnonzero(vi.blk_count):
+                value_packets[v] = vi.blk_rows[vi.blk_start[v]:vi.blk_start[v] + vi.blk_count[v]].sum()
+        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0) + value_packets, self.window)
+        self._play = np.zeros((0, 0 if im.values is None else im.values.play.shape[1]), np.float32)
+        self._play_t0 = np.zeros(1, np.int64)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -92,7 +103,55 @@ class Emulator:
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self.values = self._fresh_values()
         self.clear_recordings()
+
+    def _fresh_values(self):
+        """The value PEs' state at the start of a trial: empty accumulators and filters, the
+        learned matrices as loaded."""
+        vi = self.program.images.values
+        return vi._replace(mat=vi.mat.copy(), acc=np.zeros_like(vi.acc), y=np.zeros_like(vi.y),
+                           filt=np.zeros_like(vi.filt), x=np.zeros_like(vi.x), cur=np.zeros_like(vi.cur),
+                           lstate=np.zeros_like(vi.lstate), play=self._play, play_t0=self._play_t0)
+
+    # -- values ------------------------------------------------------------------------
+    def playback_columns(self, pop: int) -> np.ndarray:
+        """Columns of the playback table that population ``pop``'s units play, in unit order."""
+        vi, pes = self.values, self.program.images.pes
+        first = self.program.images.neurons.pop_offset[pop]
+        cols = np.full(self.program.network.populations[pop].size, -1, np.int64)
+        for v in np.flatnonzero(vi.playback):
+            lo = pes.g0[v] - first
+            if 0 <= lo < cols.size:
+                cols[lo:lo + pes.n[v]] = vi.play_unit[v] + np.arange(pes.n[v])
+        if (cols < 0).any():
+            raise ValueError(f"population {self.program.network.populations[pop].label!r} is not a "
+                             "ValuePlayback population")
+        return cols
+
+    def value_matrix(self, projection: int) -> np.ndarray:
+        """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
+        rules change it during a run)."""
+        vi = self.values
+        q = self.program.network.value_projections[projection]
+        out = np.zeros(q.matrix.shape, dtype=np.float32)
+        n = self.program.images.pes.n
+        for b in np.flatnonzero(vi.blk_projection == projection):
+            v = np.flatnonzero((vi.blk_start <= b) & (b < vi.blk_start + vi.blk_count))[0]
+            rows, cols = vi.blk_rows[b], n[v]
+            block = vi.mat[vi.blk_mat[b]:vi.blk_mat[b] + rows * cols].reshape(cols, rows).T
+            out[vi.blk_row0[b]:vi.blk_row0[b] + rows, vi.blk_col0[b]:vi.blk_col0[b] + cols] = block
+        return out
+
+    def set_playback(self, first_step: int, table: np.ndarray):
+        """The values the playback PEs send from step ``first_step`` on: (steps, units) with one
+        column per playback unit (``playback_columns``). A run must stay within the table."""
+        table = np.ascontiguousarray(table, dtype=np.float32)
+        if table.ndim != 2 or table.shape[1] != self.values.play.shape[1]:
+            raise ValueError(f"the playback table must be (steps, {self.values.play.shape[1]}), not {table.shape}")
+        self._play = table
+        self._play_t0[0] = first_step
+        self.values = self.values._replace(play=table)
 
     def _neurons(self):
         s = self._scratch
@@ -234,6 +293,11 @@ class Emulator:
         start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
+        if self.values.play.shape[1] and n_steps and not (
+                self._play_t0[0] <= t0 and t_end <= self._play_t0[0] + self.values.play.shape[0]):
+            raise ValueError(f"the playback table covers steps {self._play_t0[0]} to "
+                             f"{self._play_t0[0] + self.values.play.shape[0]}, not {t0} to {t_end}; "
+                             "call set_playback first")
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
@@ -245,7 +309,7 @@ class Emulator:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
                 machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats)
+                                  self.ring, self.stats, self.values)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)
                 n = rec.n_spikes[0]

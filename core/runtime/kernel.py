@@ -22,8 +22,8 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import NEURONS, SYNAPSES
-from . import neurons, serial
+from ..mapping.images import NEURONS, SYNAPSES, VALUES
+from . import neurons, serial, values
 from .state import Machine
 from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
@@ -35,16 +35,31 @@ from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS
 @njit(cache=True, nogil=True)
 def compute(v, t0, steps, m):
     """Phase 1 on PE ``v``."""
-    if m.pes.kind[v] == NEURONS:
+    kind = m.pes.kind[v]
+    if kind == NEURONS:
         neurons.window(v, t0, steps, m)
+    elif kind == VALUES:
+        values.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def receive(v, key, payload, t, m):
-    """Phase 2: one packet, sent in step ``t``, arriving at PE ``v``."""
+def receive(v, e, t, m):
+    """Phase 2: one packet (outbox entry ``e``), sent in step ``t``, arriving at PE ``v``."""
     kind = m.pes.kind[v]
     if kind == NEURONS or kind == SYNAPSES:
-        serial.receive(v, key, np.int64(payload), t, m)
+        serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
+    elif kind == VALUES:
+        if m.outbox.index[e] < 0:
+            values.receive(v, e, t, m)
+        else:
+            serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def settle(v, t0, m):
+    """End of phase 2 on PE ``v``: what its kind does once all the window's packets are in."""
+    if m.pes.kind[v] == VALUES:
+        values.settle(v, t0, m)
 
 
 @njit(cache=True, nogil=True)
@@ -52,10 +67,12 @@ def deliver(v, t0, m):
     """Phase 2 on PE ``v``: every packet routed to it in this window."""
     routes, outbox = m.routes, m.outbox
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
-        u = routes.src[s]
-        m.stats[v, DELIVERED] += outbox.size[u]
+        u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
+            if outbox.key[e] & mask == key:
+                m.stats[v, DELIVERED] += 1
+                receive(v, e, t0 + outbox.step[e], m)
+    settle(v, t0, m)
 
 
 @njit(cache=True, nogil=True)
@@ -84,22 +101,22 @@ def bookkeeping(t0, computing, m):
             stats[v, DROPPED] += size * m.routes.drops[v]
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats)
+    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         for k in prange(computing.size):
-            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
+            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats))
+            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
         t += steps
     return t
 

@@ -13,7 +13,9 @@ import numpy as np
 from numba import njit
 
 from ..hardware import N_LINKS, PES_PER_CHIP
+from ..mapping.images import VALUES
 from ..mapping.serial import INDEX_BITS
+from ..mapping.values import VALUE_MASK
 from .state import Routes
 
 
@@ -74,20 +76,39 @@ def resolve(program) -> Routes:
     neighbours = machine.neighbours.astype(np.int64)
     V = len(pes.n)
     out = np.empty(machine.n_pes, dtype=np.int64)
-    dest, dest_count, drops = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
-    for v in np.flatnonzero(pes.sends):
-        n, drops[v] = route_packet(pes.key[v], pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
-                                   neighbours, pe_vertex, out)
+    sources = multicast_sources(program)
+    dest, dest_count, drops = [], np.zeros(len(sources), np.int64), np.zeros(V, np.int64)
+    for s, (v, key, _) in enumerate(sources):
+        n, dropped = route_packet(np.uint32(key), pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
+                                  neighbours, pe_vertex, out)
+        drops[v] = max(drops[v], dropped)
         dest.append(out[:n].copy())
-        dest_count[v] = n
+        dest_count[s] = n
     dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
     if np.any(dest < 0):
         raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
-    source = np.repeat(np.arange(V), dest_count)
+    table = np.array(sources, dtype=np.int64).reshape(-1, 3)
+    entry = np.repeat(np.arange(len(sources)), dest_count)
     order = np.argsort(dest, kind="stable")
     src_count = np.bincount(dest, minlength=V)
+    per_pe = np.bincount(table[:, 0], weights=dest_count, minlength=V).astype(np.int64)
     return Routes(
-        dest_start=np.concatenate([[0], np.cumsum(dest_count)]).astype(np.int64), dest=dest.astype(np.int64),
-        src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64), src=source[order].astype(np.int64),
+        dest_start=np.concatenate([[0], np.cumsum(per_pe)]).astype(np.int64), dest=dest.astype(np.int64),
+        src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64),
+        src=table[entry[order], 0].astype(np.int64),
+        src_key=table[entry[order], 1].astype(np.uint32), src_mask=table[entry[order], 2].astype(np.uint32),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
         senders=np.flatnonzero(pes.sends).astype(np.int64))
+
+
+def multicast_sources(program) -> list[tuple[int, int, int]]:
+    """(sending PE, key, mask) of every key range a PE sends: its spikes (one range per neuron
+    PE), and one range per value block (``mapping/values.py``)."""
+    pes, vi = program.images.pes, program.images.values
+    spikes = pes.sends & (pes.kind != VALUES)
+    out = [(int(v), int(pes.key[v]), int(program.keys.mask)) for v in np.flatnonzero(spikes)]
+    if vi is not None:
+        for v in np.flatnonzero(vi.blk_count):
+            for b in range(vi.blk_start[v], vi.blk_start[v] + vi.blk_count[v]):
+                out.append((int(v), int(vi.blk_key[b]), VALUE_MASK))
+    return sorted(out, key=lambda s: s[0])

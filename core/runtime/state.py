@@ -21,6 +21,7 @@ Outbox = namedtuple("Outbox", [
     "key",           # uint32: the packet's key
     "index",         # int32: the sending neuron's index in its slice (for recording), -1 if none
     "payload",       # int32: spike count (or a value's bits)
+    "value",         # float32 view of the same payload words: a decoded value
     "start",         # int64 (V,): each PE's first entry
     "size",          # int64 (V,): packets the PE sent in this window
 ])
@@ -29,6 +30,7 @@ Outbox = namedtuple("Outbox", [
 Routes = namedtuple("Routes", [
     "dest_start", "dest",          # CSR: source PE -> receiving PEs
     "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
+    "src_key", "src_mask",         # the key range of each of those sources (a PE may send several)
     "drops",                       # per source PE: chips its packets reach with no entry
     "receivers",                   # PEs that receive packets
     "senders",                     # PEs that send packets
@@ -52,4 +54,5 @@ Machine = namedtuple("Machine", [
     "routes", "nrn", "outbox", "rec",
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
+    "values",        # ``mapping.values.ValueImages``: value PEs' tables and state
 ])
