@@ -125,13 +125,14 @@ class DiscreteFilter:
     D: float = 1.0
 
     def __post_init__(self):
-        self.A = np.atleast_2d(np.asarray(self.A, dtype=float)).reshape(len(np.ravel(self.B)), -1)
         self.B, self.C = np.asarray(self.B, dtype=float).ravel(), np.asarray(self.C, dtype=float).ravel()
         self.D = float(np.asarray(self.D).item())
         k = self.B.size
-        if self.A.shape != (k, k) or self.C.size != k:
+        self.A = np.asarray(self.A, dtype=float)
+        if self.A.size != k * k or self.C.size != k:
             raise ValueError(f"filter: A {self.A.shape}, B {self.B.shape}, C {self.C.shape} do not describe "
                              "one state-space system")
+        self.A = self.A.reshape(k, k)
 
     @property
     def order(self) -> int:

@@ -44,7 +44,7 @@ class Simulator:
     the mapping report (PEs, chips, SRAM per population, value projections, routing tables)."""
 
     def __init__(self, network, dt=0.001, seed=None, model=None, progress_bar=True, optimize=True,
-                 n_chips=None, threads=None):
+                 n_chips=None, threads=1):
         self.closed = True
         self.progress_bar = progress_bar
         self.optimize = optimize
