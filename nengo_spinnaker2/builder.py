@@ -134,9 +134,6 @@ class Builder:
             built = self.model.params[ens]
             what = f"{ens}"
             name, params = core_model(ens.neuron_type, what)
-            if ens.noise is not None:
-                raise NotImplementedError(f"{what}: noise on an ensemble's input current is not supported on "
-                                          "the PEs; add the noise through a Node connected to ens.neurons")
             pop = Population(_label(ens), name, ens.n_neurons,
                              parameters=dict(params, bias=built.bias),
                              encoders=np.asarray(built.scaled_encoders, dtype=float))
@@ -147,6 +144,17 @@ class Builder:
             self.out.ensemble_pop[ens] = self.out.network.add_population(pop)
 
     # -- edges -------------------------------------------------------------------------
+    def noise_edges(self):
+        """An ensemble's noise process runs on the host and enters the neurons' current as values."""
+        edges = []
+        for ens in self.network.all_ensembles:
+            if ens.noise is not None and not is_host(ens):
+                source = NoiseSource(ens)
+                self.host.append(source)
+                edges.append(Edge(f"noise of {ens}", Source("host", source, None, None, ens.n_neurons),
+                                  np.eye(ens.n_neurons), [None], ("neurons", ens)))
+        return edges
+
     def connection_edges(self):
         edges = []
         for conn in self.network.all_connections:
@@ -325,7 +333,10 @@ class Builder:
                 pre = out.ensemble_pop[e.source.obj]
             else:
                 pre = self.playback(e.source)
-            filt = chain([None if _identity(s) else s for s in e.synapses], advance=e.advance)
+            # a host reads its relay in the middle of the step that settled it (``Emulator.run(between)``):
+            # values from the machine wait nengo's synapse step inside the filter
+            advance = e.advance and not (dest_kind == "node" and e.source.kind == "chip")
+            filt = chain([None if _identity(s) else s for s in e.synapses], advance=advance)
             learning = None
             if dest_kind == "encoders":
                 post, target = out.ensemble_pop[dest], "encoders"
@@ -387,7 +398,7 @@ class Builder:
 
     def build(self) -> Translation:
         self.ensembles()
-        edges = self.fold(self.connection_edges() + self.probe_edges())
+        edges = self.fold(self.connection_edges() + self.probe_edges()) + self.noise_edges()
         self.out.edges = edges
         self.value_projections(edges)
         self.out.host_objects = self.host
@@ -417,6 +428,17 @@ class Builder:
         if isinstance(post, nengo.Ensemble) and conn.solver.weights:
             return lambda m: m
         return lambda m: m[conn.post_slice]
+
+
+class NoiseSource:
+    """An ensemble's ``noise`` process, evaluated on the host like a node without input."""
+
+    def __init__(self, ens):
+        self.ensemble, self.output = ens, ens.noise
+        self.size_in, self.size_out, self.label = 0, ens.n_neurons, f"noise of {ens}"
+
+    def __repr__(self):
+        return f"<noise of {self.ensemble}>"
 
 
 def _identity(f):

@@ -46,7 +46,7 @@ class Host:
         rng = np.random.RandomState(seed)
         self.step_fns = {}
         for o in self.objects:
-            output = o.output if isinstance(o, nengo.Node) else None
+            output = getattr(o, "output", None) if not isinstance(o, nengo.Ensemble) else None
             if isinstance(output, Process):
                 shape_in = (o.size_in,) if o.size_in else (0,)
                 state = output.make_state(shape_in, (o.size_out,), self.dt)
@@ -68,6 +68,8 @@ class Host:
         if isinstance(o, nengo.Ensemble):
             return x.copy()
         output = o.output
+        if not isinstance(o, nengo.Node):          # an ensemble's noise
+            return np.asarray(self.step_fns[o](t), dtype=float).ravel()
         if output is None:
             return x.copy()
         if isinstance(output, Process):

@@ -69,6 +69,10 @@ class Simulator:
         self._playback_cols = np.concatenate(
             [self.emulator.playback_columns(pop) for pop, _ in self.host.playback]).astype(np.int64) \
             if self.host.playback else np.zeros(0, np.int64)
+        relay_pops = set(self.host.relays.values())
+        graph = self.program.graph
+        self._relay_vertices = np.array([v for v, mv in enumerate(graph.vertices)
+                                         if graph.slices[mv.slice].population in relay_pops], dtype=np.int64)
         self._sim_data = self.model.params
         self.data = SimulationData(self._sim_data)
         self._recorded = self._recording_intervals()
@@ -159,8 +163,11 @@ class Simulator:
         s, end = self._n_steps, self._n_steps + steps
         weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
         host_probes = [p for p in self.translation.probes.values() if p.kind == "host"]
+        if self.host.closed_loop:
+            self._run_closed_loop(s, end, host_probes)
+            s = end
         while s < end:
-            chunk = 1 if self.host.closed_loop else end - s
+            chunk = end - s
             if self.host.needed:
                 table = np.zeros((chunk, self.emulator.values.play.shape[1]), np.float32)
                 for k in range(chunk):
@@ -180,6 +187,27 @@ class Simulator:
                     self._sim_data[plan.probe].append(plan.unmap(self.emulator.value_matrix(plan.projection)).copy())
         self._n_steps = end
         self._collect()
+
+    def _run_closed_loop(self, s, end, host_probes):
+        """Host and machine alternate within every step (``Emulator.run(between=...)``)."""
+        table = np.zeros((1, self.emulator.values.play.shape[1]), np.float32)
+        weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
+
+        def between(t):
+            relay = {o: self.emulator.get_state(pop, "output") for o, pop in self.host.relays.items()}
+            row = self.host.step(t, relay)
+            table[0, self._playback_cols] = row
+            self.emulator.set_playback(t, table)
+            self._record_host(host_probes, t + 1)
+
+        chunk = 1 if weight_probes else end - s
+        while s < end:
+            self.emulator.run(chunk, between=between, first=self._relay_vertices)
+            s += chunk
+            self._n_steps = s
+            for plan in weight_probes:
+                if self._due(plan.probe, s):
+                    self._sim_data[plan.probe].append(plan.unmap(self.emulator.value_matrix(plan.projection)).copy())
 
     # -- probes --------------------------------------------------------------------------
     def _period(self, probe):

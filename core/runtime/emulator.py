@@ -288,12 +288,19 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int):
-        """Advance the machine ``n_steps`` time steps."""
+    def run(self, n_steps: int, between=None, first: np.ndarray | None = None):
+        """Advance the machine ``n_steps`` time steps.
+
+        With ``between``, every step runs in two stages with ``between(step)`` called in the
+        middle: stage 1 computes every PE but the playback ones and delivers to the PEs in
+        ``first`` (those the host reads, e.g. its input relays); the host then writes the
+        playback table's row for the step; stage 2 computes the playback PEs and delivers to
+        everyone else. So a host object reads this step's values and its output acts in this
+        step's settle, as if it were a PE."""
         start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
-        if self.values.play.shape[1] and n_steps and not (
+        if between is None and self.values.play.shape[1] and n_steps and not (
                 self._play_t0[0] <= t0 and t_end <= self._play_t0[0] + self.values.play.shape[0]):
             raise ValueError(f"the playback table covers steps {self._play_t0[0]} to "
                              f"{self._play_t0[0] + self.values.play.shape[0]}, not {t0} to {t_end}; "
@@ -301,6 +308,10 @@ class Emulator:
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        if between is not None:
+            self._run_staged(t0, t_end, rec, capacity + int(rec.n_spiking) * (t_end - t0), between, first)
+            self._finish(t0, t_end, rec, groups, start)
+            return
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
         try:
@@ -319,6 +330,34 @@ class Emulator:
                     break
         finally:
             numba.set_num_threads(previous)
+        self._finish(t0, t_end, rec, groups, start)
+
+    def _run_staged(self, t0, t_end, rec, capacity, between, first):
+        im = self.program.images
+        rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                           count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+        playback = self.values.playback[self._computing]
+        computing = (self._computing[~playback], self._computing[playback])
+        receivers = self.routes.receivers
+        early = np.isin(receivers, np.asarray(first if first is not None else [], dtype=np.int64))
+        receivers = (receivers[early], receivers[~early])
+        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            for t in range(t0, t_end):
+                for k in (0, 1):
+                    if k == 1:
+                        between(t)
+                    machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                                      self.ring, self.stats, self.values)
+                    stage(t, computing[k], receivers[k], *machine)
+        finally:
+            numba.set_num_threads(previous)
+        n = rec.n_spikes[0]
+        self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+
+    def _finish(self, t0, t_end, rec, groups, start):
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
             n = rec.n[r]

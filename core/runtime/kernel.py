@@ -121,6 +121,18 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox
     return t
 
 
+def _run_stage(t, computing, receivers, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals):
+    """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
+    A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
+    stage 1 runs the PEs the host reads from, stage 2 the ones it writes to."""
+    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals)
+    for k in prange(computing.size):
+        compute(computing[k], t, 1, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+    bookkeeping(t, computing, m)
+    for k in prange(receivers.size):
+        deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+
+
 def _twin(function, name):
     """``function`` under another name, so numba caches a second compilation of it separately."""
     twin = types.FunctionType(function.__code__, function.__globals__, name)
@@ -130,3 +142,5 @@ def _twin(function, name):
 
 run_steps_parallel = njit(cache=True, parallel=True)(_twin(_run_steps, "run_steps_parallel"))
 run_steps = njit(cache=True)(_twin(_run_steps, "run_steps"))     # one thread: no parallel-region overhead
+run_stage_parallel = njit(cache=True, parallel=True)(_twin(_run_stage, "run_stage_parallel"))
+run_stage = njit(cache=True)(_twin(_run_stage, "run_stage"))
