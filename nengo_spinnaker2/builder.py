@@ -38,7 +38,7 @@ from .transforms import is_decoded, scatter, selection, transform_matrix
 MS = 1000.0
 
 
-@dataclass
+@dataclass(eq=False)
 class Source:
     """Where an edge's values come from: a chip ensemble's neuron outputs, or a host object's
     output (through ``function`` and ``pre_slice``)."""
@@ -53,7 +53,7 @@ class Source:
         return (self.kind, self.obj, self.function, _slice_key(self.pre_slice))
 
 
-@dataclass
+@dataclass(eq=False)
 class Edge:
     """``matrix @ source`` arriving, filtered by ``synapses`` in series, at ``dest``."""
     label: str
@@ -61,7 +61,6 @@ class Edge:
     matrix: np.ndarray
     synapses: list
     dest: tuple               # ("encoders"|"neurons", ens) | ("node", node) | ("rule", learned conn) | ("probe", probe)
-    advance: bool = True      # the reader waits a step for the last synapse (``synapses.chain``)
     learning: object = None   # nengo learning rule type on this edge's matrix
     conn: object = None
 
@@ -120,6 +119,7 @@ class Builder:
     def __init__(self, model, network, dt):
         self.model, self.network, self.dt = model, network, dt
         self.out = Translation(Network(timestep=dt * MS), dt)
+        self.kept, self.kept_relays = set(), {}
         nodes = network.all_nodes
         fn_out = {c.pre_obj for c in network.all_connections if c.function is not None}
         self.passthrough = {n for n in nodes if n.output is None and n not in fn_out}
@@ -183,7 +183,7 @@ class Builder:
             core = transform_matrix(conn, weights, self.dt)
         else:
             raise NotImplementedError(f"{conn}: connections from {type(pre).__name__} are not supported")
-        syn = discrete_filter(conn.synapse, self.dt, f"{conn}")
+        syn = None if conn.synapse is None else discrete_filter(conn.synapse, self.dt, f"{conn}")
         learning = conn.learning_rule_type if conn.learning_rule_type else None
         if isinstance(post, nengo.Ensemble) and is_decoded(conn) and conn.solver.weights:
             return Edge(str(conn), source, core, [syn], ("neurons", post), learning=learning, conn=conn)
@@ -240,14 +240,14 @@ class Builder:
         if isinstance(obj, nengo.Node) and attr == "output":
             if obj in self.passthrough:
                 sel = selection(probe.slice, obj.size_out)
-                return Edge(str(probe), Source("node", obj), sel, [P], ("probe", probe), advance=P is not None)
+                return Edge(str(probe), Source("node", obj), sel, [P], ("probe", probe))
             return self._host_probe(probe, obj, P)
         if isinstance(obj, nengo.Ensemble) and attr == "input":
             if is_host(obj):
                 return self._host_probe(probe, obj, P, attr="input")
             # the ensemble's input: every edge into it, again, into a relay
             return Edge(str(probe), Source("node", ("input", obj)), selection(probe.slice, obj.size_in), [P],
-                        ("probe", probe), advance=P is not None)
+                        ("probe", probe))
         if isinstance(obj, nengo.Ensemble) and attr == "scaled_encoders":
             plans[probe] = ProbePlan(probe, "static", array=np.asarray(self.model.params[obj].scaled_encoders))
             return None
@@ -286,25 +286,25 @@ class Builder:
     # -- passthrough nodes ---------------------------------------------------------------
     def fold(self, edges):
         """Replace every path through a passthrough node by one edge per (in, out) pair."""
+        self.kept = set()
         for node in list(self.passthrough):
             ins = [e for e in edges if e.dest[0] == "node" and e.dest[1] is node]
             outs = [e for e in edges if e.source.kind == "node" and e.source.obj is node]
             if any(e.learning for e in ins + outs):
-                raise NotImplementedError(f"{node}: learning on connections into or out of a passthrough node "
-                                          "is not supported; connect the ensembles directly")
+                self.kept.add(node)        # a learned matrix must stay as it is: the node is a relay PE
+                continue
             edges = [e for e in edges if e not in ins and e not in outs]
             for o in outs:
                 for i in ins:
-                    advance = o.advance if o.dest[0] == "probe" else True
                     edges.append(Edge(f"{i.label} -> {o.label}", i.source, o.matrix @ i.matrix,
-                                      i.synapses + o.synapses, o.dest, advance, conn=o.conn))
+                                      i.synapses + o.synapses, o.dest, conn=o.conn))
         # an ensemble's input, probed: copies of its incoming edges
-        for e in [e for e in edges if e.source.kind == "node"]:
+        for e in [e for e in edges if e.source.kind == "node" and isinstance(e.source.obj, tuple)]:
             _, ens = e.source.obj
             edges.remove(e)
             for i in [i for i in edges if i.dest[0] == "encoders" and i.dest[1] is ens]:
                 edges.append(Edge(f"{i.label} -> {e.label}", i.source, e.matrix @ i.matrix,
-                                  i.synapses + e.synapses, e.dest, e.advance))
+                                  i.synapses + e.synapses, e.dest))
         return edges
 
     # -- the application graph ------------------------------------------------------------
@@ -316,6 +316,11 @@ class Builder:
             self.out.playback_source[pop] = source
         return self.out.playback_pop[source.key]
 
+    def kept_relay(self, node) -> int:
+        if node not in self.kept_relays:
+            self.kept_relays[node] = self.relay(_label(node), node.size_in)
+        return self.kept_relays[node]
+
     def relay(self, label, size) -> int:
         return self.out.network.add_population(Population(label, "ValueRelay", size))
 
@@ -326,22 +331,31 @@ class Builder:
             [e for e in edges if e.dest[0] == "rule"]
         for e in ordered:
             dest_kind, dest = e.dest
-            if e.source.kind == "host" and dest_kind == "node" and all(s is None or _identity(s) for s in e.synapses):
+            if e.source.kind == "host" and dest_kind == "node" and all(s is None for s in e.synapses):
                 out.host_links.append(e)
                 continue
             if e.source.kind == "chip":
                 pre = out.ensemble_pop[e.source.obj]
+            elif e.source.kind == "node":
+                pre = self.kept_relay(e.source.obj)
             else:
                 pre = self.playback(e.source)
             # a host reads its relay in the middle of the step that settled it (``Emulator.run(between)``):
             # values from the machine wait nengo's synapse step inside the filter
-            advance = e.advance and not (dest_kind == "node" and e.source.kind == "chip")
-            filt = chain([None if _identity(s) else s for s in e.synapses], advance=advance)
+            # every reader sees a synapse's value a step later (``synapses.py``); the machine supplies
+            # that step where the value drives neurons; relays for probes, relays the host reads within
+            # the step, and host values sent a step ahead (open loop) carry it in their filter
+            in_step = dest_kind == "probe" or (dest_kind == "node" and e.source.kind == "chip")
+            steps = sum(s is not None for s in e.synapses) - (0 if in_step else 1) + \
+                int(e.source.kind == "host" and self.lead)
+            filt = chain(e.synapses, steps)
             learning = None
             if dest_kind == "encoders":
                 post, target = out.ensemble_pop[dest], "encoders"
             elif dest_kind == "neurons":
                 post, target = out.ensemble_pop[dest], "neurons"
+            elif dest_kind == "node" and dest in self.kept:
+                post, target = self.kept_relay(dest), "encoders"
             elif dest_kind == "node":
                 if dest not in out.host_relay:
                     out.host_relay[dest] = self.relay(f"{_label(dest)} (host input)", dest.size_in)
@@ -368,11 +382,18 @@ class Builder:
 
     def learning(self, e) -> MatrixLearning:
         rule = e.learning
+        if isinstance(rule, dict):
+            rule = list(rule.values())
+        if isinstance(rule, (list, tuple)):
+            if len(rule) != 1:
+                raise NotImplementedError(f"{e.conn}: several learning rules on one connection are not supported "
+                                          "on the PEs; use one rule per connection")
+            rule = rule[0]
         if isinstance(rule, nengo.PES):
             if e.source.kind != "chip":
                 raise NotImplementedError(f"{e.conn}: PES needs an ensemble or its neurons as pre")
             n = e.source.obj.n_neurons
-            pre_filter = chain([discrete_filter(rule.pre_synapse, self.dt, f"{e.conn}")], advance=True)
+            pre_filter = discrete_filter(rule.pre_synapse, self.dt, f"{e.conn}")
             return MatrixLearning("PES", -rule.learning_rate * self.dt / n, pre_filter)
         raise NotImplementedError(f"{e.conn}: learning rule {type(rule).__name__} is not supported on the PEs; "
                                   "PES is")
@@ -400,6 +421,10 @@ class Builder:
         self.ensembles()
         edges = self.fold(self.connection_edges() + self.probe_edges()) + self.noise_edges()
         self.out.edges = edges
+        # the host reads the machine (closed loop) when a value reaches a host object through it
+        self.lead = not any(e.dest[0] == "node" and e.dest[1] not in self.kept
+                            and not (e.source.kind == "host" and all(s is None for s in e.synapses))
+                            for e in edges)
         self.value_projections(edges)
         self.out.host_objects = self.host
         for probe, plan in self.out.probes.items():
@@ -440,9 +465,6 @@ class NoiseSource:
     def __repr__(self):
         return f"<noise of {self.ensemble}>"
 
-
-def _identity(f):
-    return isinstance(f, DiscreteFilter) and f.order == 0 and f.D == 1.0
 
 
 def translate(model, network, dt) -> Translation:

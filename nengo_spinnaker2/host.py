@@ -61,7 +61,7 @@ class Host:
         if source.pre_slice is not None:
             x = x[source.pre_slice]
         if source.function is not None:
-            x = np.asarray(source.function(x.copy()), dtype=float).ravel()
+            x = _finite(source.function(x.copy()), source.function)
         return x
 
     def _evaluate(self, o, t, x):
@@ -80,12 +80,10 @@ class Host:
             y = output
         if o.size_out == 0:
             return np.zeros(0)
-        y = np.asarray(y, dtype=float)
+        y = _finite(y, output)
         if y.size != o.size_out:
             raise SimulationError(f"{o}: output has size {y.size}, expected {o.size_out}")
-        if not np.isfinite(y).all() and not np.isnan(y).all():
-            pass
-        return y.ravel()
+        return y
 
     def step(self, s: int, relay_values: dict) -> np.ndarray:
         """Evaluate every host object at machine step ``s``; returns the playback row."""
@@ -101,6 +99,18 @@ class Host:
         if not self.playback:
             return np.zeros(0)
         return np.concatenate([self.value(src) for _, src in self.playback])
+
+
+def _finite(y, fn) -> np.ndarray:
+    """``y`` as a flat float array; a node function's None, non-finite or non-numeric result is a
+    SimulationError, as in nengo."""
+    name = getattr(fn, "__name__", repr(fn))
+    try:
+        if y is None or not np.all(np.isfinite(y)):
+            raise SimulationError(f"Function '{name}' returned non-finite value")
+        return np.asarray(y, dtype=float).ravel()
+    except (TypeError, ValueError) as error:
+        raise SimulationError(f"Function '{name}' returned a value {y!r} of invalid type {type(y)!r}") from error
 
 
 def _size_out(o):

@@ -130,6 +130,8 @@ class Simulator:
         self.host.reset(self.seed)
         self._n_steps = 0
         self._last_sample = {}
+        self._pending = []
+        self._primed = False
         self.clear_probes()
 
     def trange(self, dt=None, sample_every=None):
@@ -162,20 +164,21 @@ class Simulator:
         steps = int(steps)
         s, end = self._n_steps, self._n_steps + steps
         weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
-        host_probes = [p for p in self.translation.probes.values() if p.kind == "host"]
         if self.host.closed_loop:
-            self._run_closed_loop(s, end, host_probes)
+            self._run_closed_loop(s, end)
             s = end
+        lead = bool(self.host.playback)
+        if lead and not self._primed:
+            # host values lead the machine by a step: the first ones settle before step 0
+            self.emulator.prime(self._host_row(0))
+            self._primed = True
         while s < end:
             chunk = end - s
             if self.host.needed:
+                # open loop: the playback PEs send in step t the host's values of step t + 1
                 table = np.zeros((chunk, self.emulator.values.play.shape[1]), np.float32)
                 for k in range(chunk):
-                    relay = {o: self.emulator.get_state(pop, "output") for o, pop in self.host.relays.items()}
-                    row = self.host.step(s + k, relay)
-                    if row.size:
-                        table[k, self._playback_cols] = row
-                    self._record_host(host_probes, s + k + 1)
+                    table[k] = self._host_row(s + k + lead)
                 self.emulator.set_playback(s, table)
             if weight_probes:
                 chunk = min(chunk, 1)
@@ -188,17 +191,15 @@ class Simulator:
         self._n_steps = end
         self._collect()
 
-    def _run_closed_loop(self, s, end, host_probes):
+    def _run_closed_loop(self, s, end):
         """Host and machine alternate within every step (``Emulator.run(between=...)``)."""
         table = np.zeros((1, self.emulator.values.play.shape[1]), np.float32)
         weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
 
         def between(t):
             relay = {o: self.emulator.get_state(pop, "output") for o, pop in self.host.relays.items()}
-            row = self.host.step(t, relay)
-            table[0, self._playback_cols] = row
+            table[0] = self._host_row(t, relay)
             self.emulator.set_playback(t, table)
-            self._record_host(host_probes, t + 1)
 
         chunk = 1 if weight_probes else end - s
         while s < end:
@@ -229,13 +230,21 @@ class Simulator:
             self.emulator.record(pop, variable, interval)
         return wanted
 
-    def _record_host(self, plans, n):
-        for plan in plans:
-            if self._due(plan.probe, n):
+    def _host_row(self, step, relay=None):
+        """The host objects evaluated at ``step``: their playback row; host probes keep their values
+        until the machine reaches that step."""
+        row = np.zeros(self.emulator.values.play.shape[1], np.float32)
+        values = self.host.step(step, relay or {})
+        if values.size:
+            row[self._playback_cols] = values
+        n = step + 1
+        for plan in self.translation.probes.values():
+            if plan.kind == "host" and self._due(plan.probe, n):
                 value = self.host.out[plan.host] if plan.variable == "output" else self.host.inputs[plan.host]
                 if plan.rows is not None:
                     value = value[plan.rows]
-                self._sim_data[plan.probe].append(np.array(value, dtype=float))
+                self._pending.append((n, plan.probe, np.array(value, dtype=float)))
+        return row
 
     def _collect(self):
         """Move what the machine recorded into the probes' data."""
@@ -248,6 +257,10 @@ class Simulator:
             if steps.size:
                 self._last_sample[key] = max(self._last_sample.get(key, 0), int(steps.max()))
         self.emulator.clear_recordings()
+        ready = [p for p in self._pending if p[0] <= self._n_steps]
+        self._pending = [p for p in self._pending if p[0] > self._n_steps]
+        for _, probe, value in ready:
+            self._sim_data[probe].append(value)
         for probe, plan in self.translation.probes.items():
             if plan.kind in ("relay", "state"):
                 steps, values = fresh[(plan.pop, plan.variable)]

@@ -6,12 +6,13 @@ systems without pass-through with the input advanced one step (x[t] = A x[t-1] +
 y = C x[t]), which is the pass-through system (A, B, CA, CB). ``Triangle`` is an FIR filter,
 written as a shift register of its past inputs.
 
-A synapse in nengo is an update: whatever reads its output in step t sees the value computed in
-step t - 1. A receiving PE supplies that step itself (a value settled at the end of step t acts
-in step t + 1), so a single synapse is its filter. When connections are chained through
-passthrough nodes (``passthrough.py``) every synapse but the last adds its step: the chain's
-filter is F1 z^-1 F2 z^-1 ... Fk (``chain``); a probe reads its own synapse's output in the same
-step, as the recording relay PE does.
+A synapse in nengo is an update: whatever reads its output in step t -- an ensemble, a node, a
+probe -- sees the value computed in step t - 1, so a chain of k synapses through passthrough
+nodes is F1 ... Fk z^-k. The machine supplies one of those steps where the value drives neurons
+(settled at the end of step t, it acts in step t + 1); values the host sends a step ahead need
+one more; what is left is the filter's pure delay (``chain``). A chain without synapses into
+neurons is the one case left a step late: nengo's same-step update has no counterpart on
+cores that exchange packets between steps.
 """
 from __future__ import annotations
 
@@ -59,17 +60,14 @@ def _tf(f: DiscreteFilter):
     return np.ravel(num), np.ravel(den)
 
 
-def chain(filters, advance: bool = True) -> DiscreteFilter:
-    """The filter of synapses in series (None: no synapse): F1 z^-1 F2 z^-1 ... Fk z^-1, each
-    synapse followed by the step its reader waits (module docstring). With ``advance`` the last
-    step is dropped, because the machine supplies it (a value settled at the end of a step acts
-    in the next); without, the chain ends at a reader that sees the value in the same step."""
+def chain(filters, delays: int) -> DiscreteFilter:
+    """Synapses in series (None: no synapse) as one filter F1 F2 ... Fk z^-delays."""
     present = [f for f in filters if f is not None]
-    if not present:
-        return DiscreteFilter()
-    delays = len(present) - (1 if advance else 0)
+    delays = max(delays, 0)
     if len(present) == 1 and delays == 0:
         return present[0]
+    if not present and delays == 0:
+        return DiscreteFilter()
     num, den = np.array([1.0]), np.array([1.0])
     for f in present:
         n, d = _tf(f)

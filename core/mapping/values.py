@@ -30,6 +30,7 @@ import numpy as np
 
 from ..hardware import DATA_SRAM_BYTES
 from ..network import Network
+from . import serial
 from .serial import OS_BYTES
 
 VALUE_FLAG = 1 << 31
@@ -114,9 +115,11 @@ def max_neurons_per_pe(network: Network, p: int) -> int:
                 fixed += 4 * _filter_words(q.filter.order) + 12
             else:
                 fixed += input_bytes(q.rows, q.filter.order)
+
         if q.learning is not None and q.pre == p:
             per_neuron += 4 * (1 + q.learning.pre_filter.order)
     per_neuron += 4 * 2                       # input current, output
+    per_neuron += sum(serial.pe_bytes(n_neurons=1, neuron_words=serial.neuron_words(pop.spec)).values()) - OS_BYTES
     room = DATA_SRAM_BYTES - OS_BYTES - 4096 - fixed
     if room < per_neuron:
         raise ValueError(f"population {pop.label!r}: its value inputs alone need {fixed} bytes of a PE's "

@@ -129,6 +129,20 @@ class Emulator:
                              "ValuePlayback population")
         return cols
 
+    def prime(self, row: np.ndarray):
+        """Before step 0: the playback PEs send ``row`` and their receivers settle it, so values
+        known before the run act from its first step (the host then writes each step's table row
+        a step ahead)."""
+        im = self.program.images
+        self._outbox.size[:] = 0
+        self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
+        rec, _ = self._recording_plan(0, 0, 16)
+        machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                          self.ring, self.stats, self.values)
+        computing = self._computing[self.values.playback[self._computing]]
+        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        stage(-1, computing, self.routes.receivers, *machine)
+
     def value_matrix(self, projection: int) -> np.ndarray:
         """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
         rules change it during a run)."""

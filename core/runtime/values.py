@@ -114,7 +114,8 @@ def settle(v, t, m):
     if vi.settles[v]:
         for i in range(n):
             m.nrn.fstate[g0 + i, 0] = vi.cur[g0 + i]
-        neurons.sample(v, t, m)
+        if t >= 0:                       # not while priming (``Emulator.prime``)
+            neurons.sample(v, t, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
