@@ -1,22 +1,31 @@
-"""compile(): the mapping pipeline, application graph -> mapped program, each stage timed."""
+"""compile_network(): the mapping pipeline, application graph -> mapped program, each stage timed.
+
+quantise -> paradigm per layer -> parallel layers compiled -> partition -> place -> keys ->
+route (+ compress) -> memory images -> report.
+"""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .hardware import Machine
+from .mapping import paradigm as paradigms
 from .mapping.images import MemoryImages, build_images
 from .mapping.keys import Keys, assign_keys
+from .mapping.layers import Layer, layer, max_count
+from .mapping.parallel import compile_layer
 from .mapping.partition import MachineGraph, partition
 from .mapping.place import place
+from .mapping.quantise import quantise
 from .mapping.route import RoutingTable, route
+from .mapping.serial import neuron_words
 from .mapping.values import ValuePlan, plan_values
 from .network import Network
 from .report import MappingReport, mapping_report
 
-PARADIGMS = ("serial", "parallel", "auto")
+PARADIGMS = paradigms.PARADIGMS
 
 
 @dataclass
@@ -29,31 +38,55 @@ class MappedProgram:
     routing_tables: list[RoutingTable]
     images: MemoryImages
     report: MappingReport
+    paradigms: dict = field(default_factory=dict)     # receiving population -> (paradigm, why)
     values: ValuePlan | None = None
 
 
-def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial") -> MappedProgram:
+def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
+    """Every parallel layer compiled into its weight-delay map plan (``mapping/parallel``)."""
+    plans = {}
+    for p, lay in layers.items():
+        if chosen[p] != "parallel":
+            continue
+        pop = network.populations[p]
+        n_vertices = sum(-(-network.populations[s].size // 255) for s in lay.sources)
+        plans[p] = compile_layer(lay.src, lay.tgt, lay.w, lay.d, lay.r, n_source=lay.n_source, n_target=pop.size,
+                                 weight_bits=pop.weight_bits, neuron_bytes=4 * neuron_words(pop.spec),
+                                 delay_range=lay.delay_range, n_source_vertices=n_vertices,
+                                 max_count=max_count(network, lay.sources), label=f"population {pop.label!r}")
+    return plans
+
+
+def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial",
+                    local_sources: bool = True) -> MappedProgram:
+    """Map ``network`` onto ``machine``. ``paradigm`` ('serial', 'parallel' or 'auto') applies to
+    every layer whose population does not set its own. ``local_sources=False`` gives every spike
+    source PEs of its own even where it could run on its targets' PEs (the result is the same,
+    bit for bit)."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
-    if paradigm != "serial":
-        raise NotImplementedError(f"the {paradigm!r} paradigm (MAC-array weight-delay maps and the "
-                                  "paradigm classifier) is not available yet; use paradigm='serial'")
     if not network.populations:
         raise ValueError("the network has no populations")
     seconds = {}
 
-    def timed(name, fn, *args):
+    def timed(name, fn, *args, **kwargs):
         t = time.perf_counter()
-        out = fn(*args)
+        out = fn(*args, **kwargs)
         seconds[name] = time.perf_counter() - t
         return out
 
-    graph = timed("partition", partition, network)
+    quantised = timed("quantise", quantise, network, stacklevel=4)
+    layers = {p: layer(network, p, quantised[1]) for p in sorted({q.post for q in network.projections if q.size})}
+    chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers)
+    plans = timed("parallel maps", parallel_layers, network, chosen, layers)
+    graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)
     values = timed("value blocks", plan_values, network, graph, placement)
     tables = timed("route", route, graph, placement, keys, machine, values.routes)
-    images = timed("memory images", build_images, network, graph, placement, keys, values)
-    report = mapping_report(network, machine, graph, placement, tables, images, seconds, values)
-    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, values)
+    images = timed("memory images", build_images, network, graph, placement, keys, quantised,
+                   {p: layers[p] for p in plans}, values)
+    chosen_why = {p: (chosen[p], why[p]) for p in chosen}
+    report = mapping_report(network, machine, graph, placement, tables, images, seconds, chosen_why, values)
+    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, chosen_why, values)

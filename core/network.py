@@ -18,7 +18,9 @@ WEIGHT_BITS = (8, 16, 32)
 @dataclass
 class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
-    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron."""
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron.
+    ``max_neurons_per_pe`` caps the neurons of one slice (sPyNNaker's neurons per core); the
+    machine's own limits apply as well."""
 
     label: str
     model: str
@@ -28,6 +30,8 @@ class Population:
     spike_times: list[np.ndarray] | None = None
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
+    paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
+    max_neurons_per_pe: int | None = None
     encoders: np.ndarray | None = None   # (size, dims): how input values become input current
 
     def __post_init__(self):
@@ -39,6 +43,9 @@ class Population:
         if self.weight_bits not in WEIGHT_BITS:
             raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS}, "
                              f"not {self.weight_bits}")
+        if self.max_neurons_per_pe is not None and self.max_neurons_per_pe < 1:
+            raise ValueError(f"population {self.label!r}: max_neurons_per_pe must be >= 1, "
+                             f"not {self.max_neurons_per_pe}")
         spec = MODELS[self.model]
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
         self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)

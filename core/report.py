@@ -16,7 +16,10 @@ class PopulationMapping:
     storage: str                            # where its synaptic rows live
     sram_bytes: int
     dram_bytes: int
-    sram_items: dict = field(default_factory=dict)
+    sram_items: dict = field(default_factory=dict)     # bytes per Table I item, summed over its PEs
+    paradigm_reason: str = ""                          # 'set', or how 'auto' chose
+    roles: list = field(default_factory=list)          # per PE: neurons, synapses, dominant, subordinate
+    pe_items: list = field(default_factory=list)       # per PE: bytes per Table I item
 
 
 @dataclass
@@ -50,7 +53,7 @@ class MappingReport:
 
     def __str__(self):
         lines = [f"SpiNNaker2 mapping on {self.machine}: {self.pes_used} PEs on {self.chips_used} chip(s)",
-                 "", f"{'population':<20}{'model':<20}{'size':>7}{'PEs':>5}  {'paradigm':<9}{'synaptic rows':<26}"
+                 "", f"{'population':<20}{'model':<20}{'size':>7}{'PEs':>5}  {'paradigm':<9}{'synapses':<26}"
                  f"{'SRAM B':>10}{'DRAM B':>12}  first PE (chip,QPE,PE)"]
         for p in self.populations:
             lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
@@ -77,12 +80,28 @@ class MappingReport:
         return "\n".join(lines)
 
 
-def mapping_report(network, machine, graph, placement, tables, images, seconds, values=None) -> MappingReport:
+def _storage(p, pop, network, graph, vs):
+    """Where a population's synapses live, in words."""
+    if p in graph.local:
+        return f"runs on {network.populations[graph.local[p][0]].label[:14]}'s PEs"
+    if pop.spec.is_source:
+        return "none (source)"
+    if p in graph.plans:
+        dominants = sum(graph.vertices[v].role == "dominant" for v in vs)
+        return f"MAC: {dominants} dominant + {len(vs) - dominants} subordinate"
+    if any(graph.vertices[v].dram for v in vs):
+        return "DRAM + SRAM DMA buffer"
+    split = max((graph.vertices[v].share + 1 for v in vs), default=1)
+    return f"SRAM, split over {split} PEs" if split > 1 else "SRAM"
+
+
+def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None,
+                   values=None) -> MappingReport:
+    paradigms = paradigms or {}
     pops = []
     for p, pop in enumerate(network.populations):
         vs = [v for v, mv in enumerate(graph.vertices) if graph.slices[mv.slice].population == p]
         dram = any(graph.vertices[v].dram for v in vs)
-        split = max((graph.vertices[v].share + 1 for v in vs), default=1)
         items: dict = {}
         for v in vs:
             for k, b in graph.vertices[v].bytes.items():
@@ -90,12 +109,13 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
             for k, b in (values.bytes[v].items() if values is not None else ()):
                 items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
-        storage = ("none (source)" if pop.spec.is_source else "DRAM + SRAM DMA buffer" if dram
-                   else f"SRAM, split over {split} PEs" if split > 1 else "SRAM")
-        paradigm = "values" if values is not None and values.is_value[p] else "serial"
+        paradigm, why = paradigms.get(p, ("-", ""))
+        if values is not None and values.is_value[p]:
+            paradigm, why = "values", "decoded values in payload packets (``mapping/values.py``)"
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
-                                      [pe_location(placement[v]) for v in vs], storage,
-                                      sum(items.values()), dram_bytes, items))
+                                      [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
+                                      sum(items.values()), dram_bytes, items, why,
+                                      [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs]))
     used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},

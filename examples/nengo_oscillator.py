@@ -32,11 +32,10 @@ def run(Simulator, duration=2.0, **kwargs):
 
 
 def frequency(t, x):
-    """Oscillation frequency (Hz) from the upward zero crossings of the first dimension after 0.5 s."""
+    """Rotation frequency (Hz) of the state after 0.5 s, from its unwrapped angle."""
     late = t > 0.5
-    s = np.sign(x[late, 0])
-    up = np.flatnonzero((s[:-1] < 0) & (s[1:] >= 0))
-    return (len(up) - 1) / (t[late][up[-1]] - t[late][up[0]]) if len(up) > 1 else 0.0
+    phase = np.unwrap(np.arctan2(x[late, 1], x[late, 0]))
+    return float((phase[-1] - phase[0]) / (2 * np.pi * (t[late][-1] - t[late][0])))
 
 
 def main():

@@ -1,10 +1,13 @@
 """PyNN backend for SpiNNaker2: ``import pynn_spinnaker2 as sim`` runs PyNN scripts on the
-emulated machine.
+emulated machine; installed, it is also ``pyNN.spinnaker2`` and (sPyNNaker scripts)
+``pyNN.spiNNaker``, and ``pynn-spinnaker2 run SCRIPT [ARGS]`` runs a script unchanged.
 
 The backend only translates: Populations and Projections become a ``core.Network``, which the
 core compiles (partition, place, route, memory images) and runs on its emulator. Supported:
 IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourcePoisson, SpikeSourceArray, static synapses
-and every PyNN connector. ``mapping()`` reports where the network went.
+and every PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
+(``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
+``NativeRNG``) behave as there.
 
 The first ``run()`` compiles the network; later runs continue it. While a simulation is under
 way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new
@@ -20,12 +23,17 @@ from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType
 
+from . import simulator  # noqa: F401
 from .control import (end, get_current_time, get_max_delay, get_min_delay, get_time_step,  # noqa: F401
                       initialize, mapping, num_processes, rank, reset, run, run_for, run_until, setup)
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v, set  # noqa: F401
 from .projections import Projection  # noqa: F401
+from .simulator import state  # noqa: F401
+from .spynnaker_api import NativeRNG, name, set_number_of_neurons_per_core  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
+
+__version__ = "0.1.0"
 
 
 def list_standard_models():

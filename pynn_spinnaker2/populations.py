@@ -1,35 +1,74 @@
 """Populations hold their parameters and initial values as evaluated numpy arrays (random
 distributions are drawn once, when set, as on other backends); views and assemblies read and
-write their root population's arrays. A root population becomes one ``core.Population``."""
-import warnings
+write their root population's arrays. A root population becomes one ``core.Population``.
 
+SpikeSourceArray times go to the machine on its time grid, as NEST's ``on_grid`` mode puts
+them: a time between two steps is rounded up to the next step (with a warning). A spike at
+t = 0 cannot be emitted before the first step; it is emitted in the first step, at t = dt (with
+a warning): sPyNNaker scripts start activity with ``spike_times=[0]``, which sPyNNaker emits in
+its first time step, where pyNN.nest would drop it without a word. Negative times are an error.
+"""
 import numpy as np
 
 from pyNN import common, errors
 from pyNN.parameters import LazyArray, ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
-from core.network import Population as CorePopulation
+from core.compile import PARADIGMS
+from core.network import WEIGHT_BITS, Population as CorePopulation
 
 from . import simulator
 from .recording import Recorder
+from .usercode import warn
 
 
-def check_spike_times(parameters):
-    """Spike times must be sorted, as on every PyNN backend (the core would sort them silently);
-    times off the time-step grid are rounded to it, which deserves a warning."""
+def per_core_limit(value, what):
+    """A neurons-per-core limit as sPyNNaker takes it: a positive int, a one-element tuple, or
+    None (no limit beyond the machine's)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise NotImplementedError(
+                f"{what}: neurons per core as a {len(value)}-dimensional shape {tuple(value)} is not "
+                "supported; populations are cut into slices along one dimension, so give one number")
+        value = value[0]
+    if isinstance(value, bool) or not float(value).is_integer() or int(value) < 1:
+        raise ValueError(f"{what}: neurons per core must be a positive integer, not {value!r}")
+    return int(value)
+
+
+def on_grid(times, dt):
+    """Spike times (ms) as the machine emits them: rounded up to the time grid, t = 0 in the
+    first step (t = dt)."""
+    steps = np.ceil(np.asarray(times, dtype=float) / dt - 1e-9)
+    return np.maximum(steps, 1) * dt
+
+
+def check_spike_times(parameters, label):
+    """Spike times must be sorted and not negative, as on every PyNN backend (the core would
+    sort them silently); times the machine moves (off the grid, or at 0) deserve a warning."""
     if "spike_times" not in parameters.keys():
         return
-    dt, off_grid = simulator.state.dt, False
+    dt, off_grid, at_zero = simulator.state.dt, False, False
     for times in np.atleast_1d(parameters["spike_times"]):
-        if np.any(np.diff(times.value) < 0):
+        t = np.asarray(times.value, dtype=float)
+        if np.any(np.diff(t) < 0):
             raise errors.InvalidParameterValueError(
                 f"spike times given to SpikeSourceArray must be in increasing order: {times}")
-        steps = np.asarray(times.value) / dt
+        if np.any(t < 0) or not np.isfinite(t).all():
+            raise errors.InvalidParameterValueError(
+                f"population {label!r}: spike times must be finite and >= 0 ms, got {t.min():g}")
+        steps = t / dt
         off_grid = off_grid or bool(np.any(np.abs(steps - np.round(steps)) > 1e-9 * np.maximum(steps, 1)))
+        at_zero = at_zero or bool(np.any(steps < 1e-9))
     if off_grid:
-        warnings.warn(f"SpikeSourceArray spike times that are not multiples of the time step ({dt:g} ms) "
-                      "are rounded to the nearest step", stacklevel=4)
+        warn(f"population {label!r}: SpikeSourceArray spike times that are not multiples of the time "
+             f"step ({dt:g} ms) are rounded up to the next step, as NEST's on_grid mode does")
+    if at_zero:
+        warn(f"population {label!r}: a SpikeSourceArray spike at t = 0 is emitted in the first time "
+             f"step, at t = {dt:g} ms (the machine's first step; sPyNNaker also emits it, "
+             "pyNN.nest drops it)")
 
 
 class Assembly(common.Assembly):
@@ -64,11 +103,12 @@ class PopulationMixin:
         root, index = self._root()
         parameter_space.shape = (self.size,)
         parameter_space.evaluate(simplify=False)
-        check_spike_times(parameter_space)
+        root._check_current()
+        check_spike_times(parameter_space, root.label)
         for name, value in parameter_space.items():
             root._parameters[name][index] = value
         root._parameters_changed = True
-        emulator = simulator.state.live_emulator()
+        emulator = root._live_emulator()
         if emulator is not None:
             emulator.set_parameters(root._core_index, root._numeric_parameters())
             if "spike_times" in parameter_space.keys():
@@ -78,7 +118,8 @@ class PopulationMixin:
         """Evaluate initial values once; a running emulator takes them as its current state too
         (as pyNN.nest does), and ``reset()`` restores them."""
         root, index = self._root()
-        emulator = simulator.state.live_emulator()
+        root._check_current()
+        emulator = root._live_emulator()
         for variable, value in initial_values.items():
             if variable not in root._initial:
                 known = ", ".join(root._initial) or "none"
@@ -120,10 +161,73 @@ class Population(PopulationMixin, common.Population):
     _recorder_class = Recorder
     _assembly_class = Assembly
 
-    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={}, label=None):
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={}, label=None,
+                 additional_parameters=None):
         simulator.state.check_mutable(f"creating population {label!r}" if label else "creating a population")
+        self._generation = simulator.state.generation
+        self._emulator = None          # the machine it last ran on: its data outlive end()
+        self._max_neurons_per_pe = None
+        self._paradigm = None              # None: setup()'s
+        self._weight_bits = None
         super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+        for cell_type, n in simulator.state.per_core_limits.items():
+            if isinstance(self.celltype, cell_type):
+                self._max_neurons_per_pe = n
+        if additional_parameters:
+            self._additional_parameters(additional_parameters)
         simulator.state.populations.append(self)
+
+    def _additional_parameters(self, extra):
+        """sPyNNaker's ``additional_parameters``: ``max_atoms_per_core`` is honoured, and so are
+        this backend's ``paradigm`` and ``weight_bits`` for the population's incoming layer;
+        ``seed`` and the rest have no meaning here and are ignored with a warning."""
+        extra = dict(extra)
+        if "max_atoms_per_core" in extra:
+            self.set_max_atoms_per_core(extra.pop("max_atoms_per_core"))
+        if "paradigm" in extra:
+            self.set_paradigm(extra.pop("paradigm"))
+        if "weight_bits" in extra:
+            self.set_weight_bits(extra.pop("weight_bits"))
+        if extra:
+            warn(f"population {self.label!r}: ignoring additional_parameters {', '.join(sorted(extra))}, "
+                 "which have no meaning on SpiNNaker2")
+
+    def set_max_atoms_per_core(self, max_atoms_per_core):
+        """sPyNNaker's limit on the neurons of this population that one core (PE) holds; the
+        machine's own limits (255 neurons per PE in the serial paradigm, SRAM) still apply."""
+        self._check_current()
+        simulator.state.check_mutable(f"changing the neurons per core of population {self.label!r}")
+        self._max_neurons_per_pe = per_core_limit(max_atoms_per_core, f"population {self.label!r}")
+
+    def set_paradigm(self, paradigm):
+        """How the synapses onto this population are processed: 'serial' (ARM core, synaptic
+        rows), 'parallel' (MAC array, weight-delay map) or 'auto' (the paradigm classifier);
+        ``None`` follows ``setup(paradigm=...)``."""
+        self._check_current()
+        if paradigm not in PARADIGMS + (None,):
+            raise ValueError(f"population {self.label!r}: paradigm must be one of {PARADIGMS} or None, "
+                             f"not {paradigm!r}")
+        simulator.state.check_mutable(f"changing the paradigm of population {self.label!r}")
+        self._paradigm = paradigm
+
+    def set_weight_bits(self, weight_bits):
+        """Precision of the weights onto this population: 8 or 16 bits (one synaptic word; the
+        MAC array's operand widths) or 32 (a second word per synapse, serial paradigm only);
+        ``None`` follows ``setup(weight_bits=...)``."""
+        self._check_current()
+        if weight_bits not in WEIGHT_BITS + (None,):
+            raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS} or None, "
+                             f"not {weight_bits!r}")
+        simulator.state.check_mutable(f"changing the weight precision of population {self.label!r}")
+        self._weight_bits = weight_bits
+
+    def _check_current(self):
+        if self._generation != simulator.state.generation:
+            raise RuntimeError(f"population {self.label!r} belongs to a simulation that sim.setup() "
+                               "has since replaced; its recorded data may be read, not changed")
+
+    def _live_emulator(self):
+        return simulator.state.live_emulator() if self._generation == simulator.state.generation else None
 
     def _create_cells(self):
         if not (isinstance(self.celltype, StandardCellType) and hasattr(self.celltype, "core_model")):
@@ -143,7 +247,7 @@ class Population(PopulationMixin, common.Population):
         parameter_space.evaluate(simplify=False)
         self._parameters = {name: np.broadcast_to(value, (self.size,)).copy()   # one cell: a scalar
                             for name, value in parameter_space.items()}
-        check_spike_times(self._parameters)
+        check_spike_times(self._parameters, self.label)
         self._initial = {name: np.full(self.size, float(value))
                          for name, value in self.celltype.default_initial_values.items()}
         self._parameters_changed = False
@@ -154,8 +258,10 @@ class Population(PopulationMixin, common.Population):
                 if name != "spike_times"}
 
     def _spike_times(self):
+        """Spike times as the machine emits them (see the module's docstring)."""
         if "spike_times" in self._parameters:
-            return [np.asarray(seq.value, dtype=float) for seq in self._parameters["spike_times"]]
+            dt = simulator.state.dt
+            return [on_grid(seq.value, dt) for seq in self._parameters["spike_times"]]
         return None
 
     def _to_core(self):
@@ -166,7 +272,9 @@ class Population(PopulationMixin, common.Population):
             label=self.label, model=self.celltype.core_model, size=self.size,
             parameters=self._numeric_parameters(),
             initial_state={name: values.copy() for name, values in self._initial.items()},
-            spike_times=spike_times, record=self.recorder._core_record())
+            spike_times=spike_times, record=self.recorder._core_record(),
+            max_neurons_per_pe=self._max_neurons_per_pe, paradigm=self._paradigm,
+            weight_bits=self._weight_bits or simulator.state.weight_bits)
 
     def _push_to_emulator(self, emulator):
         """After ``emulator.reset()``: restore initial values and any parameters set since compiling."""

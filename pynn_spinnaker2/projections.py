@@ -1,9 +1,12 @@
-"""Projections collect synapses as numpy arrays, one block per ``_convergent_connect`` call (i.e.
-per post-synaptic neuron), concatenated once. PyNN's generic connectors are fast enough this way
-(full-scale Brunel, 15.6 M synapses: under 2 s), so no connector needs a special path.
-Weights keep PyNN's sign convention here; ``_to_core`` turns them into magnitudes with a receptor
-index, and splits a projection between Assemblies into one core projection per pair of root
-populations."""
+"""Projections hold their synapses as numpy arrays (pre index, post index, weight, delay in
+time steps). Common connectors are expanded in one vectorised pass (``connectors.expand``);
+the others go through PyNN's generic path, one ``_convergent_connect`` block per post-synaptic
+neuron, concatenated once. Either way every synapse is checked when the projection is made,
+as PyNN checks: delays (``simulator.delay_steps``) and weight signs (negative for inhibitory
+current-based synapses, positive otherwise); ``Projection.set`` checks again.
+Weights keep PyNN's sign convention here; ``_to_core`` turns them into magnitudes with a
+receptor index, and splits a projection between Assemblies into one core projection per pair
+of root populations."""
 import numpy as np
 
 from pyNN import common, errors
@@ -14,6 +17,7 @@ from pyNN.standardmodels import synapses
 from core.network import RECEPTORS, Projection as CoreProjection
 
 from . import simulator
+from .connectors import expand
 from .standardmodels import StaticSynapse
 
 
@@ -60,6 +64,12 @@ def cells_of(neurons):
     return roots, np.concatenate(which), np.concatenate(local)
 
 
+def _per_synapse(value, n, dtype):
+    """``value`` (one number, or one per synapse) as a contiguous array of n."""
+    value = np.asarray(value, dtype=dtype)
+    return np.full(n, value, dtype=dtype) if value.ndim == 0 else np.ascontiguousarray(value.reshape(n))
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -68,6 +78,7 @@ class Projection(common.Projection):
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
         simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
+        self._generation = simulator.state.generation
         if synapse_type is not None and not isinstance(synapse_type, synapses.StaticSynapse):
             raise NotImplementedError(
                 f"synapse type {type(synapse_type).__name__} is not supported: pynn_spinnaker2 has "
@@ -76,11 +87,17 @@ class Projection(common.Projection):
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; leave `source` unset")
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
                                    synapse_type, source, receptor_type, space, label)
-        self._blocks = []        # (pre, post, weight, delay steps) arrays, concatenated lazily
-        self._merged = False
+        self._blocks = []        # (pre, post, weight, delay ms) arrays from the generic path
         self._delay_warned = False
         self._min_steps = None   # shortest delay, for min_delay='auto'
-        connector.connect(self)
+        expanded = expand(connector, self)
+        if expanded is None:
+            connector.connect(self)
+            pre, post, weight, delay = self._merge_blocks()
+        else:
+            pre, post, parameters = expanded
+            weight, delay = parameters.get("weight", 0.0), parameters.get("delay", simulator.state.min_delay)
+        self._store(pre, post, weight, delay)
         simulator.state.projections.append(self)
 
     # -- collecting synapses -----------------------------------------------------------------
@@ -90,30 +107,63 @@ class Projection(common.Projection):
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; "
                                       "connectors need no location_selector")
         pre = np.asarray(presynaptic_indices, dtype=np.int64).ravel()
-        self._add_block(pre, np.broadcast_to(np.int64(postsynaptic_index), pre.shape),
-                        connection_parameters["weight"], connection_parameters["delay"])
-
-    def _add_block(self, pre, post, weight, delay):
-        steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state.dt,
-                                                          self._delay_warned)
         n = pre.size
-        self._blocks.append((pre, post, np.broadcast_to(np.asarray(weight, dtype=float), (n,)),
-                             np.broadcast_to(steps, (n,))))
-        self._merged = False
-        if n:
-            self._min_steps = min(self._min_steps or steps.max(), int(steps.min()))
+        self._blocks.append((pre, np.full(n, postsynaptic_index, dtype=np.int64),
+                             np.broadcast_to(np.asarray(connection_parameters["weight"], dtype=float), (n,)),
+                             np.broadcast_to(np.asarray(connection_parameters["delay"], dtype=float), (n,))))
+
+    def _merge_blocks(self):
+        """The generic path's blocks as (pre, post, weight, delay ms) arrays."""
+        empty = ([np.zeros(0, np.int64)],) * 2 + ([np.zeros(0)],) * 2
+        columns = zip(*self._blocks) if self._blocks else empty
+        self._blocks = []
+        return tuple(np.concatenate(list(c)) for c in columns)
+
+    def _store(self, pre, post, weight, delay):
+        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps).
+        Indices are kept as int32 and delays as int64 steps, the core's own types."""
+        pre, post = np.asarray(pre, dtype=np.int32).ravel(), np.asarray(post, dtype=np.int32).ravel()
+        n = pre.size
+        steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state,
+                                                          self._delay_warned)
+        weight = _per_synapse(weight, n, np.float64)
+        self._check_weights(weight, post)
+        self._pre, self._post, self._weight = pre, post, weight
+        self._steps = _per_synapse(steps, n, np.int64)
+        self._min_steps = int(self._steps.min()) if n else None
+
+    def _check_weights(self, weight, post):
+        """PyNN's rule, raised where PyNN raises it (at creation and ``set``): weights onto an
+        inhibitory current-based receptor are <= 0, all others (excitatory, conductances) >= 0.
+        The machine stores magnitudes and lets the receptor carry the sign, so a weight of the
+        wrong sign cannot be represented, even with ``safe=False``."""
+        if not np.isfinite(weight).all():
+            raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
+        post_roots, post_which, _ = cells_of(self.post)
+        inhibitory = self.receptor_type == "inhibitory"
+        for r, root in enumerate(post_roots):
+            w = weight if len(post_roots) == 1 else weight[post_which[post] == r]
+            if not w.size:
+                continue
+            current = not root.celltype.conductance_based
+            if inhibitory and current and w.max() > 0:
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: weights onto the inhibitory receptor of the current-based "
+                    f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {w.max():g}; "
+                    "negate them")
+            if not (inhibitory and current) and w.min() < 0:
+                kind = "conductances (uS)" if not current else "excitatory weights"
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: {kind} onto {root.label!r} must be >= 0, got "
+                    f"{w.min():g}; inhibition is receptor_type='inhibitory'"
+                    + ("" if not current else " with negative weights"))
 
     def _synapses(self):
-        """(pre, post, weight, delay steps) over all synapses, concatenated once."""
-        if not self._merged:
-            empty = ([np.zeros(0, np.int64)],) * 2 + ([np.zeros(0)], [np.zeros(0, np.int64)])
-            columns = zip(*self._blocks) if self._blocks else empty
-            self._blocks = [tuple(np.concatenate(c) for c in columns)]
-            self._merged = True
-        return self._blocks[0]
+        """(pre, post, weight, delay steps) over all synapses."""
+        return self._pre, self._post, self._weight, self._steps
 
     def __len__(self):
-        return sum(block[0].size for block in self._blocks)
+        return self._pre.size
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -156,33 +206,33 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        self._check_current()
         simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
         pre, post, weight, steps = self._synapses()
-        weight, steps = weight.copy(), steps.copy()
+        delay = steps * simulator.state.dt
         for name, value in parameter_space.items():
             values = self._evaluate_per_synapse(value, pre, post)
             if name == "weight":
-                weight = np.broadcast_to(values, weight.shape).astype(float)
+                weight = values
             elif name == "delay":
-                steps, self._delay_warned = simulator.delay_steps(self.label, values, simulator.state.dt,
-                                                                  self._delay_warned)
-                steps = np.broadcast_to(steps, pre.shape)
+                delay = values
             else:
                 raise errors.NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
-        self._blocks = [(pre, post, np.ascontiguousarray(weight), np.ascontiguousarray(steps))]
-        self._merged = True
-        self._min_steps = int(steps.min()) if steps.size else None
+        self._store(pre, post, weight, delay)
 
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
+        self._check_current()
         simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
         pre, post, weight, steps = self._synapses()
-        if name == "weight":
-            weight[i] = value
-        else:
-            steps[i], self._delay_warned = simulator.delay_steps(self.label, value, simulator.state.dt,
-                                                                 self._delay_warned)
-            self._min_steps = int(steps.min())
+        weight, delay = weight.copy(), steps * simulator.state.dt
+        (weight if name == "weight" else delay)[i] = value
+        self._store(pre, post, weight, delay)
+
+    def _check_current(self):
+        if self._generation != simulator.state.generation:
+            raise RuntimeError(f"projection {self.label!r} belongs to a simulation that sim.setup() "
+                               "has since replaced; its connections may be read, not changed")
 
     @staticmethod
     def _evaluate_per_synapse(value, pre, post):
@@ -207,11 +257,6 @@ class Projection(common.Projection):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
-            negative = receptor == 1 and not post_root.celltype.conductance_based
-            if w.size and (w.max() > 0 if negative else w.min() < 0):
-                raise errors.ConnectionError(
-                    f"projection {self.label!r}: weights onto {self.receptor_type} synapses of "
-                    f"{post_root.label!r} must be {'<= 0' if negative else '>= 0'}")
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
             result.append(CoreProjection(

@@ -1,7 +1,9 @@
 """Recording: the machine records whole populations (a PE streams all its neurons' spikes or
 samples), so PyNN's per-cell selections are filters applied when data are read back.
 ``get_data(clear=True)`` on one population must not clear the others, so clearing is a time
-filter here rather than ``Emulator.clear_recordings()``, which clears every population."""
+filter here rather than ``Emulator.clear_recordings()``, which clears every population.
+Data are read from the machine the population last ran on, so they survive ``end()`` and
+even a later ``setup()``."""
 import numpy as np
 
 from pyNN import recording
@@ -27,7 +29,7 @@ class Recorder(recording.Recorder):
                 for variable, ids in self.recorded.items() if ids}
 
     def _update_emulator(self, stop=()):
-        emulator = simulator.state.live_emulator()
+        emulator = self.population._live_emulator()
         if emulator is not None:
             for name, steps in self._core_record().items():
                 emulator.record(self.population._core_index, name, steps)
@@ -43,8 +45,11 @@ class Recorder(recording.Recorder):
         return float(self._recording_start_time)
 
     def _get_spiketimes(self, ids, clear=False):
-        population, dt = self.population, simulator.state.dt
-        index, times = simulator.state.emulator.spikes(population._core_index)
+        population = self.population
+        if population._emulator is None:                    # not run yet: nothing recorded
+            return np.zeros(0, dtype=int), np.zeros(0)
+        dt = population._emulator.dt
+        index, times = population._emulator.spikes(population._core_index)
         wanted = np.zeros(population.size, dtype=bool)
         wanted[np.asarray(ids, dtype=int) - int(population.first_id)] = True
         keep = wanted[index] & (times > self._start_ms() + dt / 2)
@@ -53,15 +58,18 @@ class Recorder(recording.Recorder):
     def _get_all_signals(self, variable, ids, clear=False):
         if len(ids) == 0:
             return np.array([]), None
-        population, dt = self.population, simulator.state.dt
-        times, values = simulator.state.emulator.signals(population._core_index, variable.name)
+        population = self.population
+        if population._emulator is None:
+            return np.zeros((0, len(ids))), None
+        dt = population._emulator.dt
+        times, values = population._emulator.signals(population._core_index, variable.name)
         columns = np.asarray(ids, dtype=int) - int(population.first_id)
         rows = times >= self._start_ms() - dt / 2
         return np.asarray(values, dtype=float)[rows][:, columns], None
 
     def _local_count(self, variable, filter_ids=None):
         ids = sorted(self.filter_recorded(variable, filter_ids))
-        if not ids or simulator.state.emulator is None:
+        if not ids or self.population._emulator is None:
             return {int(id): 0 for id in ids}
         senders, _ = self._get_spiketimes(ids)
         first = int(self.population.first_id)

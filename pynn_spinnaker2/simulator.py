@@ -7,14 +7,32 @@ raise, because the compiled synaptic rows cannot be patched (neuron parameters, 
 recording and a spike source's ``spike_times`` can change between runs). Before the
 first run and after ``reset()`` such changes are allowed; the next run recompiles from scratch
 (nothing is carried over, and after a reset there is nothing to carry).
+
+Delays are checked here, once, when synapses are made: :func:`delay_steps` holds every rule
+(one time step at least, ``min_delay``/``max_delay`` from ``setup()``, and what the machine
+holds, :func:`machine_max_delay_steps`).
 """
-import warnings
+from types import SimpleNamespace
 
 import numpy as np
 
-from pyNN import common
+from pyNN import common, errors
+
+from core.mapping import serial
+
+from .usercode import attributed_to_user, warn
 
 name = "SpiNNaker2"
+
+
+class DelayError(errors.ConnectionError, ValueError):
+    """A delay the user asked for that this simulation cannot hold (PyNN's ConnectionError)."""
+
+
+def machine_max_delay_steps():
+    """The longest delay, in time steps, that the machine delivers: a synaptic row's delay
+    field and the synaptic input ring buffer (serial paradigm, ``core.mapping.serial``)."""
+    return serial.MAX_DELAY
 
 
 class ID(int, common.IDMixin):
@@ -32,9 +50,10 @@ class State(common.control.BaseState):
         self.num_processes = 1
         self.dt = 0.1
         self.min_delay = "auto"
-        self.max_delay = None
-        self.paradigm, self.n_chips, self.seed = "serial", 1, None
+        self.user_max_delay = "auto"
+        self.paradigm, self.n_chips, self.seed, self.threads, self.weight_bits = "serial", 1, None, None, 16
         self.segment_counter = -1
+        self.generation = 0
         self.clear()
 
     @property
@@ -49,9 +68,41 @@ class State(common.control.BaseState):
     def min_delay(self, value):
         self._min_delay = value
 
+    @property
+    def machine_max_delay(self):
+        """The longest delay (ms) the machine holds at this time step."""
+        return machine_max_delay_steps() * self.dt
+
+    @property
+    def max_delay(self):
+        """``max_delay`` from ``setup()``, or what the machine holds if that is shorter."""
+        if self.user_max_delay == "auto":
+            return self.machine_max_delay
+        return min(self.user_max_delay, self.machine_max_delay)
+
+    def set_max_delay(self, value):
+        if value == "auto":
+            self.user_max_delay = "auto"
+            return
+        self.user_max_delay = float(value)
+        if self.user_max_delay > self.machine_max_delay * (1 + 1e-9):
+            warn(f"setup(): max_delay={value:g} ms is longer than the {machine_max_delay_steps()} time "
+                 f"steps a synaptic row holds ({self.machine_max_delay:g} ms at timestep {self.dt:g} "
+                 "ms); longer delays are refused when a Projection is made (a larger timestep "
+                 "holds longer delays)")
+
     # -- network bookkeeping ---------------------------------------------------------------
     def clear(self):
-        """Forget the whole network (``setup()`` and ``end()``)."""
+        """Forget the whole network (``setup()``); objects made before belong to an old
+        ``generation`` and may only be read: their recorders keep a frozen copy of the clock
+        (PyNN's recorders read time and segment number from the simulator's state)."""
+        frozen = SimpleNamespace(name=name, state=SimpleNamespace(
+            t=self.t, dt=self.dt, segment_counter=self.segment_counter, running=self.running, mpi_rank=0,
+            num_processes=1, recorders=set(), write_on_end=[])) if hasattr(self, "t") else None
+        for population in getattr(self, "populations", ()):
+            population.recorder._simulator = frozen
+        self.generation += 1
+        self.per_core_limits = {}       # cell type -> neurons per PE, for populations made later
         self.populations = []
         self.projections = []
         self.recorders = set()
@@ -96,10 +147,13 @@ class State(common.control.BaseState):
         """Translate, compile and load the network (first run, or first run after a change)."""
         from core import Emulator, Machine, compile_network
 
-        self.network = self.translate()
-        self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
-                                       paradigm=self.paradigm)
-        self.emulator = Emulator(self.program, seed=self.seed)
+        with attributed_to_user():
+            self.network = self.translate()
+            self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
+                                           paradigm=self.paradigm)
+            self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
+        for population in self.populations:
+            population._emulator = self.emulator
         self.stale = False
 
     def run_until(self, tstop):
@@ -107,7 +161,8 @@ class State(common.control.BaseState):
             self.build()
         n_steps = int(round((tstop - self.t) / self.dt))
         if n_steps > 0:
-            self.emulator.run(n_steps)
+            with attributed_to_user():
+                self.emulator.run(n_steps)
         self.t = self.emulator.step * self.dt
         self.running = True
 
@@ -135,17 +190,37 @@ class State(common.control.BaseState):
 state = State()
 
 
-def delay_steps(label, delay, dt, warned):
-    """Delays (ms) as whole time steps, rounded half up as NEST does: the machine delivers spikes
-    only at step boundaries. Off-grid delays are rounded with a warning (once per projection,
-    tracked in ``warned``); a delay below one step cannot be represented and raises."""
+def delay_steps(label, delay, state, warned):
+    """Delays (ms) as whole time steps, rounded half up as NEST does: the machine delivers
+    spikes only at step boundaries (off-grid delays warn once per projection, tracked in
+    ``warned``). Raises :class:`DelayError` naming the projection for a delay shorter than one
+    step or than ``min_delay``, longer than ``max_delay``, or longer than the machine holds."""
     delay = np.asarray(delay, dtype=float)
+    dt = state.dt
     steps = np.floor(delay / dt + 0.5)
-    if delay.size and delay.min() < dt * (1 - 1e-9):
-        raise ValueError(f"projection {label!r}: delay {delay.min():g} ms is shorter than one time "
-                         f"step; the minimum delay is one time step ({dt:g} ms)")
-    if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * steps):
-        warnings.warn(f"projection {label!r}: delays that are not multiples of the time step "
-                      f"({dt:g} ms) are rounded to the nearest step", stacklevel=4)
+    if delay.size:
+        shortest, longest = float(delay.min()), float(delay.max())
+        if not np.isfinite(delay).all():
+            raise DelayError(f"projection {label!r}: delays must be finite numbers (ms)")
+        if shortest < dt * (1 - 1e-9):
+            raise DelayError(f"projection {label!r}: delay {shortest:g} ms is shorter than one time "
+                             f"step; the minimum delay is one time step ({dt:g} ms)")
+        if state._min_delay != "auto" and shortest < state._min_delay * (1 - 1e-9):
+            raise DelayError(f"projection {label!r}: delay {shortest:g} ms is shorter than "
+                             f"min_delay={state._min_delay:g} ms given to setup()")
+        if state.user_max_delay != "auto" and longest > state.user_max_delay * (1 + 1e-9):
+            raise DelayError(f"projection {label!r}: delay {longest:g} ms is longer than "
+                             f"max_delay={state.user_max_delay:g} ms given to setup()")
+        limit = machine_max_delay_steps()
+        if steps.max() > limit:
+            raise DelayError(
+                f"projection {label!r}: delay {longest:g} ms ({int(steps.max())} time steps) exceeds "
+                f"the {limit} time steps a synaptic row's delay field and the synaptic input buffer "
+                f"hold ({limit * dt:g} ms at timestep {dt:g} ms); use a timestep of at least "
+                f"{longest / limit:.3g} ms, or relay the spikes through an intermediate population "
+                "to chain delays")
+    if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * np.maximum(steps, 1)):
+        warn(f"projection {label!r}: delays that are not multiples of the time step "
+             f"({dt:g} ms) are rounded to the nearest step")
         warned = True
     return steps.astype(np.int64), warned

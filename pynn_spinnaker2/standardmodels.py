@@ -74,6 +74,9 @@ for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "Si
     globals()[_name] = _unsupported(_name, _STATIC)
 for _name in ("DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"):
     globals()[_name] = _unsupported(_name, _CURRENT)
+MultiCompartmentNeuron = _unsupported(
+    "MultiCompartmentNeuron", "the machine's PEs run point neurons, not multi-compartment "
+    "morphologies; " + _CELLS)
 del _name
 
 __all__ = supported_cell_types() + ["StaticSynapse"] + [

@@ -21,15 +21,18 @@ from ..models.spike_source_array import CURSOR, END, event_steps
 from ..network import Network
 from . import serial
 from .keys import Keys
+from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
-from .quantise import quantise
 from .route import targets
 
-NEURONS, SYNAPSES, VALUES = 0, 1, 2   # PE kinds: a slice's neurons (and rows), a share of its rows,
-                                      # neurons driven by and sending decoded values (``values.py``)
+# PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
+# neurons and stacked input, a share of its weight-delay map
+# and a slice of neurons driven by and sending decoded values (``values.py``)
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, VALUES = 0, 1, 2, 3, 4
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
 
 PEImages = namedtuple("PEImages", [
-    "kind",          # NEURONS, SYNAPSES or VALUES
+    "kind",          # NEURONS, SYNAPSES, DOMINANT, SUBORDINATE or VALUES
     "model",         # model id (``core.models.MODEL_ID``), -1 for a PE without neurons
     "g0", "n",       # first global neuron of its slice, neurons in the slice
     "key",           # uint32 base key of the spikes the slice sends
@@ -49,6 +52,14 @@ SerialImages = namedtuple("SerialImages", [
     "words",                                           # every synaptic matrix, uint32
 ])
 
+# spike sources a neuron PE runs itself (``local_sources.py``); PE v runs sources
+# [local_start[v], local_start[v + 1]), each with its own address-list entries (its rows)
+LocalImages = namedtuple("LocalImages", [
+    "local_start",                      # (V + 1,) CSR over the sources
+    "model", "g0", "n",                 # each source slice's model id, first global neuron, size
+    "al_first", "al_count",             # its blocks in the address list
+])
+
 
 @dataclass
 class NeuronImages:
@@ -65,6 +76,8 @@ class MemoryImages:
     pes: PEImages
     feeds: np.ndarray
     serial: SerialImages
+    local: LocalImages
+    parallel: ParallelImages
     neurons: NeuronImages
     ring_size: int
     bytes: list[dict]
@@ -134,7 +147,7 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
     row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
     for j, proj in enumerate(network.projections):
-        if not proj.size:
+        if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
@@ -155,30 +168,45 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     return words
 
 
-def master_population_tables(graph: MachineGraph, keys: Keys):
+def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     """Per receiving PE, one entry per source slice (sorted by key, for binary search), pointing
-    at the address-list rows of that source's blocks."""
+    at the address-list rows of that source's blocks; then the address-list rows of the local
+    sources it runs."""
     by_target = {}
     for b, blk in enumerate(graph.blocks):
         by_target.setdefault((blk.target, blk.source), []).append(b)
     V = len(graph.vertices)
     mpt_key, mpt_first, mpt_rows, al_block = [], [], [], []
     mpt_start, mpt_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
+    local = ([0], [], [], [], [], [])
+    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
     for v, mv in enumerate(graph.vertices):
         mpt_start[v] = len(mpt_key)
-        for src in sorted(mv.sources, key=lambda s: int(keys.key[s])):
+        serial_sources = mv.sources if mv.role in ("neurons", "synapses") else []
+        for src in sorted(serial_sources, key=lambda s: int(keys.key[s])):
             blocks = sorted(by_target[(mv.slice, src)], key=lambda b: graph.blocks[b].projection)
             mpt_key.append(int(keys.key[src]))
             mpt_first.append(len(al_block))
             mpt_rows.append(len(blocks))
             al_block += blocks
         mpt_count[v] = len(mpt_key) - mpt_start[v]
+        for src in mv.local:
+            sl = graph.slices[src]
+            blocks = sorted(by_target.get((mv.slice, src), []), key=lambda b: graph.blocks[b].projection)
+            for column, value in zip(local[1:], (MODEL_ID[network.populations[sl.population].model],
+                                                 pop_offset[sl.population] + sl.lo, sl.size, len(al_block),
+                                                 len(blocks))):
+                column.append(value)
+            al_block += blocks
+        local[0].append(len(local[1]))
+    local = LocalImages(*(np.array(c, dtype=np.int64) for c in local))
     return (np.array(mpt_key, dtype=np.uint32), np.array(mpt_first, dtype=np.int64),
-            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count)
+            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count, local)
 
 
 def serial_images(network, graph, keys, qweights):
-    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count = master_population_tables(graph, keys)
+    mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count, local = \
+        master_population_tables(graph, keys, network)
     block_words = np.array([b.words for b in graph.blocks], dtype=np.int64)
     block_offset = np.zeros(len(graph.blocks) + 1, dtype=np.int64)
     block_offset[al_block] = np.concatenate([[0], np.cumsum(block_words[al_block])[:-1]])
@@ -190,14 +218,15 @@ def serial_images(network, graph, keys, qweights):
         al_stride=np.array([b.row_words for b in blocks], dtype=np.int64),
         al_wide=np.array([b.words_per_synapse == 2 for b in blocks], dtype=np.bool_),
         words=synaptic_matrices(network, graph, qweights, block_offset))
-    return images, mpt_start, mpt_count
+    return images, mpt_start, mpt_count, local
 
 
-def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys,
-                 value_plan=None) -> MemoryImages:
-    scales, qweights, quant = quantise(network, stacklevel=4)
+def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
+                 layers, value_plan=None) -> MemoryImages:
+    """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
+    scales, qweights, quant = quantised
     neurons = neuron_images(network, network.timestep)
-    serial_image, mpt_start, mpt_count = serial_images(network, graph, keys, qweights)
+    serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
     V = len(graph.vertices)
     pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
@@ -219,7 +248,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     bits = np.array([network.populations[p].weight_bits for p in pop_of])
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
-    kind = np.where(holds, NEURONS, SYNAPSES).astype(np.int64)
+    kind = np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64)
     sends = np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_)
     if value_plan is not None:
         valued = holds & value_plan.is_value[pop_of]
@@ -238,7 +267,8 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
-    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image,
+    return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
+                        parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
                         bytes=[mv.bytes for mv in graph.vertices], quantisation=quant,
                         values=None if value_plan is None else value_plan.images)

@@ -3,7 +3,12 @@ give each slice the PEs its synaptic matrix needs.
 
 A slice whose matrix does not fit one PE's SRAM has it spread over 2-4 adjacent PEs, each
 holding whole blocks of some source vertices (paper IV-A); beyond four it keeps its synaptic
-rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does.
+rows in the chip's DRAM and a DMA buffer in SRAM, as sPyNNaker does. Without DRAM
+(``dram=False``, as the paradigm-switching paper counts PEs) such a slice is cut finer instead.
+A spike source that drives only the matching neurons of one population is sliced like it and
+runs on its slices' neuron PEs (``local_sources.py``): it gets no PE of its own. A population
+whose layer uses the parallel paradigm is sliced as its compiled weight-delay map says
+(``parallel/``): one dominant PE per slice holding the neurons, plus its subordinate PEs.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import numpy as np
 
 from ..network import Network
 from . import serial, values
+from .local_sources import local_sources, source_bounds
 
 MAX_SPLIT = 4
 
@@ -60,6 +66,8 @@ class MachineVertex:
     sources: list[int] = field(default_factory=list)
     dram: bool = False
     bytes: dict = field(default_factory=dict)
+    local: list[int] = field(default_factory=list)    # local spike-source slices it runs
+    role: str = "neurons"     # serial: 'neurons', 'synapses'; parallel: 'dominant', 'subordinate'
 
     @property
     def holds_neurons(self):
@@ -73,6 +81,8 @@ class MachineGraph:
     vertices: list[MachineVertex]
     slots: np.ndarray          # synaptic input buffer slots per slice (0: receives nothing)
     pop_slices: list[list[int]]
+    local: dict = field(default_factory=dict)    # local source population -> (target, offset)
+    plans: dict = field(default_factory=dict)    # parallel population -> its ``parallel.LayerPlan``
 
 
 class SliceTooLarge(ValueError):
@@ -83,14 +93,24 @@ class SliceTooLarge(ValueError):
         self.population = population
 
 
-def slice_populations(network: Network, n_max_per_pop) -> tuple[list[Slice], list[list[int]]]:
-    slices, pop_slices = [], []
+def slice_populations(network: Network, n_max_per_pop, local=None, plans=None) -> tuple[list[Slice], list[list[int]]]:
+    """Equal slices of at most ``n_max`` neurons; a local source is cut like its target, a
+    parallel population as its plan's dominants."""
+    bounds = {}
     for p, pop in enumerate(network.populations):
-        n_max = n_max_per_pop[p]
+        if plans and p in plans:
+            bounds[p] = np.array([s.lo for s in plans[p].slices] + [pop.size])
+            continue
+        n_max = min(n_max_per_pop[p], pop.max_neurons_per_pe or n_max_per_pop[p])
         n_slices = -(-pop.size // n_max)
-        bounds = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
-        pop_slices.append(list(range(len(slices), len(slices) + n_slices)))
-        slices += [Slice(p, k, int(lo), int(hi)) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
+        bounds[p] = np.linspace(0, pop.size, n_slices + 1).round().astype(int)   # equal split
+    for p, (target, offset) in (local or {}).items():
+        bounds[p] = source_bounds(bounds[target], offset, network.populations[p].size)
+    slices, pop_slices = [], []
+    for p in range(len(network.populations)):
+        b = bounds[p]
+        pop_slices.append(list(range(len(slices), len(slices) + len(b) - 1)))
+        slices += [Slice(p, k, int(lo), int(hi)) for k, (lo, hi) in enumerate(zip(b[:-1], b[1:]))]
     return slices, pop_slices
 
 
@@ -114,11 +134,12 @@ def population_slots(network: Network) -> list[int]:
     return [serial.ring_slots(d) for d in max_delay]
 
 
-def synaptic_blocks(network: Network, slices, pop_slices) -> list[Block]:
-    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses."""
+def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Block]:
+    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
+    (none for projections onto parallel layers: they live in weight-delay maps)."""
     blocks = []
     for j, proj in enumerate(network.projections):
-        if not proj.size:
+        if not proj.size or proj.post in plans:
             continue
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
@@ -153,66 +174,99 @@ def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
     return shares
 
 
-def _share_bytes(sl, pop, slots, sources, groups, share, dram):
+def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
     blocks = [b for s in sources for b in groups[s]]
-    return serial.pe_bytes(
+    items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
         matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
         n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
+    if local:
+        items["local spike sources"] = sum(serial.local_source_bytes(spec, n, blocks)
+                                           for spec, n, blocks in local)
+    return items
 
 
-def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots) -> list[MachineVertex]:
+def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, local,
+                       dram=True) -> list[MachineVertex]:
+    """The slice's neuron PE and the PEs sharing its rows. Rows of local sources always stay in
+    the neuron PE's SRAM: they are read every step."""
     pop = network.populations[sl.population]
     groups: dict[int, list[Block]] = {}
+    local_blocks: dict[int, list[Block]] = {}
     for b in blocks:
-        groups.setdefault(b.source, []).append(b)
+        (local_blocks if slices[b.source].population in local else groups).setdefault(b.source, []).append(b)
+    mine = sorted(local_blocks)
+    runs = [(network.populations[slices[s].population].spec, slices[s].size, local_blocks[s]) for s in mine]
     for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
         shares = _share_out(groups, k)
-        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False) for i, srcs in enumerate(shares)]
+        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else ())
+                 for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
-            return [MachineVertex(sid, i, srcs, False, c)
+            return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [], "neurons" if i == 0 else "synapses")
                     for i, (srcs, c) in enumerate(zip(shares, costs))]
+    if not dram:
+        raise SliceTooLarge(sl.population, f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: the synaptic "
+                            f"matrix does not fit {MAX_SPLIT} PEs' SRAM and DRAM is not allowed")
     srcs = sorted(groups)
-    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True)
+    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, runs)
     if not serial.fits(cost):
         raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
             f"needs {sum(cost.values())} bytes of SRAM ({_largest(cost)}), more than the "
             f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; shorten the longest delays or reduce fan-in")
-    return [MachineVertex(sid, 0, srcs, True, cost)]
+    return [MachineVertex(sid, 0, srcs, True, cost, mine)]
 
 
 def _largest(cost):
     return ", ".join(f"{k} {v} B" for k, v in sorted(cost.items(), key=lambda kv: -kv[1])[:3])
 
 
-def partition(network: Network) -> MachineGraph:
+def parallel_vertices(sid: int, plan_slice, sources: list[int]) -> list[MachineVertex]:
+    """A parallel slice's dominant PE (neurons, stacked input, tables; receives the layer's
+    spikes) and its subordinate PEs (weight-delay map shares), with their Table I bytes."""
+    items = plan_slice.pe_bytes()
+    return [MachineVertex(sid, 0, sources, False, items[0], role="dominant")] + [
+        MachineVertex(sid, i, [], False, b, role="subordinate") for i, b in enumerate(items[1:], start=1)]
+
+
+def partition(network: Network, local: bool = True, dram: bool = True, plans=None) -> MachineGraph:
     """Slices start at the most neurons a PE can hold; a population whose slice does not fit
-    (many source vertices or long delays) is cut finer until it does."""
+    (many source vertices or long delays; without ``dram``, any matrix beyond four PEs) is cut
+    finer until it does. ``local=False`` gives every spike source PEs of its own. ``plans`` maps
+    each population whose layer uses the parallel paradigm to its compiled ``LayerPlan``."""
     check_delays(network)
+    plans = plans or {}
+    local = {p: lt for p, lt in (local_sources(network) if local else {}).items() if lt[0] not in plans}
     slots_per_pop = population_slots(network)
     n_max = [min(serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits),
                  values.max_neurons_per_pe(network, p))
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max)
+            return _partition(network, slots_per_pop, n_max, local, dram, plans)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max) -> MachineGraph:
-    slices, pop_slices = slice_populations(network, n_max)
-    blocks = synaptic_blocks(network, slices, pop_slices)
+def _partition(network, slots_per_pop, n_max, local, dram=True, plans=()) -> MachineGraph:
+    slices, pop_slices = slice_populations(network, n_max, local, plans)
+    blocks = synaptic_blocks(network, slices, pop_slices, plans)
+    layer_sources = {p: sorted({s for q in network.projections if q.post == p and q.size for s in pop_slices[q.pre]})
+                     for p in plans}
     by_target: dict[int, list[Block]] = {}
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
     vertices = []
     for sid, sl in enumerate(slices):
-        vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population])
-    slots = np.array([slots_per_pop[s.population] for s in slices], dtype=np.int64)
-    return MachineGraph(slices, blocks, vertices, slots, pop_slices)
+        if sl.population in plans:
+            vertices += parallel_vertices(sid, plans[sl.population].slices[sl.index], layer_sources[sl.population])
+        elif sl.population not in local:
+            vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
+                                           slices, local, dram)
+    # a dominant's synaptic input buffer has one slot: the MAC array's sums for this step
+    slots = np.array([1 if s.population in plans else slots_per_pop[s.population] for s in slices], dtype=np.int64)
+    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local, dict(plans))

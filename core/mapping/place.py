@@ -37,6 +37,8 @@ def place(graph: MachineGraph, network: Network, machine: Machine) -> np.ndarray
         if demand[p] <= PES_PER_CHIP and demand[p] > room and cursor + room + demand[p] <= machine.n_pes:
             cursor += room
         for s in slice_ids:
+            if s not in groups:          # a local spike source: it runs on its target's PEs
+                continue
             k = len(groups[s])
             if k > 1 and cursor % PES_PER_QPE + k > PES_PER_QPE:
                 cursor += PES_PER_QPE - cursor % PES_PER_QPE

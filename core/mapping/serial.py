@@ -77,6 +77,12 @@ def pe_bytes(*, n_neurons, n_source_vertices=0, n_address_rows=0, matrix_words=0
     }
 
 
+def local_source_bytes(spec, n_sources, blocks) -> int:
+    """A local spike source on its target's PE: its neurons' words, its rows (kept in SRAM) and
+    their address-list entries."""
+    return 4 * (n_sources * neuron_words(spec) + sum(b.words + 1 for b in blocks))
+
+
 def fits(items: dict) -> bool:
     return sum(items.values()) <= DATA_SRAM_BYTES
 

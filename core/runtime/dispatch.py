@@ -2,7 +2,7 @@
 
 numba cannot call a function chosen at run time from a list, so a PE's model id selects its
 update through an if/elif chain. The chain is written out as a module in numba's cache directory
-(which is keyed by the core's source hash, ``core/_numba_cache.py``) and imported from there, so
+(which is keyed by the core's source hash, ``core/_numba_setup.py``) and imported from there, so
 the kernels that call it are cached like any other; adding a model never means editing it.
 """
 import hashlib
@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import _numba_cache
+from .. import _numba_setup
 from ..models import MODELS
 
 
@@ -30,7 +30,7 @@ def _source() -> str:
 def _load():
     source = _source()
     name = f"_dispatch_{hashlib.sha1(source.encode()).hexdigest()[:12]}"
-    folder = _numba_cache.CACHE_DIR
+    folder = _numba_setup.CACHE_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -14,15 +14,20 @@ from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
 from . import kernel
 from .routes import resolve
-from .state import Machine, Neurons, Outbox, Recording
+from .state import Machine, Neurons, Outbox, Recording, Stacked
 from .stats import STATS
 
 
 MAX_WINDOW = 64
 
 
-def default_threads() -> int:
-    return numba.config.NUMBA_NUM_THREADS
+PES_PER_THREAD = 8
+
+
+def default_threads(n_computing_pes: int) -> int:
+    """All cores for machines with many busy PEs; one thread for small ones, where starting a
+    parallel region each window would cost more than it saves."""
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, n_computing_pes // PES_PER_THREAD))
 
 
 def outbox(packets_per_step, window) -> Outbox:
@@ -32,7 +37,20 @@ def outbox(packets_per_step, window) -> Outbox:
     total = int(room.sum())
     payload = np.zeros(total, np.int32)
     return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
-                  payload, payload.view(np.float32), start, np.zeros(room.size, np.int64))
+                  payload, np.zeros(total, np.bool_), payload.view(np.float32), start,
+                  np.zeros(room.size, np.int64))
+
+
+def stacked_buffers(par, window) -> Stacked:
+    """Each dominant's input spike buffer, deep enough for its delay range plus one window (the
+    window's spikes arrive after it ran), and its stacked input and accumulators."""
+    depth = np.array([1 << int(d + window - 1).bit_length() for d in par.delay_range], dtype=np.int64)
+    ring = depth * par.n_source
+    start = (lambda sizes: np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64))
+    rows = int(par.n_rows.sum())
+    return Stacked(np.zeros(int(ring.sum()), np.int32), np.zeros(int(ring.sum()), np.int32),
+                   np.zeros(int(depth.sum()), np.int64), start(ring), start(depth), depth,
+                   np.zeros(rows, np.int64), np.zeros(rows, np.int64), np.zeros(int(par.n_cols.sum()), np.int64))
 
 
 def window_steps(network) -> int:
@@ -56,24 +74,26 @@ class Emulator:
         start = time.perf_counter()
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
-        self.threads = default_threads() if threads is None else int(threads)
+        im = program.images
+        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        self.threads = default_threads(self._computing.size) if threads is None else int(threads)
         if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
             raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
-        im = program.images
         self.dt = program.network.timestep
         self.routes = resolve(program)
-        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
+        runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
+        local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
         value_packets = np.zeros(len(im.pes.n), np.int64)
         if im.values is not None:
             vi = im.values
             for v in np.flatnonzero(vi.blk_count):
                 value_packets[v] = vi.blk_rows[vi.blk_start[v]:vi.blk_start[v] + vi.blk_count[v]].sum()
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n, 0) + value_packets, self.window)
+        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n + local_n, 0) + value_packets, self.window)
         self._play = np.zeros((0, 0 if im.values is None else im.values.play.shape[1]), np.float32)
         self._play_t0 = np.zeros(1, np.int64)
         self._recording: dict[tuple[int, str], int] = {}
@@ -100,6 +120,7 @@ class Emulator:
         self.fstate = im.neurons.fstate.copy()
         self.istate = im.neurons.istate.copy()
         self.ring = np.zeros(im.ring_size, dtype=np.int64)
+        self.stacked = stacked_buffers(im.parallel, self.window)
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
@@ -137,7 +158,8 @@ class Emulator:
         self._outbox.size[:] = 0
         self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
         rec, _ = self._recording_plan(0, 0, 16)
-        machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+        machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
+                          self._neurons(), self._outbox, rec,
                           self.ring, self.stats, self.values)
         computing = self._computing[self.values.playback[self._computing]]
         stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
@@ -333,7 +355,8 @@ class Emulator:
             while True:
                 rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                    count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
+                                  self._neurons(), self._outbox, rec,
                                   self.ring, self.stats, self.values)
                 steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
                 t = steps(t, t_end, self.window, self._computing, *machine)
@@ -363,7 +386,8 @@ class Emulator:
                 for k in (0, 1):
                     if k == 1:
                         between(t)
-                    machine = Machine(im.pes, im.feeds, im.serial, self.routes, self._neurons(), self._outbox, rec,
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
+                          self._neurons(), self._outbox, rec,
                                       self.ring, self.stats, self.values)
                     stage(t, computing[k], receivers[k], *machine)
         finally:

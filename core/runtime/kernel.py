@@ -22,9 +22,12 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import NEURONS, SYNAPSES, VALUES
-from . import neurons, serial, values
+from ..mapping.images import DOMINANT, NEURONS, SYNAPSES, VALUES
+from ..mapping.values import VALUE_FLAG
+from . import neurons, parallel, serial, values
 from .state import Machine
+
+_VALUE_FLAG = np.uint32(VALUE_FLAG)
 from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
@@ -38,6 +41,8 @@ def compute(v, t0, steps, m):
     kind = m.pes.kind[v]
     if kind == NEURONS:
         neurons.window(v, t0, steps, m)
+    elif kind == DOMINANT:
+        parallel.window(v, t0, steps, m)
     elif kind == VALUES:
         values.window(v, t0, steps, m)
 
@@ -48,8 +53,10 @@ def receive(v, e, t, m):
     kind = m.pes.kind[v]
     if kind == NEURONS or kind == SYNAPSES:
         serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
+    elif kind == DOMINANT:
+        parallel.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
     elif kind == VALUES:
-        if m.outbox.index[e] < 0:
+        if m.outbox.neuron[e] < 0 and m.outbox.key[e] & _VALUE_FLAG:
             values.receive(v, e, t, m)
         else:
             serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
@@ -69,7 +76,7 @@ def deliver(v, t0, m):
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            if outbox.key[e] & mask == key:
+            if outbox.packet[e] and outbox.key[e] & mask == key:
                 m.stats[v, DELIVERED] += 1
                 receive(v, e, t0 + outbox.step[e], m)
     settle(v, t0, m)
@@ -80,57 +87,61 @@ def bookkeeping(t0, computing, m):
     """Between the phases, on one thread: spike recording and packet counts."""
     pes, outbox, rec, stats = m.pes, m.outbox, m.rec, m.stats
     for v in computing:
-        size = outbox.size[v]
-        if size == 0:
-            continue
-        g0 = pes.g0[v]
-        for e in range(outbox.start[v], outbox.start[v] + size):
-            i = outbox.index[e]
-            if i < 0:
-                continue
+        packets = 0
+        for e in range(outbox.start[v], outbox.start[v] + outbox.size[v]):
+            g = outbox.neuron[e]
             c = outbox.payload[e]
-            stats[v, SPIKES] += c
-            if rec.spiking[g0 + i]:
+            if outbox.packet[e]:
+                packets += 1
+                if g >= 0:          # a spike (a value packet's payload is its value)
+                    stats[v, SPIKES] += c
+            if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
-                rec.neuron[k] = g0 + i
+                rec.neuron[k] = g
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
-            stats[v, SENT] += size
-            stats[v, DROPPED] += size * m.routes.drops[v]
+            stats[v, SENT] += packets
+            stats[v, DROPPED] += packets * m.routes.drops[v]
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals):
+def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+               stats, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         for k in prange(computing.size):
-            compute(computing[k], t, steps, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+            compute(computing[k], t, steps,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
-            deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+            deliver(receivers[k], t,
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals))
         t += steps
     return t
 
 
-def _run_stage(t, computing, receivers, pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals):
+def _run_stage(t, computing, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+               stats, vals):
     """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
     A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
     stage 1 runs the PEs the host reads from, stage 2 the ones it writes to."""
-    m = Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals)
     for k in prange(computing.size):
-        compute(computing[k], t, 1, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+        compute(computing[k], t, 1,
+                Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals))
     bookkeeping(t, computing, m)
     for k in prange(receivers.size):
-        deliver(receivers[k], t, Machine(pes, feeds, syn, routes, nrn, outbox, rec, ring, stats, vals))
+        deliver(receivers[k], t,
+                Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, vals))
 
 
 def _twin(function, name):

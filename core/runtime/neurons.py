@@ -3,7 +3,8 @@ import numpy as np
 from numba import njit
 
 from .dispatch import update
-from .stats import SATURATED
+from .serial import add_rows
+from .stats import LOCAL_SPIKES, SATURATED
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -48,23 +49,57 @@ def sample(v, t, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def window(v, t0, steps, m):
-    """The window's steps on one neuron PE: input, model update, one packet per spiking neuron."""
-    pes, nrn, outbox = m.pes, m.nrn, m.outbox
-    g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
-    k = outbox.start[v]
-    for w in range(steps):
-        t = t0 + w
-        read_input(v, t, m)
+def local_sources(v, t, w, k, m):
+    """The spike sources PE v runs itself: their spikes go straight through their rows into the
+    PE's own input buffer; recorded ones are noted in the outbox (as no packet). Returns the
+    outbox cursor."""
+    loc, nrn, outbox = m.local, m.nrn, m.outbox
+    for j in range(loc.local_start[v], loc.local_start[v + 1]):
+        g0, n = loc.g0[j], loc.n[j]
         nrn.counts[g0:g0 + n] = 0
-        update(pes.model[v], g0, g0 + n, t, nrn)
+        update(loc.model[j], g0, g0 + n, t, nrn)
         for i in range(n):
             c = nrn.counts[g0 + i]
             if c > 0:
-                outbox.step[k] = w
-                outbox.key[k] = key | np.uint32(i)
-                outbox.index[k] = i
-                outbox.payload[k] = c
-                k += 1
-        sample(v, t, m)
-    outbox.size[v] = k - outbox.start[v]
+                add_rows(v, loc.al_first[j], loc.al_count[j], np.int64(i), np.int64(c), t, m)
+                m.stats[v, LOCAL_SPIKES] += c
+                if m.rec.spiking[g0 + i]:
+                    outbox.step[k] = w
+                    outbox.key[k] = 0
+                    outbox.neuron[k] = g0 + i
+                    outbox.payload[k] = c
+                    outbox.packet[k] = False
+                    k += 1
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
+def step(v, t, w, k, m):
+    """One step on neuron PE v (step ``w`` of the window): local sources, input, model update, one
+    packet per spiking neuron in the outbox from entry ``k``; returns the next free entry."""
+    pes, nrn, outbox = m.pes, m.nrn, m.outbox
+    g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
+    k = local_sources(v, t, w, k, m)
+    read_input(v, t, m)
+    nrn.counts[g0:g0 + n] = 0
+    update(pes.model[v], g0, g0 + n, t, nrn)
+    for i in range(n):
+        c = nrn.counts[g0 + i]
+        if c > 0:
+            outbox.step[k] = w
+            outbox.key[k] = key | np.uint32(i)
+            outbox.neuron[k] = g0 + i
+            outbox.payload[k] = c
+            outbox.packet[k] = True
+            k += 1
+    sample(v, t, m)
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
+def window(v, t0, steps, m):
+    """The window's steps on one serial neuron PE."""
+    k = m.outbox.start[v]
+    for w in range(steps):
+        k = step(v, t0 + w, w, k, m)
+    m.outbox.size[v] = k - m.outbox.start[v]

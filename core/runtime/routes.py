@@ -14,8 +14,7 @@ from numba import njit
 
 from ..hardware import N_LINKS, PES_PER_CHIP
 from ..mapping.images import VALUES
-from ..mapping.serial import INDEX_BITS
-from ..mapping.values import VALUE_MASK
+from ..mapping.values import VALUE_FLAG, VALUE_MASK
 from .state import Routes
 
 
@@ -68,7 +67,8 @@ def resolve(program) -> Routes:
     pes = program.images.pes
     machine = program.machine
     start, count, tkey, tmask, tlinks, tpes = flat_tables(program.routing_tables)
-    if np.any(tmask & np.uint32((1 << INDEX_BITS) - 1)):
+    spike_entries = (tkey & np.uint32(VALUE_FLAG)) == 0         # value blocks have their own row field
+    if np.any(tmask[spike_entries] & np.uint32((1 << program.keys.neuron_bits) - 1)):
         raise ValueError("a routing entry's mask covers neuron bits of the keys; packets of one PE could "
                          "take different paths, which route resolution does not model")
     pe_vertex = np.full(machine.n_pes, -1, dtype=np.int64)

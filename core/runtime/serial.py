@@ -32,19 +32,15 @@ def lookup(v, key, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def receive(v, key, count, t, m):
-    """One packet (spike count ``count``, sent in step ``t``) arriving at serial PE ``v``."""
-    found = lookup(v, key, m)
-    if found < 0:
-        m.stats[v, UNMATCHED] += 1
-        return
+def add_rows(v, first, n_rows, neuron, count, t, m):
+    """The synaptic rows of source ``neuron`` in address-list entries [first, first + n_rows):
+    each synapse adds weight x ``count`` into slot ``(t + delay) mod slots`` of PE v's buffer."""
     pes, syn, ring = m.pes, m.serial, m.ring
-    neuron = np.int64(key & ~syn.mpt_mask[found])
     n, n_types = pes.n[v], pes.n_types[v]
     slots_mask = pes.slots[v] - 1
     base = pes.ring_start[v]
     words = syn.words
-    for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
+    for a in range(first, first + n_rows):
         start = syn.al_offset[a] + neuron * syn.al_stride[a]
         count_row = np.int64(words[start])
         wide = syn.al_wide[a]
@@ -60,3 +56,14 @@ def receive(v, key, count, t, m):
             weight = np.int64(words[weights + j]) if wide else np.int64(w >> _U_WEIGHT)
             ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += weight * count
         m.stats[v, SYNAPTIC_EVENTS] += count_row
+
+
+@njit(cache=True, nogil=True, inline="always")
+def receive(v, key, count, t, m):
+    """One packet (spike count ``count``, sent in step ``t``) arriving at serial PE ``v``."""
+    found = lookup(v, key, m)
+    if found < 0:
+        m.stats[v, UNMATCHED] += 1
+        return
+    syn = m.serial
+    add_rows(v, syn.mpt_first[found], syn.mpt_rows[found], np.int64(key & ~syn.mpt_mask[found]), count, t, m)

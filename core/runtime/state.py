@@ -19,11 +19,12 @@ Neurons = namedtuple("Neurons", [
 Outbox = namedtuple("Outbox", [
     "step",          # int32: step within the window
     "key",           # uint32: the packet's key
-    "index",         # int32: the sending neuron's index in its slice (for recording), -1 if none
+    "neuron",        # int32: the spiking neuron's global index (for recording), -1 if none
     "payload",       # int32: spike count (or a value's bits)
+    "packet",        # bool: sent as a packet (False: a local source's spike, noted for recording)
     "value",         # float32 view of the same payload words: a decoded value
     "start",         # int64 (V,): each PE's first entry
-    "size",          # int64 (V,): packets the PE sent in this window
+    "size",          # int64 (V,): entries the PE made in this window
 ])
 
 # routes resolved at load from the routing tables: where each PE's packets go
@@ -46,11 +47,24 @@ Recording = namedtuple("Recording", [
     "samples",                     # float32: every sample, per variable block
 ])
 
+# the parallel paradigm's run-time buffers: each dominant's input spike buffer (a ring of ``depth``
+# per-step spike lists over its sources), stacked input rows, and column accumulators
+Stacked = namedtuple("Stacked", [
+    "count", "sources",            # int32 (depth x n_source per slice): counts; the sources listed
+    "length",                      # int64 (depth per slice): listed sources per step
+    "off", "len_off", "depth",     # per slice: where its ring starts, its depth (a power of two)
+    "rows", "touched",             # int64 per map row: stacked input; the rows with input this step
+    "acc",                         # int64 per column: the MAC array's 32-bit accumulators
+])
+
 # the whole machine, as the step loop sees it
 Machine = namedtuple("Machine", [
     "pes",           # ``mapping.images.PEImages``: per-PE configuration
     "feeds",         # neuron PE -> the PEs whose synaptic input buffers it sums
     "serial",        # ``mapping.images.SerialImages``: master population tables, rows
+    "local",         # ``mapping.images.LocalImages``: spike sources run on their targets' PEs
+    "parallel",      # ``mapping.parallel.images.ParallelImages``: weight-delay maps and tables
+    "stacked",       # ``Stacked``: the parallel paradigm's run-time buffers
     "routes", "nrn", "outbox", "rec",
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE

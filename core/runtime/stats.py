@@ -1,6 +1,7 @@
 """The counters every PE keeps (summed over PEs in the report)."""
 (SENT, SPIKES, DELIVERED, DROPPED, UNMATCHED, SYNAPTIC_EVENTS, DMA_READS, DMA_WORDS,
- SATURATED) = range(9)
+ SATURATED, LOCAL_SPIKES, MAC_TILES, STACKED_ROWS, STACKED_SATURATED) = range(13)
 STATS = ("packets sent", "spikes sent", "packets delivered to PEs", "packets dropped (no routing entry)",
          "packets with no master population table entry", "synaptic events", "DMA row reads",
-         "DMA words read", "synaptic input saturations")
+         "DMA words read", "synaptic input saturations", "spikes of local sources", "MAC tiles multiplied",
+         "stacked input rows with spikes", "stacked input saturations")

@@ -172,7 +172,8 @@ def window(v, t0, steps, m):
             for r in range(rows):
                 outbox.step[k] = w
                 outbox.key[k] = key | np.uint32(r)
-                outbox.index[k] = -1
+                outbox.neuron[k] = -1
+                outbox.packet[k] = True
                 k += 1
         if not vi.settles[v]:
             neurons.sample(v, t, m)

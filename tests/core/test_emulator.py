@@ -124,3 +124,31 @@ def test_reset_starts_a_fresh_reproducible_trial(program):
     np.testing.assert_array_equal(first[0], first[1])
     np.testing.assert_array_equal(a.spikes(3)[1], b.spikes(3)[1])
     assert not np.array_equal(first[0], a.spikes(3)[1])
+
+
+def test_local_spike_sources_give_the_same_spikes_as_sources_on_their_own_pes():
+    """One Poisson source per neuron, connected one to one (NEST's Brunel style) and with an
+    offset, runs on its targets' PEs; spikes, counts and recorded source spikes are identical
+    to giving the sources PEs of their own, and no packet is sent for them."""
+    from core import Network, Population, Projection
+    rng = np.random.default_rng(1)
+    net = Network(0.1)
+    e = net.add_population(Population("e", "IF_curr_exp", 300, record={"spikes": 1, "v": 7}))
+    p = net.add_population(Population("p", "SpikeSourcePoisson", 310, parameters={"rate": 9000.0},
+                                      record={"spikes": 1}))
+    i, j = np.nonzero(rng.random((300, 300)) < 0.05)
+    net.add_projection(Projection("ee", e, e, i, j, 0.1, 15))
+    net.add_projection(Projection("pe", p, e, np.arange(10, 310), np.arange(300), 0.3, 3))
+    net.add_projection(Projection("pi", p, e, np.arange(10, 310), np.arange(300), 0.1, 2, receptor=1))
+    local, alone = (Emulator(compile_network(net, local_sources=flag), seed=2) for flag in (True, False))
+    assert local.program.report.population("p").pes == [] and "runs on e" in str(local.program.report)
+    for emu in (local, alone):
+        emu.run(600)
+    for pop in (e, p):
+        np.testing.assert_array_equal(local.spikes(pop)[0], alone.spikes(pop)[0])
+        np.testing.assert_array_equal(local.spikes(pop)[1], alone.spikes(pop)[1])
+    np.testing.assert_array_equal(local.signals(e, "v")[1], alone.signals(e, "v")[1])
+    s_local, s_alone = local.statistics(), alone.statistics()
+    assert s_local["spikes of local sources"] == alone.spikes(p)[0].size > 1000
+    assert s_local["packets sent"] == local.spikes(e)[0].size < s_alone["packets sent"]
+    assert s_local["synaptic events"] == s_alone["synaptic events"]

@@ -1,9 +1,13 @@
-"""Where numba keeps the compiled kernels.
+"""How numba compiles and runs the kernels: where it caches them, which threads run them.
 
 numba's on-disk cache checks only the source file of the function it compiled, not the files of
 the functions that function calls, so a kernel that calls a changed model would load stale code.
 Keying the cache directory by a hash of every source file in ``core`` makes any change start a
 fresh cache. ``NUMBA_CACHE_DIR``, if set, is respected.
+
+The parallel step loop runs on numba's ``workqueue`` threading layer: GNU OpenMP (numba's other
+default here) aborts a process that forks after using it, which breaks ``multiprocessing`` in
+user scripts and forking test harnesses. ``NUMBA_THREADING_LAYER``, if set, is respected.
 """
 import hashlib
 import os
@@ -35,3 +39,6 @@ try:
     numba.config.CACHE_DIR = str(CACHE_DIR)
 except OSError:          # read-only home: numba falls back to its own locations
     pass
+
+if not os.environ.get("NUMBA_THREADING_LAYER"):
+    numba.config.THREADING_LAYER = "workqueue"

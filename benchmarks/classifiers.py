@@ -1,0 +1,255 @@
+"""Twelve scikit-learn classifiers for the paradigm choice (paper IV-B), the paper's Figure 5,
+and the shipped model.
+
+Data: ``paradigm_dataset.npz`` (``python benchmarks/paradigm_dataset.py``). A stratified,
+seeded 80/20 split; 5-fold cross-validation on the 80 %; held-out accuracy, PE regret (extra
+PEs of the chosen paradigm over the better one, as % of the ideal total) and decision time
+per layer. Two feature sets: the paper's four (sources, targets, density, delay range), and
+those plus the cost models' PE estimates of both paradigms (``core.mapping.switching.features``).
+The best tree ensemble on the held-out split is written to ``core/mapping/paradigm_model.json``
+(trees as arrays, one per line), compiled to one Python function by ``switching`` at first use:
+decisions need no scikit-learn.
+Figure 5: mean PEs per delay range for serial, parallel, classifier-switched (out-of-fold
+predictions over every layer) and ideal.
+
+    python benchmarks/classifiers.py [--data benchmarks/paradigm_dataset.npz] [--no-ship] [--timing-only]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis  # noqa: E402
+from sklearn.ensemble import (AdaBoostClassifier, ExtraTreesClassifier, GradientBoostingClassifier,  # noqa: E402
+                              RandomForestClassifier)
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score, train_test_split  # noqa: E402
+from sklearn.naive_bayes import GaussianNB  # noqa: E402
+from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+from benchmarks.paradigm_dataset import DEFAULT_OUT, load  # noqa: E402
+from core.mapping import switching  # noqa: E402
+
+SEED = 0
+SHIPPABLE = ("AdaBoost", "Gradient boosting", "Random forest", "Extra trees", "Decision tree")
+
+
+def classifiers() -> dict:
+    scaled = lambda c: make_pipeline(StandardScaler(), c)  # noqa: E731
+    return {
+        "AdaBoost": AdaBoostClassifier(DecisionTreeClassifier(max_depth=3), n_estimators=100, random_state=SEED),
+        "Gradient boosting": GradientBoostingClassifier(n_estimators=150, max_depth=3, random_state=SEED),
+        "Random forest": RandomForestClassifier(n_estimators=100, min_samples_leaf=2, random_state=SEED),
+        "Extra trees": ExtraTreesClassifier(n_estimators=100, min_samples_leaf=2, random_state=SEED),
+        "Decision tree": DecisionTreeClassifier(min_samples_leaf=3, random_state=SEED),
+        "k-NN": scaled(KNeighborsClassifier(n_neighbors=7)),
+        "SVM (RBF)": scaled(SVC(C=10.0, gamma="scale", random_state=SEED)),
+        "Logistic regression": scaled(LogisticRegression(max_iter=2000)),
+        "Naive Bayes": scaled(GaussianNB()),
+        "MLP": scaled(MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=1000, random_state=SEED)),
+        "LDA": scaled(LinearDiscriminantAnalysis()),
+        "QDA": scaled(QuadraticDiscriminantAnalysis(reg_param=1e-3)),
+    }
+
+
+def feature_matrix(data: dict, full: bool) -> np.ndarray:
+    raw = np.column_stack([data["n_source"], data["n_target"], data["density"], data["delay_range"]]).astype(float)
+    if not full:
+        return raw
+    return np.array([switching.features(int(a), int(b), float(c), int(d)) for a, b, c, d in raw])
+
+
+def regret(choice: np.ndarray, data: dict, idx: np.ndarray) -> float:
+    """Extra PEs of the chosen paradigms over the better one, as % of the ideal total."""
+    s, p = data["serial_pes"][idx], data["parallel_pes"][idx]
+    chosen = np.where(choice == 1, p, s)
+    ideal = np.minimum(s, p)
+    return 100 * (chosen.sum() - ideal.sum()) / ideal.sum()
+
+
+def compare(X, y, data, train, test) -> list[dict]:
+    rows = []
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for name, clf in classifiers().items():
+        t = time.perf_counter()
+        cv = cross_val_score(clf, X[train], y[train], cv=folds)
+        clf.fit(X[train], y[train])
+        fit_s = time.perf_counter() - t
+        t = time.perf_counter()
+        pred = clf.predict(X[test])
+        per_layer = (time.perf_counter() - t) / test.size
+        rows.append(dict(name=name, cv=cv.mean(), cv_sd=cv.std(), accuracy=np.mean(pred == y[test]),
+                         regret=regret(pred, data, test), decide_us=1e6 * per_layer, fit_s=fit_s, model=clf))
+        print(f"  {name:<20} cv {100 * cv.mean():.2f} %  held-out {100 * rows[-1]['accuracy']:.2f} %  "
+              f"regret {rows[-1]['regret']:.3f} %", flush=True)
+    return rows
+
+
+def table(rows) -> str:
+    lines = ["| classifier | 5-fold CV accuracy | held-out accuracy | PE regret | decision time / layer (batch) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for r in sorted(rows, key=lambda r: -r["accuracy"]):
+        lines.append(f"| {r['name']} | {100 * r['cv']:.2f} ± {100 * r['cv_sd']:.2f} % | {100 * r['accuracy']:.2f} % | "
+                     f"{r['regret']:.3f} % | {r['decide_us']:.1f} µs |")
+    return "\n".join(lines)
+
+
+# -- the shipped model -----------------------------------------------------------------------------
+
+def _tree(t, value) -> list:
+    return [t.children_left.tolist(), t.children_right.tolist(), t.feature.tolist(),
+            [float(v) for v in t.threshold], [float(v) for v in value]]
+
+
+def export(name: str, clf, X: np.ndarray) -> dict:
+    """Trees as plain arrays; leaves hold what ``switching.model_score`` adds up."""
+    if name == "Gradient boosting":
+        trees = [e[0].tree_ for e in clf.estimators_]
+        model = dict(kind="gradient_boosting", learning_rate=clf.learning_rate,
+                     trees=[_tree(t, t.value[:, 0, 0]) for t in trees])
+        partial = clf.learning_rate * sum(e[0].predict(X) for e in clf.estimators_)
+        model["init"] = float(np.median(clf.decision_function(X) - partial))
+        return model
+    if name == "AdaBoost":
+        trees = [e.tree_ for e in clf.estimators_]
+        return dict(kind="adaboost", weights=[float(w) for w in clf.estimator_weights_[:len(trees)]],
+                    trees=[_tree(t, t.value[:, 0, 1] - t.value[:, 0, 0]) for t in trees])
+    estimators = clf.estimators_ if hasattr(clf, "estimators_") else [clf]
+    trees = [e.tree_ for e in estimators]
+    return dict(kind="forest", trees=[_tree(t, t.value[:, 0, 1] / t.value[:, 0].sum(1)) for t in trees])
+
+
+def write_model(model: dict, path: Path):
+    """Deterministic, one tree per line, so a rebuilt model diffs readably."""
+    head = {k: v for k, v in model.items() if k != "trees"}
+    lines = ["{", *(f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()), '  "trees": [']
+    lines += [f"    {json.dumps(t, separators=(',', ':'))}{',' if i < len(model['trees']) - 1 else ''}"
+              for i, t in enumerate(model["trees"])]
+    lines += ["  ]", "}"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+# -- Figure 5 --------------------------------------------------------------------------------------
+
+def figure5(data, switched: np.ndarray, path: Path) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    D = data["delay_range"]
+    s, p = data["serial_pes"], data["parallel_pes"]
+    series = {"serial": s, "parallel": p, "classifier-switched": np.where(switched == 1, p, s),
+              "ideal": np.minimum(s, p)}
+    delays = np.unique(D)
+    means = {k: np.array([v[D == d].mean() for d in delays]) for k, v in series.items()}
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for (k, m), style in zip(means.items(), ("o-", "s-", "^-", "--")):
+        ax.plot(delays, m, style, label=k)
+    ax.set_xlabel("delay range (time steps)")
+    ax.set_ylabel(f"mean PEs per layer ({int(np.sum(D == delays[0]))} layers each)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    lines = ["| delay range | " + " | ".join(means) + " |", "| ---: |" + " ---: |" * len(means)]
+    lines += [f"| {d} | " + " | ".join(f"{means[k][i]:.3f}" for k in means) + " |" for i, d in enumerate(delays)]
+    lines.append("| all | " + " | ".join(f"{v.mean():.3f}" for v in series.values()) + " |")
+    return "\n".join(lines)
+
+
+def decision_timing(data, idx, repeats=3) -> str:
+    """One layer at a time: the shipped model's decision against compiling both paradigms."""
+    from benchmarks.paradigm_dataset import grid_layer
+    switching.load_model.cache_clear()
+    switching._shipped.cache_clear()
+    switching.choose_paradigm(100, 100, 0.5, 2)          # load the model once, as a compiler would
+    decide, both = [], []
+    for i in idx:
+        a, b, c, d = (int(data["n_source"][i]), int(data["n_target"][i]), float(data["density"][i]),
+                      int(data["delay_range"][i]))
+        runs = []
+        for _ in range(repeats):                          # the least of a few runs, as timeit does
+            t = time.perf_counter()
+            switching.choose_paradigm(a, b, c, d)
+            runs.append(time.perf_counter() - t)
+        decide.append(min(runs))
+        src, tgt, w, dl = grid_layer(int(data["index"][i]), a, b, c, d)
+        t = time.perf_counter()
+        switching.exact_pes(src, tgt, w, dl, a, b, d)
+        both.append(time.perf_counter() - t)
+    decide, both = np.array(decide), np.array(both)
+    return (f"decision {1e6 * np.median(decide):.0f} µs median per layer, compiling both paradigms "
+            f"{1e3 * np.median(both):.1f} ms median: {np.median(both) / np.median(decide):.0f}x faster "
+            f"(per layer: 5th percentile {np.percentile(both / decide, 5):.0f}x, least {np.min(both / decide):.0f}x) "
+            f"over {idx.size} held-out layers")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--no-ship", action="store_true", help="do not rewrite the shipped model")
+    ap.add_argument("--figure", type=Path, default=Path(__file__).with_name("figure5_paradigms.png"))
+    ap.add_argument("--timing-only", action="store_true", help="only time the shipped model's decisions")
+    args = ap.parse_args(argv)
+    data = load(args.data)
+    y = data["label"]
+    idx = np.arange(y.size)
+    train, test = train_test_split(idx, test_size=0.2, stratify=y, random_state=SEED)
+    if args.timing_only:
+        print(decision_timing(data, np.random.default_rng(SEED).choice(test, 200, replace=False)))
+        return
+    ties = np.mean(data["serial_pes"] == data["parallel_pes"])
+    print(f"{y.size} layers; parallel better in {100 * y.mean():.1f} %; equal PEs in {100 * ties:.1f} % "
+          f"(label by SRAM bytes); train {train.size}, held out {test.size}\n")
+    results = {}
+    for full, title in ((False, "the paper's four features"), (True, "four features + cost-model estimates")):
+        print(f"### {title}")
+        X = feature_matrix(data, full)
+        rows = compare(X, y, data, train, test)
+        results[full] = (X, rows)
+        print("\n" + table(rows) + "\n")
+    X, rows = results[True]
+    best = max((r for r in rows if r["name"] in SHIPPABLE), key=lambda r: (r["accuracy"], -r["regret"]))
+    print(f"shipped: {best['name']} (held-out accuracy {100 * best['accuracy']:.2f} %, PE regret {best['regret']:.3f} %)")
+    model = export(best["name"], best["model"], X)
+    model["features"] = list(switching.FEATURES)
+    model["grid"] = dict(n_source=[int(data["n_source"].min()), int(data["n_source"].max())],
+                         n_target=[int(data["n_target"].min()), int(data["n_target"].max())],
+                         density=[float(data["density"].min()), float(data["density"].max())],
+                         delay_range=[int(data["delay_range"].min()), int(data["delay_range"].max())],
+                         weight_bits=8, model="IF_curr_exp")
+    model["trained"] = dict(classifier=best["name"], layers=int(train.size), held_out_accuracy=round(best["accuracy"], 5),
+                            pe_regret_percent=round(best["regret"], 4))
+    score = switching.compile_model(model)
+    ours = np.array([score(list(x)) > 0 for x in X]).astype(int)
+    agree = np.mean(ours == best["model"].predict(X))
+    print(f"pure-Python evaluation agrees with scikit-learn on {100 * agree:.3f} % of layers")
+    if agree < 0.999:
+        raise SystemExit("the exported model does not reproduce the trained one")
+    if not args.no_ship:
+        write_model(model, switching.MODEL_PATH)
+        print(f"written to {switching.MODEL_PATH}")
+    from sklearn.base import clone
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    switched = cross_val_predict(clone(best["model"]), X, y, cv=folds)
+    print(f"\n### Figure 5 ({args.figure.name}); classifier: {best['name']}, out-of-fold over all layers "
+          f"(accuracy {100 * np.mean(switched == y):.2f} %, PE regret {regret(switched, data, idx):.3f} %)\n")
+    print(figure5(data, switched, args.figure))
+    if not args.no_ship:
+        sample = np.random.default_rng(SEED).choice(test, 200, replace=False)
+        print("\n" + decision_timing(data, sample))
+
+
+if __name__ == "__main__":
+    main()
