@@ -146,19 +146,28 @@ class DiscreteFilter:
         return self.B.size
 
 
-LEARNING_RULES = ("PES",)
+LEARNING_RULES = ("PES", "BCM", "Oja")
+LEARNING_SIGNALS = ("error", "post", "theta")
 
 
 @dataclass
 class MatrixLearning:
-    """A value projection's matrix learned on its sending PEs. ``PES`` (the prescribed error
-    sensitivity rule, MacNeil & Eliasmith 2011): dM = rate * e x a each step, with e the error
-    arriving as the projection's ``learning`` input and a the PE's neurons' output filtered by
-    ``pre_filter``; ``rate`` holds the sign and the step (e.g. -kappa dt / n)."""
+    """A value projection's matrix learned on its sending PEs, from a = the PE's neurons' output
+    filtered by ``pre_filter`` and signals arriving as ``learning`` inputs, each step:
+
+    * ``PES`` (prescribed error sensitivity, MacNeil & Eliasmith 2011): dM = rate e x a, e the
+      "error" signal; ``rate`` holds the sign and the step (e.g. -kappa dt / n);
+    * ``BCM`` (Bienenstock, Cooper & Munro 1982): dM_j = rate s_j p_j (p_j - theta_j) a, p the
+      "post" signal (the post neurons' filtered output), theta the "theta" signal;
+    * ``Oja`` (Oja 1982): dM_j = rate s_j p_j a - rate beta p_j^2 M_j;
+
+    with s = ``row_scale`` (the rows' gains when the matrix holds gain-scaled weights)."""
 
     kind: str
     rate: float
     pre_filter: DiscreteFilter = field(default_factory=DiscreteFilter)
+    beta: float = 0.0
+    row_scale: np.ndarray | None = None
 
     def __post_init__(self):
         if self.kind not in LEARNING_RULES:
@@ -189,12 +198,15 @@ class ValueProjection:
     target: str = "encoders"
     rule: int = -1
     learning: MatrixLearning | None = None    # changes ``matrix`` on the PEs
+    signal: str = "error"                     # which signal of rule ``rule`` a learning input is
 
     def __post_init__(self):
         self.matrix = np.atleast_2d(np.asarray(self.matrix, dtype=float))
         if self.target not in VALUE_TARGETS:
             raise ValueError(f"value projection {self.label!r}: target must be one of {VALUE_TARGETS}, "
                              f"not {self.target!r}")
+        if self.signal not in LEARNING_SIGNALS:
+            raise ValueError(f"value projection {self.label!r}: signal must be one of {LEARNING_SIGNALS}")
         if not np.isfinite(self.matrix).all():
             raise ValueError(f"value projection {self.label!r}: the matrix has non-finite entries")
 

@@ -379,6 +379,7 @@ class Builder:
                                                          learning=learning))
             if e.conn is not None and e.learning is not None:
                 out.conn_projection[e.conn] = j
+                self.post_signals(e, j)
 
     def learning(self, e) -> MatrixLearning:
         rule = e.learning
@@ -395,8 +396,41 @@ class Builder:
             n = e.source.obj.n_neurons
             pre_filter = discrete_filter(rule.pre_synapse, self.dt, f"{e.conn}")
             return MatrixLearning("PES", -rule.learning_rate * self.dt / n, pre_filter)
-        raise NotImplementedError(f"{e.conn}: learning rule {type(rule).__name__} is not supported on the PEs; "
-                                  "PES is")
+        if isinstance(rule, (nengo.BCM, nengo.Oja)) and e.source.kind == "chip" and e.dest[0] == "neurons":
+            pre_filter = discrete_filter(rule.pre_synapse, self.dt, f"{e.conn}")
+            post = e.conn.post_obj
+            scale = (np.asarray(self.model.params[post.ensemble].gain, dtype=float) if isinstance(post, Neurons)
+                     else None)
+            kind = "BCM" if isinstance(rule, nengo.BCM) else "Oja"
+            return MatrixLearning(kind, rule.learning_rate * self.dt, pre_filter,
+                                  beta=getattr(rule, "beta", 0.0), row_scale=scale)
+        raise NotImplementedError(f"{e.conn}: learning rule {type(rule).__name__} is not supported on the PEs "
+                                  "here; PES on decoded or neuron connections, BCM and Oja on neuron-to-neuron "
+                                  "weights are")
+
+    def post_signals(self, e, j):
+        """BCM and Oja read the post neurons' filtered output (and BCM its slower average theta): the
+        post population sends it back to the pre PEs as learning inputs."""
+        rule = e.learning
+        if isinstance(rule, dict):
+            rule = list(rule.values())[0]
+        if isinstance(rule, (list, tuple)):
+            rule = rule[0]
+        if not isinstance(rule, (nengo.BCM, nengo.Oja)):
+            return
+        net = self.out.network
+        ens = e.dest[1]
+        post, pre = self.out.ensemble_pop[ens], net.value_projections[j].pre
+        f_post = None if rule.post_synapse is None else discrete_filter(rule.post_synapse, self.dt, f"{e.conn}")
+        eye = np.eye(ens.n_neurons)
+        net.add_value_projection(ValueProjection(f"{e.label} (post)", post, pre, eye, chain([f_post], 0),
+                                                 "learning", rule=j, signal="post"))
+        if isinstance(rule, nengo.BCM):
+            f_theta = None if rule.theta_synapse is None else discrete_filter(rule.theta_synapse, self.dt, f"{e.conn}")
+            filters = [f_post, f_theta]
+            net.add_value_projection(ValueProjection(f"{e.label} (theta)", post, pre, eye,
+                                                     chain(filters, sum(f is not None for f in filters) - 1),
+                                                     "learning", rule=j, signal="theta"))
 
     def error_projection(self, rule, matrix):
         """The learned projection a learning rule's error goes to, and the error's matrix in that

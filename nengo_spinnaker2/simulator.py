@@ -9,6 +9,7 @@ from nengo.builder import Model
 from nengo.cache import get_default_decoder_cache
 from nengo.exceptions import ReadonlyError, SimulatorClosed, ValidationError
 from nengo.simulator import SimulationData
+from nengo.utils.progress import Progress, ProgressTracker
 
 from core import Emulator, Machine, compile_network
 from core.hardware import CHIPS_PER_BOARD, PES_PER_CHIP
@@ -54,7 +55,8 @@ class Simulator:
         else:
             self.model = model
         if network is not None:
-            self.model.build(network)
+            with ProgressTracker(progress_bar, Progress("Building", "Build")) as pt:
+                self.model.build(network, progress=pt.next_stage("Building", "Build"))
         toplevel = network if network is not None else self.model.toplevel
         if toplevel is None:
             raise ValidationError("the Simulator needs a network, or a model that has built one", attr="network")
@@ -63,7 +65,14 @@ class Simulator:
         core_net = self.translation.network
         if not core_net.populations:
             core_net.add_population(nengo_empty_population())
-        self.program = compile_network(core_net, choose_machine(core_net, n_chips))
+        machine = choose_machine(core_net, n_chips)
+        try:
+            self.program = compile_network(core_net, machine)
+        except PlacementError as error:
+            need = len(partition(core_net).vertices)
+            raise ValueError(f"the model needs {need} PEs, at least {-(-need // PES_PER_CHIP)} chips, but the "
+                             f"machine has {machine.n_pes} PEs ({machine.describe()}); leave n_chips unset to "
+                             f"map onto the smallest machine that holds it ({error})") from error
         self.emulator = Emulator(self.program, seed=0, threads=threads)
         self.host = Host(self.translation, self.dt)
         self._playback_cols = np.concatenate(
@@ -162,6 +171,13 @@ class Simulator:
         if self.closed:
             raise SimulatorClosed("Simulator cannot run because it is closed.")
         steps = int(steps)
+        if progress_bar is None:
+            progress_bar = self.progress_bar
+        with ProgressTracker(progress_bar, Progress("Simulating", "Simulation", steps)) as pt:
+            self._run_steps(steps)
+            pt.total_progress.step(steps)
+
+    def _run_steps(self, steps):
         s, end = self._n_steps, self._n_steps + steps
         weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
         if self.host.closed_loop:

@@ -62,7 +62,7 @@ ValueImages = namedtuple("ValueImages", [
     "enc", "fco",
     # learning rules (one per learning block)
     "learn_kind", "learn_rate", "learn_input", "learn_filter", "learn_order",
-    "learn_state", "learn_row0",
+    "learn_state", "learn_row0", "learn_post", "learn_theta", "learn_beta", "learn_scale", "lscale",
     # state, fresh on reset
     "mat", "acc", "y", "filt", "x", "cur", "lstate", "play", "play_t0",
 ])
@@ -270,16 +270,31 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
             units += sl.size
 
     # learning rules: per learning block, the error input on its vertex and a pre-activity filter
-    lk, lr, li, lf, lo_, ls, l0 = ([] for _ in range(7))
+    lk, lr, li, lf, lo_, ls, l0, lp, lt, lb, lsc, lscale = ([] for _ in range(12))
     lstate = 0
+
+    def signal_input(v, j, name):
+        found = [c for c, (jj, _) in enumerate(inputs[v]) if network.value_projections[jj].target == "learning"
+                 and network.value_projections[jj].rule == j and network.value_projections[jj].signal == name]
+        return in_start[v] + found[0] if found else -1
+
+    for pos, b in enumerate(order):
+        if blk_learn[pos] < 0:
+            continue
+        v, j, r0, r1, c0, n = blocks[b]
+        rule = network.value_projections[j].learning
+        scale = np.ones(r1 - r0) if rule.row_scale is None else np.asarray(rule.row_scale, float)[r0:r1]
+        lsc.append(len(lscale))
+        lscale.extend(scale.tolist())
     for j, v, r0 in learn_rows:
         rule = network.value_projections[j].learning
-        err = [c for c, (jj, _) in enumerate(inputs[v])
-               if network.value_projections[jj].target == "learning" and network.value_projections[jj].rule == j]
         off, k = add_filter(rule.pre_filter)
         lk.append(rule.kind_id)
         lr.append(rule.rate)
-        li.append(in_start[v] + err[0] if err else -1)
+        lb.append(rule.beta)
+        li.append(signal_input(v, j, "error"))
+        lp.append(signal_input(v, j, "post"))
+        lt.append(signal_input(v, j, "theta"))
         lf.append(off)
         lo_.append(k)
         ls.append(lstate)
@@ -302,7 +317,9 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         enc=np.asarray(enc, dtype=np.float32), fco=np.asarray(fco, dtype=np.float32),
         learn_kind=i64(lk), learn_rate=np.asarray(lr, dtype=np.float32), learn_input=i64(li),
         learn_filter=i64(lf), learn_order=i64(lo_),
-        learn_state=i64(ls), learn_row0=i64(l0),
+        learn_state=i64(ls), learn_row0=i64(l0), learn_post=i64(lp), learn_theta=i64(lt),
+        learn_beta=np.asarray(lb, dtype=np.float32), learn_scale=i64(lsc),
+        lscale=np.asarray(lscale, dtype=np.float32),
         mat=mat, acc=np.zeros(acc_off, np.float32), y=np.zeros(acc_off, np.float32),
         filt=np.zeros(state_off, np.float32), x=np.zeros(x_off, np.float32),
         cur=np.zeros(int(sum(p.size for p in network.populations)), np.float32),

@@ -21,7 +21,7 @@ from .stats import UNMATCHED
 
 _ROW_MASK = np.uint32((1 << ROW_BITS) - 1)
 _KEY_MASK = np.uint32(VALUE_MASK)
-PES = 0
+PES, BCM, OJA = 0, 1, 2
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -126,15 +126,32 @@ def learn(v, b, m, tmp):
     g0, n = m.pes.g0[v], m.pes.n[v]
     L = vi.blk_learn[b]
     s, k, f = vi.learn_state[L], vi.learn_order[L], vi.learn_filter[L]
+    rows, m0, rate = vi.blk_rows[b], vi.blk_mat[b], vi.learn_rate[L]
+    kind = vi.learn_kind[L]
     c = vi.learn_input[L]
-    if c >= 0:                   # the error settled last step times the activity filtered until then
-        rows, m0, rate = vi.blk_rows[b], vi.blk_mat[b], vi.learn_rate[L]
+    if kind == PES and c >= 0:   # the error settled last step times the activity filtered until then
         e0 = vi.in_acc[c] + vi.learn_row0[L]
         for i in range(n):
             a = vi.lstate[s + i] * rate
             if a != 0.0:
                 for r in range(rows):
                     vi.mat[m0 + i * rows + r] += a * vi.y[e0 + r]
+    elif kind != PES and vi.learn_post[L] >= 0:
+        p0 = vi.in_acc[vi.learn_post[L]] + vi.learn_row0[L]
+        t0 = vi.in_acc[vi.learn_theta[L]] + vi.learn_row0[L] if vi.learn_theta[L] >= 0 else -1
+        sc = vi.learn_scale[L]
+        for r in range(rows):
+            post = vi.y[p0 + r]
+            if kind == BCM:
+                theta = vi.y[t0 + r] if t0 >= 0 else np.float32(0.0)
+                f = rate * vi.lscale[sc + r] * post * (post - theta)
+                decay = np.float32(0.0)
+            else:
+                f = rate * vi.lscale[sc + r] * post
+                decay = rate * vi.learn_beta[L] * post * post
+            for i in range(n):
+                x = m0 + i * rows + r
+                vi.mat[x] += f * vi.lstate[s + i] - decay * vi.mat[x]
     for i in range(n):           # then this step's activity enters the filter
         vi.lstate[s + i] = step_filter(vi.fco, f, k, vi.lstate, s + n + i * k, nrn.fstate[g0 + i, 0], tmp)
 
