@@ -63,6 +63,7 @@ class Edge:
     dest: tuple               # ("encoders"|"neurons", ens) | ("node", node) | ("rule", learned conn) | ("probe", probe)
     learning: object = None   # nengo learning rule type on this edge's matrix
     conn: object = None
+    steps: int | None = None  # the filter's delay steps, when not the rule in ``value_projections``
 
 
 @dataclass
@@ -251,6 +252,17 @@ class Builder:
         if isinstance(obj, nengo.Ensemble) and attr == "scaled_encoders":
             plans[probe] = ProbePlan(probe, "static", array=np.asarray(self.model.params[obj].scaled_encoders))
             return None
+        if isinstance(obj, LearningRule) and attr == "activities" and isinstance(obj.learning_rule_type, nengo.PES):
+            conn = obj.connection
+            pre = conn.pre_obj.ensemble if isinstance(conn.pre_obj, Neurons) else conn.pre_obj
+            F = obj.learning_rule_type.pre_synapse
+            F = None if F is None else discrete_filter(F, self.dt, f"{probe}")
+            sel = selection(conn.pre_slice, pre.n_neurons) if isinstance(conn.pre_obj, Neurons) else np.eye(pre.n_neurons)
+            return Edge(str(probe), Source("chip", pre), selection(probe.slice, sel.shape[0]) @ sel, [F, P],
+                        ("probe", probe), steps=0 if P is None else 1)
+        if isinstance(obj, LearningRule) and attr == "error":
+            return Edge(str(probe), Source("node", ("rule", obj)), selection(probe.slice, obj.size_in), [P],
+                        ("probe", probe))
         if isinstance(obj, nengo.Connection) and attr == "weights":
             plans[probe] = ProbePlan(probe, "weights")
             return None
@@ -300,9 +312,10 @@ class Builder:
                                       i.synapses + o.synapses, o.dest, conn=o.conn))
         # an ensemble's input, probed: copies of its incoming edges
         for e in [e for e in edges if e.source.kind == "node" and isinstance(e.source.obj, tuple)]:
-            _, ens = e.source.obj
+            what, ens = e.source.obj
             edges.remove(e)
-            for i in [i for i in edges if i.dest[0] == "encoders" and i.dest[1] is ens]:
+            kind = "encoders" if what == "input" else "rule"
+            for i in [i for i in edges if i.dest[0] == kind and i.dest[1] is ens]:
                 edges.append(Edge(f"{i.label} -> {e.label}", i.source, e.matrix @ i.matrix,
                                   i.synapses + e.synapses, e.dest))
         return edges
@@ -348,7 +361,7 @@ class Builder:
             in_step = dest_kind == "probe" or (dest_kind == "node" and e.source.kind == "chip")
             steps = sum(s is not None for s in e.synapses) - (0 if in_step else 1) + \
                 int(e.source.kind == "host" and self.lead)
-            filt = chain(e.synapses, steps)
+            filt = chain(e.synapses, steps if e.steps is None else e.steps)
             learning = None
             if dest_kind == "encoders":
                 post, target = out.ensemble_pop[dest], "encoders"

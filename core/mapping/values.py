@@ -51,6 +51,7 @@ ValueImages = namedtuple("ValueImages", [
     "x_start",                         # its summed encoder input (dims)
     "playback", "play_unit",           # plays back host-written values from column play_unit
     "settles",                         # output = input, recorded when its input has arrived
+    "relay_lo",                        # a relay PE's first unit in its population's input
     # per block
     "blk_key", "blk_rows", "blk_mat", "blk_learn",
     "blk_projection", "blk_row0", "blk_col0",    # where the block sits in its projection's matrix
@@ -248,6 +249,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     enc, enc_start = [], np.full(V, -1, np.int64)
     dims, x_start = np.zeros(V, np.int64), np.zeros(V, np.int64)
     playback, play_unit, settles = np.zeros(V, np.bool_), np.zeros(V, np.int64), np.zeros(V, np.bool_)
+    relay_lo = np.zeros(V, np.int64)
     x_off, units = 0, 0
     for v, mv in enumerate(graph.vertices):
         pop = network.populations[pop_of[v]]
@@ -255,7 +257,8 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         if not (mv.holds_neurons and is_value[pop_of[v]]):
             continue
         if pop.model == RELAY:
-            dims[v] = sl.size
+            dims[v] = pop.size
+            relay_lo[v] = sl.lo
             settles[v] = True
         elif pop.encoders is not None:
             e = pop.encoders[sl.lo:sl.hi]
@@ -306,7 +309,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     images = ValueImages(
         blk_start=blk_start, blk_count=blk_count, in_start=in_start, in_count=in_count,
         vkey_start=vkey_start, vkey_count=vkey_count, enc_start=enc_start, dims=dims, x_start=x_start,
-        playback=playback, play_unit=play_unit, settles=settles,
+        playback=playback, play_unit=play_unit, settles=settles, relay_lo=relay_lo,
         blk_key=np.asarray(blk_key, dtype=np.uint32), blk_rows=i64(blk_rows), blk_mat=i64(blk_mat),
         blk_learn=i64(blk_learn), blk_projection=i64(blk_projection), blk_row0=i64(blk_row0),
         blk_col0=i64(blk_col0),

@@ -108,9 +108,10 @@ def settle(v, t, m):
             for r in range(d):
                 acc += vi.enc[e0 + i * d + r] * vi.x[xs + r]
             vi.cur[g0 + i] += acc
-    elif vi.settles[v]:
+    elif vi.settles[v]:              # a relay: its slice of the summed input
+        lo = vi.relay_lo[v]
         for i in range(n):
-            vi.cur[g0 + i] += vi.x[xs + i]
+            vi.cur[g0 + i] += vi.x[xs + lo + i]
     if vi.settles[v]:
         for i in range(n):
             m.nrn.fstate[g0 + i, 0] = vi.cur[g0 + i]
@@ -144,14 +145,14 @@ def learn(v, b, m, tmp):
             post = vi.y[p0 + r]
             if kind == BCM:
                 theta = vi.y[t0 + r] if t0 >= 0 else np.float32(0.0)
-                f = rate * vi.lscale[sc + r] * post * (post - theta)
+                gain = rate * vi.lscale[sc + r] * post * (post - theta)
                 decay = np.float32(0.0)
             else:
-                f = rate * vi.lscale[sc + r] * post
+                gain = rate * vi.lscale[sc + r] * post
                 decay = rate * vi.learn_beta[L] * post * post
             for i in range(n):
                 x = m0 + i * rows + r
-                vi.mat[x] += f * vi.lstate[s + i] - decay * vi.mat[x]
+                vi.mat[x] += gain * vi.lstate[s + i] - decay * vi.mat[x]
     for i in range(n):           # then this step's activity enters the filter
         vi.lstate[s + i] = step_filter(vi.fco, f, k, vi.lstate, s + n + i * k, nrn.fstate[g0 + i, 0], tmp)
 

@@ -101,7 +101,7 @@ def test_bad_value_projections_are_refused():
     ens = net.add_population(Population("ens", "LIF", 10, encoders=np.ones((10, 2))))
     with pytest.raises(ValueError, match="encoders take 2 dimensions"):
         net.add_value_projection(ValueProjection("p", src, ens, np.ones((3, 3))))
-    with pytest.raises(ValueError, match="3 columns"):
+    with pytest.raises(ValueError, match="4 columns"):
         net.add_value_projection(ValueProjection("p", src, ens, np.ones((2, 4))))
     with pytest.raises(ValueError, match="source and cannot receive"):
         net.add_value_projection(ValueProjection("p", ens, src, np.ones((3, 10))))
