@@ -23,6 +23,7 @@ from .mapping.route import RoutingTable, route
 from .mapping.serial import neuron_words
 from .mapping.values import ValuePlan, plan_values
 from .network import Network
+from .progress import progress
 from .report import MappingReport, mapping_report
 
 PARADIGMS = paradigms.PARADIGMS
@@ -42,7 +43,7 @@ class MappedProgram:
     values: ValuePlan | None = None
 
 
-def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
+def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer], qweights):
     """Every parallel layer compiled into its weight-delay map plan (``mapping/parallel``)."""
     plans = {}
     for p, lay in layers.items():
@@ -50,7 +51,8 @@ def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
             continue
         pop = network.populations[p]
         n_vertices = sum(-(-network.populations[s].size // 255) for s in lay.sources)
-        plans[p] = compile_layer(lay.src, lay.tgt, lay.w, lay.d, lay.r, n_source=lay.n_source, n_target=pop.size,
+        src, tgt, w, d, r = lay.synapses(network, qweights)
+        plans[p] = compile_layer(src, tgt, w, d, r, n_source=lay.n_source, n_target=pop.size,
                                  weight_bits=pop.weight_bits, neuron_bytes=4 * neuron_words(pop.spec),
                                  delay_range=lay.delay_range, n_source_vertices=n_vertices,
                                  max_count=max_count(network, lay.sources), label=f"population {pop.label!r}")
@@ -58,28 +60,37 @@ def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer]):
 
 
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial",
-                    local_sources: bool = True) -> MappedProgram:
+                    local_sources: bool = True, progress_bar: bool | None = None) -> MappedProgram:
     """Map ``network`` onto ``machine``. ``paradigm`` ('serial', 'parallel' or 'auto') applies to
     every layer whose population does not set its own. ``local_sources=False`` gives every spike
     source PEs of its own even where it could run on its targets' PEs (the result is the same,
-    bit for bit)."""
+    bit for bit). ``progress_bar``: a bar over the stages (None: on a terminal only)."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
     if not network.populations:
         raise ValueError("the network has no populations")
     seconds = {}
+    with progress(len(STAGES), "compiling", progress_bar, unit="stage") as bar:
+        def timed(name, fn, *args, **kwargs):
+            bar.set_description(f"compiling: {name}")
+            t = time.perf_counter()
+            out = fn(*args, **kwargs)
+            seconds[name] = time.perf_counter() - t
+            bar.update()
+            return out
 
-    def timed(name, fn, *args, **kwargs):
-        t = time.perf_counter()
-        out = fn(*args, **kwargs)
-        seconds[name] = time.perf_counter() - t
-        return out
+        return _compile(network, machine, paradigm, local_sources, timed, seconds)
 
-    quantised = timed("quantise", quantise, network, stacklevel=4)
-    layers = {p: layer(network, p, quantised[1]) for p in sorted({q.post for q in network.projections if q.size})}
+
+STAGES = ("quantise", "paradigm", "parallel maps", "partition", "place", "keys", "route", "memory images")
+
+
+def _compile(network, machine, paradigm, local_sources, timed, seconds):
+    quantised = timed("quantise", quantise, network, stacklevel=5)
+    layers = {p: layer(network, p) for p in sorted({q.post for q in network.projections if q.size})}
     chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers)
-    plans = timed("parallel maps", parallel_layers, network, chosen, layers)
+    plans = timed("parallel maps", parallel_layers, network, chosen, layers, quantised[1])
     graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)

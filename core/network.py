@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import per_item, uniform
 from .models import MODELS, RECEPTORS
 
 WEIGHT_BITS = (8, 16, 32)
@@ -100,17 +101,20 @@ class Projection:
     receptor: int = 0
 
     def __post_init__(self):
+        """Arrays are taken as given, not copied (the front end's stay shared); a weight or delay
+        that is the same for every synapse is kept as one value (``arrays.per_item``)."""
         self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
         self.post_index = np.asarray(self.post_index, dtype=np.int32).ravel()
         n = self.pre_index.size
-        self.weight = np.broadcast_to(np.asarray(self.weight, dtype=float), (n,)).copy()
-        self.delay = np.broadcast_to(np.asarray(self.delay, dtype=np.int64), (n,)).copy()
+        self.weight = per_item(self.weight, n, np.float64)
+        self.delay = per_item(self.delay, n, np.int32)
         if self.post_index.size != n:
             raise ValueError(f"projection {self.label!r}: {n} pre indices but {self.post_index.size} post indices")
         if n and self.delay.min() < 1:
             raise ValueError(f"projection {self.label!r}: delays must be at least one time step, "
                              f"got {self.delay.min()} steps")
-        if n and (self.weight.min() < 0 or not np.isfinite(self.weight).all()):
+        if n and not (np.isfinite(self.weight[:1] if uniform(self.weight) else self.weight).all()
+                      and self.weight.min() >= 0):
             raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
                              "the receptor type carries the sign")
         if self.receptor < 0:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .hardware import PES_PER_CHIP, pe_location
+import numpy as np
+
+from .hardware import LINK_DIRECTIONS, N_LINKS, PES_PER_CHIP, pe_location
 
 
 @dataclass
@@ -36,14 +38,56 @@ class MappingReport:
     value_projections: list = field(default_factory=list)   # (label, pre, post, rows, target, blocks, filter order)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
+    pes_per_chip: dict = field(default_factory=dict)    # chip -> PEs used
+    chip_xy: list = field(default_factory=list)         # grid position of every chip
+    router_load: dict = field(default_factory=dict)     # chip -> packets its router handled
+    link_load: dict = field(default_factory=dict)       # (chip, link) -> packets sent over it
 
     @property
     def dropped_packets(self) -> int:
         return self.runtime.get("packets dropped (no routing entry)", 0) + \
             self.runtime.get("packets with no master population table entry", 0)
 
-    def with_runtime(self, stats: dict, simulated_ms: float, seconds: dict) -> "MappingReport":
-        return replace(self, runtime=dict(stats), simulated_ms=simulated_ms, run_seconds=dict(seconds))
+    def with_runtime(self, stats: dict, simulated_ms: float, seconds: dict, router_load=None,
+                     link_load=None) -> "MappingReport":
+        """The report with what a run counted: statistics, and packets per router and per link."""
+        routers = {c: int(n) for c, n in enumerate(router_load if router_load is not None else []) if n}
+        links = {divmod(h, N_LINKS): int(n) for h, n in enumerate(link_load if link_load is not None else []) if n}
+        return replace(self, runtime=dict(stats), simulated_ms=simulated_ms, run_seconds=dict(seconds),
+                       router_load=routers, link_load=links)
+
+    def plot_board(self, filename: str):
+        """A picture of the machine: each chip at its grid position, shaded by the PEs it uses,
+        labelled with its router's packets per simulated second, links drawn as wide as their
+        traffic. Written as PNG (matplotlib)."""
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        xy = np.asarray(self.chip_xy, dtype=float).reshape(-1, 2)
+        fig, ax = plt.subplots(figsize=(max(4.0, 0.9 * (xy[:, 0].max() + 1)), max(3.0, 0.9 * (xy[:, 1].max() + 1))))
+        seconds = max(self.simulated_ms / 1000.0, 1e-12)
+        busiest = max(self.link_load.values(), default=1)
+        for (chip, link), packets in self.link_load.items():
+            dx, dy = LINK_DIRECTIONS[link]
+            x, y = xy[chip]
+            ax.plot([x, x + 0.85 * dx], [y, y + 0.85 * dy], color="tab:blue", alpha=0.6,
+                    linewidth=0.5 + 6.0 * packets / busiest, zorder=1)
+        used = np.array([self.pes_per_chip.get(c, 0) for c in range(len(xy))], dtype=float)
+        points = ax.scatter(xy[:, 0], xy[:, 1], c=used, cmap="Greys", vmin=0, vmax=PES_PER_CHIP, s=600,
+                            edgecolors="k", marker="s", zorder=2)
+        for c, (x, y) in enumerate(xy):
+            if c in self.router_load:
+                ax.annotate(f"{self.router_load[c] / seconds:.3g}/s", (x, y), ha="center", va="center", fontsize=6,
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", alpha=0.8), zorder=3)
+        fig.colorbar(points, ax=ax, label="PEs used")
+        ax.set_title(f"{self.machine}: {self.pes_used} PEs on {self.chips_used} chip(s); "
+                     "links: packets sent, routers: packets per simulated second", fontsize=8)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        fig.tight_layout()
+        fig.savefig(filename, dpi=120)
+        plt.close(fig)
 
     def population(self, label: str) -> PopulationMapping:
         for p in self.populations:
@@ -72,6 +116,16 @@ class MappingReport:
                           "of any non-zero weight):"]
             lines += ["  " + q.describe() for q in self.quantisation]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
+        if self.router_load:
+            seconds = max(self.simulated_ms / 1000.0, 1e-12)
+            busiest = sorted(self.router_load.items(), key=lambda kv: -kv[1])[:8]
+            lines += ["", "router load (packets per simulated second): " + ", ".join(
+                f"chip {c}: {n / seconds:.4g}" for c, n in busiest)
+                + (f" ... ({len(self.router_load)} chips)" if len(self.router_load) > 8 else "")]
+            if self.link_load:
+                lines += ["chip-to-chip links used: " + ", ".join(
+                    f"{c}:{'E NE N W SW S'.split()[link]} {n / seconds:.4g}/s"
+                    for (c, link), n in sorted(self.link_load.items(), key=lambda kv: -kv[1])[:8])]
         if self.runtime:
             lines += ["", f"run: {self.simulated_ms:g} ms simulated in " + ", ".join(
                 f"{k} {v:.3f} s" for k, v in self.run_seconds.items()),
@@ -116,10 +170,11 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
                                       [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs]))
-    used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
-    return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
+    chips, per_chip = np.unique(np.asarray(placement, dtype=np.int64) // PES_PER_CHIP, return_counts=True)
+    return MappingReport(machine.describe(), machine.n_chips, len(chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
-                         images.quantisation, seconds,
+                         images.quantisation, seconds, pes_per_chip=dict(zip(chips.tolist(), per_chip.tolist())),
+                         chip_xy=machine.chip_xy.tolist(),
                          value_projections=[] if values is None else [
                              (q.label, network.populations[q.pre].label, network.populations[q.post].label,
                               q.rows, q.target, values.projection_blocks[j], q.filter.order)

@@ -27,6 +27,8 @@ OPTIONS = {
     "n_chips_required": "sPyNNaker's name: the same as n_chips",
     "n_boards_required": "sPyNNaker's name: n_chips = 48 per board",
     "threads": "host threads that emulate the PEs (default: all cores for large machines, else 1)",
+    "progress_bar": "progress bars while compiling and during long runs: True, False, or None (default: "
+                    "on a terminal only)",
     "weight_bits": "precision of synaptic weights: 8, 16 (default) or 32 bits (per population: "
                    "Population.set_weight_bits)",
     "seed": "seed of the machine's random numbers (Poisson sources); default 42 as in NEST, "
@@ -91,6 +93,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     state.min_delay = "auto" if min_delay == "auto" else float(min_delay)
     state.set_max_delay(extra_params.get("max_delay", "auto"))
     state.paradigm, state.n_chips, state.threads, state.weight_bits = paradigm, n_chips, threads, weight_bits
+    state.progress_bar = extra_params.get("progress_bar")
     state.seed = None if seed is None else int(seed)
     return rank()
 

@@ -52,6 +52,7 @@ class State(common.control.BaseState):
         self.min_delay = "auto"
         self.user_max_delay = "auto"
         self.paradigm, self.n_chips, self.seed, self.threads, self.weight_bits = "serial", 1, None, None, 16
+        self.progress_bar = None
         self.segment_counter = -1
         self.generation = 0
         self.clear()
@@ -150,7 +151,7 @@ class State(common.control.BaseState):
         with attributed_to_user():
             self.network = self.translate()
             self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
-                                           paradigm=self.paradigm)
+                                           paradigm=self.paradigm, progress_bar=self.progress_bar)
             self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
         for population in self.populations:
             population._emulator = self.emulator
@@ -162,7 +163,7 @@ class State(common.control.BaseState):
         n_steps = int(round((tstop - self.t) / self.dt))
         if n_steps > 0:
             with attributed_to_user():
-                self.emulator.run(n_steps)
+                self.emulator.run(n_steps, progress_bar=self.progress_bar)
         self.t = self.emulator.step * self.dt
         self.running = True
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END, event_steps
@@ -120,51 +121,55 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
     return NeuronImages(pop_offset, constants, fstate, istate, events)
 
 
-@njit(cache=True)
-def _fill_rows(words, row_start, packed):
-    """Each row's header counts its synapses as they are written after it: one pass, no sort."""
-    for k in range(row_start.size):
-        head = row_start[k]
+@njit(cache=True, nogil=True)
+def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_pre, lo_pre, slice_of_post,
+               lo_post, table, block_offset, row_words, wide):
+    """Every synapse of one projection written into its row, in one pass: its block from the
+    (target slice, source slice) table, its row from the source neuron; each row's header counts
+    the synapses written after it. ``weight``/``delay`` hold one value when all synapses share it.
+    Wide rows (32-bit weights) keep the weights in a second block of words after the synapses."""
+    one_weight, one_delay = weight.size == 1, delay.size == 1
+    for k in range(pre_index.size):
+        s, t = slice_of_pre[pre_index[k]], slice_of_post[post_index[k]]
+        block = table[t, s]
+        head = block_offset[block] + (pre_index[k] - lo_pre[s]) * row_words[block]
+        w = weight[0] if one_weight else weight[k]
+        d = delay[0] if one_delay else delay[k]
         words[head] += 1
-        words[head + words[head]] = packed[k]
-
-
-@njit(cache=True)
-def _fill_wide_rows(words, row_start, row_length, packed, weight):
-    """Rows with a second word per synapse: synapse words, then the 32-bit weights after them."""
-    for k in range(row_start.size):
-        head = row_start[k]
-        words[head] += 1
-        words[head + words[head]] = packed[k]
-        words[head + row_length[k] + words[head]] = weight[k]
+        position = head + words[head]
+        index = np.uint32(post_index[k] - lo_post[t])
+        control = ((np.uint32(d) << np.uint32(serial.DELAY_SHIFT))
+                   | (np.uint32(receptor) << np.uint32(serial.INDEX_BITS)) | index)
+        if wide:
+            words[position] = control
+            words[position + (row_words[block] - 1) // 2] = np.uint32(w)
+        else:
+            words[position] = (np.uint32(w) << np.uint32(serial.WEIGHT_SHIFT)) | control
 
 
 def synaptic_matrices(network, graph, qweights, block_offset):
-    """Every synapse's word at its place in its row, every row's header."""
+    """Every synapse's word at its place in its row, every row's header, one compiled pass per
+    projection (no per-synapse temporaries, whatever the network's size)."""
     words = np.zeros(int(block_offset[-1]), dtype=np.uint32)
-    slice_of = [np.repeat(np.arange(len(s)), [graph.slices[k].size for k in s]) for s in graph.pop_slices]
-    lo_of = [np.array([graph.slices[k].lo for k in s]) for s in graph.pop_slices]
+    slice_of = [np.repeat(np.arange(len(s), dtype=np.int32), [graph.slices[k].size for k in s])
+                for s in graph.pop_slices]
+    lo_of = [np.array([graph.slices[k].lo for k in s], dtype=np.int64) for s in graph.pop_slices]
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
-    row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
+    blocks_of = {}
+    for b, blk in enumerate(graph.blocks):
+        blocks_of.setdefault(blk.projection, []).append(b)
+    compact = (lambda a, dtype: np.ascontiguousarray(a[:1] if uniform(a) else a, dtype=dtype))
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
-        for b, blk in enumerate(graph.blocks):
-            if blk.projection == j:
-                table[post.index(blk.target), pre.index(blk.source)] = b
-        s_local, t_local = slice_of[proj.pre][proj.pre_index], slice_of[proj.post][proj.post_index]
-        block = table[t_local, s_local]
-        row = proj.pre_index - lo_of[proj.pre][s_local]
-        row_start = block_offset[block] + row * row_words[block]
-        index = proj.post_index - lo_of[proj.post][t_local]
-        synapse_type = np.full(proj.size, proj.receptor)
-        if serial.words_per_synapse(network.populations[proj.post].weight_bits) == 1:
-            _fill_rows(words, row_start, serial.pack_words(qweights[j], proj.delay, synapse_type, index))
-        else:
-            packed = serial.pack_words(np.zeros(proj.size, np.int64), proj.delay, synapse_type, index)
-            _fill_wide_rows(words, row_start, row_length[block], packed, qweights[j].astype(np.uint32))
+        for b in blocks_of[j]:
+            table[post.index(graph.blocks[b].target), pre.index(graph.blocks[b].source)] = b
+        _fill_rows(words, proj.pre_index, proj.post_index, compact(qweights[j], np.uint32),
+                   compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
+                   slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
+                   serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from ..network import Network
 from .layers import Layer
 from .parallel import MAX_DELAY as PARALLEL_MAX_DELAY
@@ -40,7 +38,7 @@ def choose(network: Network, default: str, layers: dict[int, Layer]) -> tuple[di
         obstacle = parallel_obstacle(network, lay)
         if wanted == "auto":
             choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range,
-                                     pop.weight_bits, int(np.unique(lay.r).size or 1), pop.model)
+                                     pop.weight_bits, len(lay.receptors) or 1, pop.model)
             if obstacle and choice.paradigm == "parallel":
                 warnings.warn(f"population {pop.label!r}: the parallel paradigm would need fewer PEs, but it "
                               f"cannot take the layer because of {obstacle}; it uses the serial paradigm",

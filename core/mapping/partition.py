@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..network import Network
 from . import serial, values
@@ -134,6 +135,13 @@ def population_slots(network: Network) -> list[int]:
     return [serial.ring_slots(d) for d in max_delay]
 
 
+@njit(cache=True, nogil=True)
+def _count_rows(pre_index, post_index, slice_of_post, n_pre, per_row):
+    """Synapses per (target slice, source neuron): each row's length."""
+    for k in range(pre_index.size):
+        per_row[slice_of_post[post_index[k]] * n_pre + pre_index[k]] += 1
+
+
 def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Block]:
     """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
     (none for projections onto parallel layers: they live in weight-delay maps)."""
@@ -143,15 +151,16 @@ def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Bloc
             continue
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
-        post_slice = np.searchsorted(post_b, proj.post_index, side="right") - 1
         n_pre, n_t, n_s = network.populations[proj.pre].size, len(post_b) - 1, len(pre_b) - 1
-        code = post_slice.astype(np.int64) * n_pre + proj.pre_index
-        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count: fastest when it is small
-            per_row = np.bincount(code, minlength=n_t * n_pre)
+        slice_of_post = np.repeat(np.arange(n_t, dtype=np.int32), np.diff(post_b))
+        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count, in one compiled pass
+            per_row = np.zeros(n_t * n_pre, dtype=np.int64)
+            _count_rows(proj.pre_index, proj.post_index, slice_of_post, n_pre, per_row)
             code = np.flatnonzero(per_row)
             per_row = per_row[code]
         else:                                              # sparse count: memory bounded by synapses
-            code, per_row = np.unique(code, return_counts=True)
+            code, per_row = np.unique(slice_of_post[proj.post_index].astype(np.int64) * n_pre + proj.pre_index,
+                                      return_counts=True)
         pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
         row_max = np.zeros(n_t * n_s, dtype=np.int64)
         np.maximum.at(row_max, pair, per_row)

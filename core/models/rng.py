@@ -35,8 +35,15 @@ def uniform(state, i):
 
 @njit(cache=True, nogil=True)
 def poisson(state, i, lam):
+    return poisson_from(state, i, lam, math.exp(-lam))
+
+
+@njit(cache=True, nogil=True)
+def poisson_from(state, i, lam, p0):
+    """A Poisson count of mean ``lam``; ``p0 = exp(-lam)``, which a PE keeps per source rather than
+    recomputing each step: inversion for small means, Hormann's PTRS for large ones."""
     if lam < 30.0:
-        p = math.exp(-lam)
+        p = p0
         s = p
         u = uniform(state, i)
         k = 0

@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from ..mapping.images import spike_events
+from ..progress import progress
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END
@@ -19,6 +20,7 @@ from .stats import STATS
 
 
 MAX_WINDOW = 64
+PROGRESS_STEPS = 20_000        # runs this long may show a progress bar
 
 
 PES_PER_THREAD = 8
@@ -124,6 +126,8 @@ class Emulator:
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self.routes.router_load[:] = 0
+        self.routes.link_load[:] = 0
         self.values = self._fresh_values()
         self.clear_recordings()
 
@@ -324,8 +328,9 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int, between=None, first: np.ndarray | None = None):
-        """Advance the machine ``n_steps`` time steps.
+    def run(self, n_steps: int, progress_bar: bool | None = None, between=None, first: np.ndarray | None = None):
+        """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
+        a progress bar on a terminal (``progress_bar`` True or False to force either).
 
         With ``between``, every step runs in two stages with ``between(step)`` called in the
         middle: stage 1 computes every PE but the playback ones and delivers to the PEs in
@@ -348,23 +353,28 @@ class Emulator:
             self._run_staged(t0, t_end, rec, capacity + int(rec.n_spiking) * (t_end - t0), between, first)
             self._finish(t0, t_end, rec, groups, start)
             return
+        shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
+        chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
+        steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
-            t = t0
-            while True:
-                rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
-                                   count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
-                                  self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats, self.values)
-                steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
-                t = steps(t, t_end, self.window, self._computing, *machine)
-                n = rec.n_spikes[0]
-                self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
-                capacity *= 2
-                if t >= t_end:
-                    break
+            with progress(int(n_steps), "emulating", shown, unit="step") as bar:
+                t = t0
+                while t < t_end:
+                    rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                                       count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
+                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
+                                      self.values)
+                    target = min(t + chunk, t_end)
+                    reached = steps(t, target, self.window, self._computing, *machine)
+                    n = rec.n_spikes[0]
+                    self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                    if reached < target:              # the spike record buffer filled up
+                        capacity *= 2
+                    bar.update(reached - t)
+                    t = reached
         finally:
             numba.set_num_threads(previous)
         self._finish(t0, t_end, rec, groups, start)
@@ -386,9 +396,9 @@ class Emulator:
                 for k in (0, 1):
                     if k == 1:
                         between(t)
-                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
-                          self._neurons(), self._outbox, rec,
-                                      self.ring, self.stats, self.values)
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
+                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
+                                      self.values)
                     stage(t, computing[k], receivers[k], *machine)
         finally:
             numba.set_num_threads(previous)
@@ -410,4 +420,5 @@ class Emulator:
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,
-                                                {"load": self.load_seconds, "emulation": self.emulation_seconds})
+                                                {"load": self.load_seconds, "emulation": self.emulation_seconds},
+                                                self.routes.router_load, self.routes.link_load)

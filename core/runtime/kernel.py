@@ -23,17 +23,16 @@ import numpy as np
 from numba import njit, prange
 
 from ..mapping.images import DOMINANT, NEURONS, SYNAPSES, VALUES
-from ..mapping.values import VALUE_FLAG
 from . import neurons, parallel, serial, values
 from .state import Machine
 
-_VALUE_FLAG = np.uint32(VALUE_FLAG)
-from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
+from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
-# The functions called from the step loop are not inlined into it: numba's parallel passes lose
-# array writes made by code inlined into a parallel function. What they call is inlined, so the
-# per-packet path does not copy the machine tuple on every call.
+# Nothing here is inlined (``inline="always"``): numba's parallel passes lose array writes made by
+# code inlined into a parallel function, and inlining a function that takes namedtuples counts a
+# reference to each of their arrays per call. The functions unpack the machine once per PE and
+# window; what they call per packet or synapse takes only the units it touches.
 
 @njit(cache=True, nogil=True)
 def compute(v, t0, steps, m):
@@ -47,39 +46,16 @@ def compute(v, t0, steps, m):
         values.window(v, t0, steps, m)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def receive(v, e, t, m):
-    """Phase 2: one packet (outbox entry ``e``), sent in step ``t``, arriving at PE ``v``."""
-    kind = m.pes.kind[v]
-    if kind == NEURONS or kind == SYNAPSES:
-        serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
-    elif kind == DOMINANT:
-        parallel.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
-    elif kind == VALUES:
-        if m.outbox.neuron[e] < 0 and m.outbox.key[e] & _VALUE_FLAG:
-            values.receive(v, e, t, m)
-        else:
-            serial.receive(v, m.outbox.key[e], np.int64(m.outbox.payload[e]), t, m)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def settle(v, t0, m):
-    """End of phase 2 on PE ``v``: what its kind does once all the window's packets are in."""
-    if m.pes.kind[v] == VALUES:
-        values.settle(v, t0, m)
-
-
 @njit(cache=True, nogil=True)
 def deliver(v, t0, m):
-    """Phase 2 on PE ``v``: every packet routed to it in this window."""
-    routes, outbox = m.routes, m.outbox
-    for s in range(routes.src_start[v], routes.src_start[v + 1]):
-        u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
-        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            if outbox.packet[e] and outbox.key[e] & mask == key:
-                m.stats[v, DELIVERED] += 1
-                receive(v, e, t0 + outbox.step[e], m)
-    settle(v, t0, m)
+    """Phase 2 on PE ``v``: every packet routed to it in this window, processed as its kind does."""
+    kind = m.pes.kind[v]
+    if kind == NEURONS or kind == SYNAPSES:
+        serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats)
+    elif kind == DOMINANT:
+        parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
+    elif kind == VALUES:
+        values.deliver(v, t0, m)
 
 
 @njit(cache=True, nogil=True)
@@ -102,8 +78,13 @@ def bookkeeping(t0, computing, m):
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
+            routes = m.routes
             stats[v, SENT] += packets
-            stats[v, DROPPED] += packets * m.routes.drops[v]
+            stats[v, DROPPED] += packets * routes.drops[v]
+            for c in range(routes.visit_start[v], routes.visit_start[v + 1]):
+                routes.router_load[routes.visit[c]] += packets
+            for h in range(routes.hop_start[v], routes.hop_start[v + 1]):
+                routes.link_load[routes.hop[h]] += packets
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,

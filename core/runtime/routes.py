@@ -29,15 +29,18 @@ def flat_tables(tables):
 
 
 @njit(cache=True)
-def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex, out):
-    """Walk one packet from ``chip``: fills ``out`` with the PEs (vertices) it reaches, returns
-    (number reached, number of chips where no entry matched)."""
+def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex, out, visited, hops):
+    """Walk one packet from ``chip``: fills ``out`` with the PEs (vertices) it reaches, ``visited``
+    with the chips whose routers handle it and ``hops`` with the links it crosses (chip * 6 +
+    link); returns (PEs reached, chips where no entry matched, routers, links)."""
     stack = np.empty(4 * neighbours.shape[0] + 8, dtype=np.int64)
     stack[0] = chip
-    sp, n_out, drops = 1, 0, 0
+    sp, n_out, drops, n_visited, n_hops = 1, 0, 0, 0, 0
     while sp > 0:
         sp -= 1
         c = stack[sp]
+        visited[n_visited] = c
+        n_visited += 1
         entry = -1
         for e in range(start[c], start[c] + count[c]):
             if (key & tmask[e]) == tkey[e]:
@@ -59,7 +62,9 @@ def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours,
             if (tlinks[entry] >> link) & 1 and neighbours[c, link] >= 0:
                 stack[sp] = neighbours[c, link]
                 sp += 1
-    return n_out, drops
+                hops[n_hops] = c * N_LINKS + link
+                n_hops += 1
+    return n_out, drops, n_visited, n_hops
 
 
 def resolve(program) -> Routes:
@@ -77,14 +82,22 @@ def resolve(program) -> Routes:
     V = len(pes.n)
     out = np.empty(machine.n_pes, dtype=np.int64)
     sources = multicast_sources(program)
+    visited, hops = np.empty(machine.n_chips, dtype=np.int64), np.empty(machine.n_chips * 6, dtype=np.int64)
     dest, dest_count, drops = [], np.zeros(len(sources), np.int64), np.zeros(V, np.int64)
+    visits = [set() for _ in range(V)]          # chips and links a PE's packets pass, over its key ranges
+    hop_sets = [set() for _ in range(V)]
     for s, (v, key, _) in enumerate(sources):
-        n, dropped = route_packet(np.uint32(key), pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
-                                  neighbours, pe_vertex, out)
+        n, dropped, n_visited, n_hops = route_packet(np.uint32(key), pes.chip[v], start, count, tkey, tmask, tlinks,
+                                                     tpes, neighbours, pe_vertex, out, visited, hops)
         drops[v] = max(drops[v], dropped)
         dest.append(out[:n].copy())
         dest_count[s] = n
+        visits[v].update(visited[:n_visited].tolist())
+        hop_sets[v].update(hops[:n_hops].tolist())
     dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+    csr = (lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    visit = np.array([c for vs in visits for c in sorted(vs)], dtype=np.int64)
+    hop = np.array([h for hs in hop_sets for h in sorted(hs)], dtype=np.int64)
     if np.any(dest < 0):
         raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
     table = np.array(sources, dtype=np.int64).reshape(-1, 3)
@@ -93,12 +106,14 @@ def resolve(program) -> Routes:
     src_count = np.bincount(dest, minlength=V)
     per_pe = np.bincount(table[:, 0], weights=dest_count, minlength=V).astype(np.int64)
     return Routes(
-        dest_start=np.concatenate([[0], np.cumsum(per_pe)]).astype(np.int64), dest=dest.astype(np.int64),
-        src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64),
+        dest_start=csr(per_pe), dest=dest.astype(np.int64), src_start=csr(src_count),
         src=table[entry[order], 0].astype(np.int64),
         src_key=table[entry[order], 1].astype(np.uint32), src_mask=table[entry[order], 2].astype(np.uint32),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
-        senders=np.flatnonzero(pes.sends).astype(np.int64))
+        senders=np.flatnonzero(pes.sends).astype(np.int64),
+        visit_start=csr([len(vs) for vs in visits]), visit=visit,
+        hop_start=csr([len(hs) for hs in hop_sets]), hop=hop,
+        router_load=np.zeros(machine.n_chips, np.int64), link_load=np.zeros(machine.n_chips * 6, np.int64))
 
 
 def multicast_sources(program) -> list[tuple[int, int, int]]:

@@ -35,6 +35,9 @@ Routes = namedtuple("Routes", [
     "drops",                       # per source PE: chips its packets reach with no entry
     "receivers",                   # PEs that receive packets
     "senders",                     # PEs that send packets
+    "visit_start", "visit",        # CSR: source PE -> the chips whose routers handle its packets
+    "hop_start", "hop",            # CSR: source PE -> the links its packets cross (chip * 6 + link)
+    "router_load", "link_load",    # int64 counters: packets per router, per link
 ])
 
 # what the machine records: spikes of chosen neurons, samples of state variables

@@ -15,9 +15,8 @@ import numpy as np
 from numba import njit
 
 from ..mapping.values import ENCODERS, NEURONS, ROW_BITS, VALUE_MASK
-from . import neurons
 from .dispatch import update
-from .stats import UNMATCHED
+from .stats import DELIVERED, UNMATCHED
 
 _ROW_MASK = np.uint32((1 << ROW_BITS) - 1)
 _KEY_MASK = np.uint32(VALUE_MASK)
@@ -47,6 +46,19 @@ def step_filter(fco, f, k, state, s, u, tmp):
     for i in range(k):
         state[s + i] = tmp[i]
     return y
+
+
+@njit(cache=True, nogil=True, inline="always")
+def sample(v, t, m):
+    """Record the PE's share of every recorded state variable due at the end of step t."""
+    rec, g0 = m.rec, m.pes.g0[v]
+    g1 = g0 + m.pes.n[v]
+    for r in range(rec.g0.size):
+        lo, hi = max(g0, rec.g0[r]), min(g1, rec.g0[r] + rec.n[r])
+        if lo < hi and (t + 1) % rec.interval[r] == 0:
+            at = rec.base[r] + ((t + 1) // rec.interval[r] - rec.row0[r]) * rec.n[r] - rec.g0[r]
+            for i in range(lo, hi):
+                rec.samples[at + i] = m.nrn.fstate[i, rec.column[r]]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -116,7 +128,7 @@ def settle(v, t, m):
         for i in range(n):
             m.nrn.fstate[g0 + i, 0] = vi.cur[g0 + i]
         if t >= 0:                       # not while priming (``Emulator.prime``)
-            neurons.sample(v, t, m)
+            sample(v, t, m)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -171,7 +183,7 @@ def window(v, t0, steps, m):
             for i in range(n):
                 nrn.fstate[g0 + i, 0] = vi.play[row, u0 + i]
         else:
-            neurons.read_input(v, t, m)
+            nrn.syn_in[g0:g0 + n, :] = 0.0     # value PEs take no synaptic rows
             for i in range(n):
                 nrn.counts[g0 + i] = 0
                 nrn.i_inject[g0 + i] = vi.cur[g0 + i]
@@ -194,5 +206,21 @@ def window(v, t0, steps, m):
                 outbox.packet[k] = True
                 k += 1
         if not vi.settles[v]:
-            neurons.sample(v, t, m)
+            sample(v, t, m)
     outbox.size[v] = k - outbox.start[v]
+
+
+@njit(cache=True, nogil=True)
+def deliver(v, t0, m):
+    """Phase 2 on value PE ``v``: the packets of every key range routed to it (a PE sends one
+    range per value block), then ``settle``."""
+    routes, outbox = m.routes, m.outbox
+    delivered = 0
+    for s in range(routes.src_start[v], routes.src_start[v + 1]):
+        u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
+        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
+            if outbox.packet[e] and outbox.key[e] & mask == key:
+                delivered += 1
+                receive(v, e, t0 + outbox.step[e], m)
+    m.stats[v, DELIVERED] += delivered
+    settle(v, t0, m)
