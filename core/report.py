@@ -25,6 +25,21 @@ class PopulationMapping:
 
 
 @dataclass
+class DelayExtension:
+    """The delay PEs of one source population (``mapping/delays.py``)."""
+    source: str
+    projections: list[str]                  # the projections whose long delays they serve
+    stages: int
+    stage_steps: int
+    pes: list[tuple[int, int, int]]
+    sram_bytes: int
+
+    def describe(self) -> str:
+        return (f"{self.source[:30]:<31} {len(self.pes)} delay PE(s), {self.stages} stage(s) of {self.stage_steps} "
+                f"steps, {self.sram_bytes} B SRAM; serves {', '.join(self.projections)}")
+
+
+@dataclass
 class MappingReport:
     machine: str
     n_chips: int
@@ -42,6 +57,7 @@ class MappingReport:
     chip_xy: list = field(default_factory=list)         # grid position of every chip
     router_load: dict = field(default_factory=dict)     # chip -> packets its router handled
     link_load: dict = field(default_factory=dict)       # (chip, link) -> packets sent over it
+    delay_extensions: list = field(default_factory=list)  # ``DelayExtension`` per extended source population
 
     @property
     def dropped_packets(self) -> int:
@@ -109,6 +125,9 @@ class MappingReport:
                       f"{'filter order':>13}"]
             lines += [f"  {v[0][:29]:<30}{v[1][:19]:<20}{v[2][:19]:<20}{v[3]:>6}  {v[4]:<9}{v[5]:>7}{v[6]:>13}"
                       for v in self.value_projections]
+        if self.delay_extensions:
+            lines += ["", "delay extensions (delays beyond a synaptic row's 63 steps):"]
+            lines += ["  " + d.describe() for d in self.delay_extensions]
         lines += ["", "routing table entries per chip (after / before compression): " + ", ".join(
             f"chip {c}: {a}/{b}" for c, (a, b) in self.routing_entries.items() if b) or "none"]
         if self.quantisation:
@@ -158,7 +177,7 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         dram = any(graph.vertices[v].dram for v in vs)
         items: dict = {}
         for v in vs:
-            for k, b in graph.vertices[v].bytes.items():
+            for k, b in images.bytes[v].items():
                 items[k] = items.get(k, 0) + b
             for k, b in (values.bytes[v].items() if values is not None else ()):
                 items[k] = items.get(k, 0) + b
@@ -169,7 +188,7 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
-                                      [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs]))
+                                      [graph.vertices[v].role for v in vs], [images.bytes[v] for v in vs]))
     chips, per_chip = np.unique(np.asarray(placement, dtype=np.int64) // PES_PER_CHIP, return_counts=True)
     return MappingReport(machine.describe(), machine.n_chips, len(chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
@@ -178,4 +197,20 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
                          value_projections=[] if values is None else [
                              (q.label, network.populations[q.pre].label, network.populations[q.post].label,
                               q.rows, q.target, values.projection_blocks[j], q.filter.order)
-                             for j, q in enumerate(network.value_projections)])
+                             for j, q in enumerate(network.value_projections)],
+                         delay_extensions=delay_extensions(network, graph, placement, images))
+
+
+def delay_extensions(network, graph, placement, images) -> list[DelayExtension]:
+    if not graph.delays:
+        return []
+    out = []
+    for p, n_stages in sorted(graph.delays.stages.items()):
+        vs = [v for v, mv in enumerate(graph.vertices)
+              if mv.role == "delay" and graph.slices[mv.sources[0]].population == p]
+        out.append(DelayExtension(
+            network.populations[p].label, [network.projections[j].label for j in graph.delays.projections
+                                           if network.projections[j].pre == p],
+            n_stages, graph.delays.stage, [pe_location(placement[v]) for v in vs],
+            sum(sum(images.bytes[v].values()) for v in vs)))
+    return out

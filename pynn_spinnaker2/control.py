@@ -21,7 +21,7 @@ from . import simulator
 from .usercode import warn
 
 OPTIONS = {
-    "max_delay": "longest synaptic delay in ms ('auto': what a synaptic row can hold)",
+    "max_delay": "longest synaptic delay in ms ('auto': what delay extensions can hold)",
     "paradigm": "'serial', 'parallel' or 'auto' (paradigm choice per incoming layer)",
     "n_chips": "chips in the machine: 1 to 48, or whole 48-chip boards",
     "n_chips_required": "sPyNNaker's name: the same as n_chips",

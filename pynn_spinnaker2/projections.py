@@ -15,7 +15,7 @@ from pyNN.space import Space
 from pyNN.standardmodels import synapses
 
 from core.arrays import elementwise, per_item, uniform
-from core.network import RECEPTORS, Projection as CoreProjection
+from core.network import Projection as CoreProjection
 
 from . import simulator
 from .connectors import expand
@@ -137,23 +137,28 @@ class Projection(common.Projection):
         if not np.isfinite(weight[:1] if uniform(weight) else weight).all():
             raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
         post_roots, post_which, _ = cells_of(self.post)
-        inhibitory = self.receptor_type == "inhibitory"
         for r, root in enumerate(post_roots):
             w = weight if len(post_roots) == 1 else weight[post_which[post] == r]
             if not w.size:
                 continue
+            _, sign = root.celltype.core_receptor(self.receptor_type)
             current = not root.celltype.conductance_based
-            if inhibitory and current and w.max() > 0:
+            if sign < 0 and w.max() > 0:
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: weights onto the inhibitory receptor of the current-based "
                     f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {w.max():g}; "
                     "negate them")
-            if not (inhibitory and current) and w.min() < 0:
+            if sign > 0 and w.min() < 0:
                 kind = "conductances (uS)" if not current else "excitatory weights"
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: {kind} onto {root.label!r} must be >= 0, got "
                     f"{w.min():g}; inhibition is receptor_type='inhibitory'"
                     + ("" if not current else " with negative weights"))
+            if sign == 0 and w.min() < 0 < w.max():
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: weights onto current receptor {self.receptor_type!r} of "
+                    f"{root.label!r} have both signs; the machine stores one sign per receptor: give "
+                    "excitatory and inhibitory input their own receptors")
 
     def _synapses(self):
         """(pre, post, weight, delay steps) over all synapses."""
@@ -246,8 +251,8 @@ class Projection(common.Projection):
         """One core projection per (pre root, post root) pair: magnitudes plus a receptor index.
         Between two whole populations, the arrays are handed over as they are."""
         pre, post, weight, steps = self._synapses()
-        receptor = RECEPTORS.index(self.receptor_type)
         if isinstance(self.pre, Population) and isinstance(self.post, Population):
+            receptor = self.post.celltype.core_receptor(self.receptor_type)[0]
             return [CoreProjection(label=self.label, pre=self.pre._core_index, post=self.post._core_index,
                                    pre_index=pre, post_index=post, weight=elementwise(np.abs, weight),
                                    delay=steps, receptor=receptor)]
@@ -259,6 +264,7 @@ class Projection(common.Projection):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
+            receptor = post_root.celltype.core_receptor(self.receptor_type)[0]
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
             result.append(CoreProjection(

@@ -18,19 +18,24 @@ from numba import njit
 from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
-from ..models.spike_source_array import CURSOR, END, event_steps
+from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import serial
+from .currents import CurrentImages, current_images
+from .delays import ring_slots as delay_ring_slots
+from .delays import stage_masks, stages_for
+from .currents import pe_bytes as current_bytes
 from .keys import Keys
 from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
 from .route import targets
 
 # PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
-# neurons and stacked input, a share of its weight-delay map
-# and a slice of neurons driven by and sending decoded values (``values.py``)
-NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, VALUES = 0, 1, 2, 3, 4
-KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
+# neurons and stacked input, a share of its weight-delay map; a slice's delay stages; a slice of
+# neurons driven by and sending decoded values (``values.py``)
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, DELAY, VALUES = 0, 1, 2, 3, 4, 5
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE,
+        "delay": DELAY}
 
 PEImages = namedtuple("PEImages", [
     "kind",          # NEURONS, SYNAPSES, DOMINANT, SUBORDINATE or VALUES
@@ -45,6 +50,15 @@ PEImages = namedtuple("PEImages", [
     "feed_start", "feed_count",        # neuron PE: the PEs (range of ``feeds``) whose buffers it sums
     "scale",         # float32 (n_types max): weight step per receptor, applied on reading
     "saturation",    # largest value a buffer entry holds (int32, or int64 with 32-bit weights)
+])
+
+# delay PEs (``delays.py``): a ring of spike counts (in ``ring``, ``slots`` x n), re-sent in stages
+DelayImages = namedtuple("DelayImages", [
+    "stages",        # int64 (V,): stages a delay PE sends (0: not a delay PE)
+    "stage",         # int64 (V,): steps per stage
+    "mask_start",    # int64 (V + 1,): the PE's neurons' stage masks are mask[mask_start[v]:]
+    "mask",          # int64: per neuron, bit s - 1: it has synapses on stage s
+    "neuron_bits",   # int64 (1,): the keys' neuron field (stage s's key is the base key + (s - 1) << it)
 ])
 
 SerialImages = namedtuple("SerialImages", [
@@ -70,6 +84,7 @@ class NeuronImages:
     fstate: np.ndarray
     istate: np.ndarray
     events: np.ndarray
+    table: np.ndarray
 
 
 @dataclass
@@ -83,23 +98,32 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    currents: CurrentImages | None = None
+    delays: DelayImages | None = None
     values: object = None          # ``values.ValueImages``
 
 
 def spike_events(network: Network, dt: float):
-    """Every SpikeSourceArray neuron's emission steps, concatenated, and each global neuron's
-    [start, end) range in them (empty for other models)."""
+    """Every event-driven spike source's events (``ModelSpec.events``: SpikeSourceArray emission
+    steps, inhomogeneous sources' bin starts) concatenated, their values (float32 (E, 2), zero
+    where a model has none), and each global neuron's [start, end) range in them (empty for
+    other models)."""
     n = sum(p.size for p in network.populations)
     start, end = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    chunks, offset, used = [], 0, 0
+    steps, values, offset, used = [], [], 0, 0
     for pop in network.populations:
-        if pop.spike_times is not None:
-            steps, s, e = event_steps(pop.label, pop.spike_times, dt)
-            start[offset:offset + pop.size], end[offset:offset + pop.size] = s + used, e + used
-            chunks.append(steps)
-            used += steps.size
+        if pop.spec.events is not None:
+            per_neuron, per_values = pop.spec.events(pop.label, pop.schedules(), dt)
+            sizes = np.array([s.size for s in per_neuron], dtype=np.int64)
+            bounds = used + np.concatenate([[0], np.cumsum(sizes)])
+            start[offset:offset + pop.size], end[offset:offset + pop.size] = bounds[:-1], bounds[1:]
+            steps += per_neuron
+            values += per_values if per_values is not None else [np.zeros((k, 2)) for k in sizes]
+            used = int(bounds[-1])
         offset += pop.size
-    return (np.concatenate(chunks) if chunks else np.zeros(0, np.int32)).astype(np.int32), start, end
+    events = np.concatenate(steps).astype(np.int32) if steps else np.zeros(0, np.int32)
+    table = np.concatenate(values).astype(np.float32) if values else np.zeros((0, 2), np.float32)
+    return events, table.reshape(-1, 2), start, end
 
 
 def neuron_images(network: Network, dt: float) -> NeuronImages:
@@ -115,10 +139,10 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
         for col, name in enumerate(pop.spec.state_columns):
             if name in pop.initial_state:
                 fstate[rows, col] = pop.initial_state[name]
-    events, start, end = spike_events(network, dt)
+    events, table, start, end = spike_events(network, dt)
     if N_ISTATE > END:
         istate[:, CURSOR], istate[:, END] = start, end
-    return NeuronImages(pop_offset, constants, fstate, istate, events)
+    return NeuronImages(pop_offset, constants, fstate, istate, events, table)
 
 
 @njit(cache=True, nogil=True)
@@ -162,6 +186,9 @@ def synaptic_matrices(network, graph, qweights, block_offset):
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
+        if graph.delays and j in graph.delays.projections:
+            _fill_extended(words, network, graph, qweights, block_offset, row_words, j)
+            continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
         for b in blocks_of[j]:
@@ -171,6 +198,35 @@ def synaptic_matrices(network, graph, qweights, block_offset):
                    slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
                    serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
+
+
+def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
+    """Rows of a projection with delay-extended synapses: a synapse of stage s (0: none) lies in
+    the block of its pre slice's stage s, with the residual delay. Each stage is a copy of the pre
+    population's index space, so one ``_fill_rows`` pass writes them all."""
+    proj = network.projections[j]
+    pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
+    n_pre, n_src = network.populations[proj.pre].size, len(pre)
+    lo = np.array([graph.slices[k].lo for k in pre], dtype=np.int64)
+    slice_of = np.repeat(np.arange(n_src, dtype=np.int32), [graph.slices[k].size for k in pre])
+    stage, delay = stages_for(np.broadcast_to(proj.delay, (proj.size,)), graph.delays.stage)
+    n_stages = int(stage.max()) + 1
+    ids = np.concatenate([np.asarray(pre, dtype=np.int64)[:, None], graph.delays.slices[proj.pre]], axis=1)
+    table = np.full((len(post), n_stages * n_src), -1, dtype=np.int64)
+    where = {(blk.target, blk.source): b for b, blk in enumerate(graph.blocks) if blk.projection == j}
+    for t, target in enumerate(post):
+        for st in range(n_stages):
+            for k in range(n_src):
+                table[t, st * n_src + k] = where.get((target, int(ids[k, st])), -1)
+    post_lo = np.array([graph.slices[k].lo for k in post], dtype=np.int64)
+    post_of = np.repeat(np.arange(len(post), dtype=np.int32), [graph.slices[k].size for k in post])
+    weights = qweights[j]
+    _fill_rows(words, (stage * n_pre + proj.pre_index).astype(np.int64), proj.post_index,
+               np.ascontiguousarray(np.broadcast_to(weights, (proj.size,)), dtype=np.uint32),
+               delay.astype(np.int32), proj.receptor,
+               np.concatenate([slice_of + st * n_src for st in range(n_stages)]).astype(np.int32),
+               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo, table, block_offset,
+               row_words, serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
 
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
@@ -226,6 +282,19 @@ def serial_images(network, graph, keys, qweights):
     return images, mpt_start, mpt_count, local
 
 
+def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> DelayImages:
+    V = len(graph.vertices)
+    stages, stage, mask_start, mask = np.zeros(V, np.int64), np.zeros(V, np.int64), np.zeros(V + 1, np.int64), []
+    masks = stage_masks(network, graph) if graph.delays else {}
+    for v, mv in enumerate(graph.vertices):
+        if mv.role == "delay":
+            stages[v], stage[v] = len(mv.sends), graph.delays.stage
+            mask.append(masks[mv.sources[0]])
+        mask_start[v + 1] = mask_start[v] + (mask[-1].size if mv.role == "delay" else 0)
+    return DelayImages(stages, stage, mask_start, np.concatenate(mask) if mask else np.zeros(0, np.int64),
+                       np.array([neuron_bits], dtype=np.int64))
+
+
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
                  layers, value_plan=None) -> MemoryImages:
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
@@ -234,15 +303,20 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
     V = len(graph.vertices)
-    pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
+    delay_pe = np.array([mv.role == "delay" for mv in graph.vertices], dtype=np.bool_)
+    home = [graph.slices[mv.sources[0] if mv.role == "delay" else mv.slice] for mv in graph.vertices]
+    pop_of = np.array([sl.population for sl in home], dtype=np.int64)
     holds = np.array([mv.holds_neurons for mv in graph.vertices])
     n = np.array([graph.slices[mv.slice].size for mv in graph.vertices], dtype=np.int64)
-    n_types = np.array([len(network.populations[p].spec.receptors) for p in pop_of], dtype=np.int64)
+    n_types = np.where(delay_pe, 1, [len(network.populations[p].receptors) for p in pop_of]).astype(np.int64)
+    delay_image = delay_images(network, graph, keys.neuron_bits)
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
+    slots = np.where(delay_pe, [delay_ring_slots(delay_image.stages[v], delay_image.stage[v]) for v in range(V)],
+                     slots)
     ring_len = n * slots * n_types
     feeds = {}
     for v, mv in enumerate(graph.vertices):
-        if slots[v] > 0:
+        if slots[v] > 0 and not delay_pe[v]:
             feeds.setdefault(mv.slice, []).append(v)
     feed_list, feed_start, feed_count = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
     for v, mv in enumerate(graph.vertices):
@@ -254,7 +328,8 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
     kind = np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64)
-    sends = np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_)
+    sends = np.array([(mv.holds_neurons and mv.slice in sends_to) or any(x in sends_to for x in mv.sends)
+                      for mv in graph.vertices], dtype=np.bool_)
     if value_plan is not None:
         valued = holds & value_plan.is_value[pop_of]
         kind[valued] = VALUES
@@ -262,8 +337,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     pes = PEImages(
         kind=kind,
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
-        g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
-                    dtype=np.int64),
+        g0=np.array([neurons.pop_offset[p] + sl.lo for p, sl in zip(pop_of, home)], dtype=np.int64),
         n=n, key=keys.key[[mv.slice for mv in graph.vertices]].astype(np.uint32),
         sends=sends,
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
@@ -272,8 +346,19 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
+    currents = current_images(network, neurons.pop_offset)
+    costs = [dict(mv.bytes) for mv in graph.vertices]
+    for v in np.flatnonzero(holds):
+        cost = current_bytes(currents.inj_start, currents.inj_source, currents.step_start, pes.g0[v], pes.n[v])
+        if cost:
+            costs[v]["current sources"] = cost
+            if sum(costs[v].values()) > serial.DATA_SRAM_BYTES:
+                p = pop_of[v]
+                raise ValueError(f"population {network.populations[p].label!r}: with its current sources a PE "
+                                 f"needs {sum(costs[v].values())} bytes of SRAM, more than the "
+                                 f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; inject fewer sources per neuron")
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
                         parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant,
+                        bytes=costs, quantisation=quant, currents=currents, delays=delay_image,
                         values=None if value_plan is None else value_plan.images)

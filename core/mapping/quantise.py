@@ -46,7 +46,7 @@ class Quantisation:
 
 def receptor_scales(network: Network) -> np.ndarray:
     """float32 (n_populations, max receptors) weight step per population and receptor."""
-    n_receptors = max(len(p.spec.receptors) for p in network.populations)
+    n_receptors = max(len(p.receptors) for p in network.populations)
     wmax = np.zeros((len(network.populations), n_receptors))
     for proj in network.projections:
         if proj.size:
@@ -71,7 +71,7 @@ def quantise(network: Network, stacklevel: int = 3):
         rel = np.abs(weight - q * scale)[nonzero] / weight[nonzero]
         worst = int(np.argmax(rel)) if rel.size else -1
         zeroed = int(np.count_nonzero(nonzero & (q == 0))) * (proj.size if weight.size < proj.size else 1)
-        entry = Quantisation(proj.label, post.label, post.spec.receptors[proj.receptor], post.weight_bits,
+        entry = Quantisation(proj.label, post.label, post.receptors[proj.receptor], post.weight_bits,
                              scale, float(rel[worst]) if rel.size else 0.0,
                              float(weight[nonzero][worst]) if rel.size else 0.0, zeroed)
         if weight.size < proj.size:

@@ -1,5 +1,6 @@
 """Phase 1 on a neuron PE, each step: the spike sources it runs itself, its synaptic input
-buffers, its neurons' update, one packet per spiking neuron, the recorded state.
+buffers and current sources (``currents.py``), its neurons' update, one packet per spiking
+neuron, the recorded state.
 
 The machine is unpacked once per window (``window``); the per-step function takes the units it
 touches and calls only the model's update and the row routine, which take arrays and numbers.
@@ -7,13 +8,14 @@ touches and calls only the model's update and the row routine, which take arrays
 import numpy as np
 from numba import njit
 
+from .currents import advance, inject
 from .dispatch import update
 from .serial import add_row
 from .stats import DMA_READS, DMA_WORDS, LOCAL_SPIKES, SATURATED, SYNAPTIC_EVENTS
 
 
 @njit(cache=True, nogil=True)
-def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats):
+def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur):
     """Step ``t`` (``w`` of the window) on neuron PE v; its packets go into the outbox from entry
     ``k``. Returns the next free entry."""
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
@@ -59,8 +61,10 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats):
                     acc = limit
                     stats[v, SATURATED] += 1
                 nrn.syn_in[g0 + i, r] = np.float32(acc) * scale
+    inject(g0, n, cur, nrn.i_inject)
     nrn.counts[g0:g0 + n] = 0
     update(pes.model[v], g0, g0 + n, t, nrn)
+    advance(g0, n, t, cur, nrn.rng)
     for i in range(n):
         c = nrn.counts[g0 + i]
         if c > 0:
@@ -81,8 +85,8 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats):
 def window(v, t0, steps, m):
     """The window's steps on one serial neuron PE."""
     k = m.outbox.start[v]
-    pes, feeds, syn, local, nrn, outbox, rec, ring, stats = (m.pes, m.feeds, m.serial, m.local, m.nrn,
-                                                            m.outbox, m.rec, m.ring, m.stats)
+    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur = (m.pes, m.feeds, m.serial, m.local, m.nrn,
+                                                                 m.outbox, m.rec, m.ring, m.stats, m.currents)
     for w in range(steps):
-        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats)
+        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
     outbox.size[v] = k - outbox.start[v]

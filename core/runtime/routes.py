@@ -83,18 +83,31 @@ def resolve(program) -> Routes:
     out = np.empty(machine.n_pes, dtype=np.int64)
     sources = multicast_sources(program)
     visited, hops = np.empty(machine.n_chips, dtype=np.int64), np.empty(machine.n_chips * 6, dtype=np.int64)
-    dest, dest_count, drops = [], np.zeros(len(sources), np.int64), np.zeros(V, np.int64)
+    delays = program.images.delays
+    dest, dest_count, stage_bits = [], np.zeros(len(sources), np.int64), []
+    drops = np.zeros(V, np.int64)
     visits = [set() for _ in range(V)]          # chips and links a PE's packets pass, over its key ranges
     hop_sets = [set() for _ in range(V)]
     for s, (v, key, _) in enumerate(sources):
-        n, dropped, n_visited, n_hops = route_packet(np.uint32(key), pes.chip[v], start, count, tkey, tmask, tlinks,
-                                                     tpes, neighbours, pe_vertex, out, visited, hops)
-        drops[v] = max(drops[v], dropped)
-        dest.append(out[:n].copy())
-        dest_count[s] = n
-        visits[v].update(visited[:n_visited].tolist())
-        hop_sets[v].update(hops[:n_hops].tolist())
+        # a delay PE sends each stage with its own key (consecutive slices): one route per stage,
+        # one entry per receiver with the stages that reach it; its packets count on every stage's route
+        n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
+        reached = {}
+        for stage in range(n_keys):
+            n, lost, n_visited, n_hops = route_packet(np.uint32(key + (stage << program.keys.neuron_bits)), pes.chip[v],
+                                                      start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex,
+                                                      out, visited, hops)
+            drops[v] = max(drops[v], lost)
+            for u in out[:n]:
+                reached[int(u)] = reached.get(int(u), 0) | (1 << stage)
+            visits[v].update(visited[:n_visited].tolist())
+            hop_sets[v].update(hops[:n_hops].tolist())
+        found = sorted(reached)
+        dest.append(np.array(found, dtype=np.int64))
+        dest_count[s] = len(found)
+        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in found], dtype=np.int64))
     dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+    stage_bits = np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64)
     csr = (lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
     visit = np.array([c for vs in visits for c in sorted(vs)], dtype=np.int64)
     hop = np.array([h for hs in hop_sets for h in sorted(hs)], dtype=np.int64)
@@ -109,6 +122,7 @@ def resolve(program) -> Routes:
         dest_start=csr(per_pe), dest=dest.astype(np.int64), src_start=csr(src_count),
         src=table[entry[order], 0].astype(np.int64),
         src_key=table[entry[order], 1].astype(np.uint32), src_mask=table[entry[order], 2].astype(np.uint32),
+        src_stages=stage_bits[order], stage_shift=np.array([program.keys.neuron_bits], dtype=np.int64),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
         senders=np.flatnonzero(pes.sends).astype(np.int64),
         visit_start=csr([len(vs) for vs in visits]), visit=visit,

@@ -58,8 +58,12 @@ def deliver(v, t0, pes, syn, routes, outbox, ring, stats):
     delivered = events = dma_reads = dma_words = unmatched = 0
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u = routes.src[s]
+        stages = routes.src_stages[s]           # a delay PE's stages routed here (-1: every packet)
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
             if not outbox.packet[e]:
+                continue
+            if stages != -1 and not (stages >> ((np.int64(outbox.key[e]) - np.int64(pes.key[u]))
+                                                >> routes.stage_shift[0])) & 1:
                 continue
             delivered += 1
             key = outbox.key[e]

@@ -18,7 +18,9 @@ def channel(seed=1, neuron_type=None):
         nengo.Connection(stim, a)
         nengo.Connection(a, b)
         probes = dict(stim=nengo.Probe(stim), a=nengo.Probe(a, synapse=0.01), b=nengo.Probe(b, synapse=0.01),
-                      spikes=nengo.Probe(a.neurons), v=nengo.Probe(a.neurons, "voltage", sample_every=0.005))
+                      spikes=nengo.Probe(a.neurons))
+        if "voltage" in a.neurons.probeable:            # rate neurons have no voltage
+            probes["v"] = nengo.Probe(a.neurons, "voltage", sample_every=0.005)
     return net, probes
 
 

@@ -29,8 +29,11 @@ def run_suite(tmp_path, *selection):
     report = tmp_path / "nengo_suite.xml"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     workers = ["-n", os.environ.get("NENGO_SUITE_WORKERS", "2")] if _xdist() else []
+    # importlib mode leaves sys.path alone, so this checkout (first on PYTHONPATH) is what runs,
+    # not a copy installed in site-packages, where nengo's tests live
     cmd = [sys.executable, "-m", "pytest", "-c", str(HERE / "nengo_suite.ini"), "--rootdir", str(site),
-           "-p", "no:cacheprovider", "-q", "--junitxml", str(report), *workers, "--pyargs", *selection]
+           "-p", "no:cacheprovider", "--import-mode=importlib", "-q", "--junitxml", str(report), *workers,
+           "--pyargs", *selection]
     done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
     if not report.exists():
         raise AssertionError(f"nengo's suite did not run:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

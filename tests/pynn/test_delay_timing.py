@@ -1,11 +1,12 @@
 """Delays given in ms through PyNN act at exactly spike time + delay, from the shortest delay (one
-time step) to the longest the machine holds (63 steps), on both receptor types."""
+time step) to the longest a row holds (63 steps) and beyond, through delay PEs' stages, on both
+receptor types."""
 import numpy as np
 import pytest
 
 import pynn_spinnaker2 as sim
 
-DELAYS = [0.1, 0.2, 1.0, 1.5, 3.7, 6.3]       # ms at dt 0.1: 1 to 63 steps
+DELAYS = [0.1, 0.2, 1.0, 1.5, 3.7, 6.3, 6.4, 12.6, 12.7, 25.0]   # ms at dt 0.1: 1 to 250 steps
 
 
 @pytest.mark.parametrize("receptor, variable, weight", [("excitatory", "isyn_exc", 1.5),
@@ -16,7 +17,7 @@ def test_input_current_arrives_at_spike_time_plus_delay(receptor, variable, weig
     sim.Projection(source, cells, sim.AllToAllConnector(),
                    sim.StaticSynapse(weight=weight, delay=np.array(DELAYS)[None, :]), receptor_type=receptor)
     cells.record(variable)
-    sim.run(10.0)
+    sim.run(30.0)
     signal = cells.get_data().segments[0].analogsignals[0]
     current = np.abs(signal.magnitude)
     arrival = np.round((2.0 + np.array(DELAYS)) / 0.1).astype(int)        # sample index, 0.1 ms apart

@@ -116,10 +116,12 @@ def test_every_pe_costs_what_table_one_says_for_what_it_holds(n_pre, p, n_projec
 
 
 def test_too_long_delay_names_the_timestep_that_would_hold_it():
-    """64 steps at 0.1 ms need 6.4 ms in 63 steps: a timestep of at least 0.102 ms."""
+    """Delay PEs hold 63 + 63 x 32 = 2079 steps here (the shortest delay is long, so stages are
+    32 steps): 3000 steps at 0.1 ms need 300 ms in 2079 steps, a timestep of at least 0.144 ms."""
     net = Network(0.1)
     a = net.add_population(Population("a", "SpikeSourcePoisson", 2))
     b = net.add_population(Population("b", "IF_curr_exp", 2))
-    net.add_projection(Projection("long", a, b, [0], [1], 1.0, 64))
-    with pytest.raises(ValueError, match=r"'long': delay 6.4 ms \(64 steps\).*timestep of at least 0.102 ms"):
+    net.add_projection(Projection("long", a, b, [0], [1], 1.0, 3000))
+    with pytest.raises(ValueError, match=r"'long': delay 300 ms \(3000 steps\).*2079 steps.*timestep of at least "
+                                         r"0.144 ms"):
         partition(net)
