@@ -181,8 +181,11 @@ class Simulator:
         s, end = self._n_steps, self._n_steps + steps
         weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
         if self.host.closed_loop:
+            # host and machine alternate within each step: the host writes each step's values itself
             self._run_closed_loop(s, end)
-            s = end
+            self._n_steps = end
+            self._collect()
+            return
         lead = bool(self.host.playback)
         if lead and not self._primed:
             # host values lead the machine by a step: the first ones settle before step 0

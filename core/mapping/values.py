@@ -138,7 +138,9 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
             nv[mv.slice] = v
     lo = np.array([s.lo for s in graph.slices], dtype=np.int64)
     size = np.array([s.size for s in graph.slices], dtype=np.int64)
-    pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
+    # a delay PE belongs to its source slice's population (its own slices are the stages it sends)
+    pop_of = np.array([graph.slices[mv.sources[0] if mv.role == "delay" else mv.slice].population
+                       for mv in graph.vertices], dtype=np.int64)
 
     # learning rules: index per learned projection
     learned = [j for j, q in enumerate(network.value_projections) if q.learning is not None]
@@ -150,8 +152,14 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         for t in graph.pop_slices[q.post]:
             v = int(nv[t])
             rows = int(size[t]) if q.target == "neurons" else q.rows
-            input_of[(v, j)] = len(inputs[v])
             inputs[v].append((j, rows))
+    # a learning rule's inputs of one signal sit side by side: the rule sums them (e.g. an error
+    # made of the post's output and a node's target, arriving as two projections)
+    vp = network.value_projections
+    for v in range(V):
+        inputs[v].sort(key=lambda jr: (vp[jr[0]].target == "learning", vp[jr[0]].rule, vp[jr[0]].signal))
+        for c, (j, _) in enumerate(inputs[v]):
+            input_of[(v, j)] = c
 
     # blocks: (pre slice, row group) per projection
     blocks, routes, projection_blocks = [], [], []

@@ -14,7 +14,7 @@ acts on the neurons in step t + 1, the one-step delay of a synapse in update mod
 import numpy as np
 from numba import njit
 
-from ..mapping.values import ENCODERS, NEURONS, ROW_BITS, VALUE_MASK
+from ..mapping.values import ENCODERS, LEARNING, NEURONS, ROW_BITS, VALUE_MASK
 from .dispatch import update
 from .stats import DELIVERED, UNMATCHED
 
@@ -143,12 +143,19 @@ def learn(v, b, m, tmp):
     kind = vi.learn_kind[L]
     c = vi.learn_input[L]
     if kind == PES and c >= 0:   # the error settled last step times the activity filtered until then
-        e0 = vi.in_acc[c] + vi.learn_row0[L]
+        c1 = c + 1               # the error is the sum of the rule's inputs, which sit side by side
+        while (c1 < vi.in_start[v] + vi.in_count[v] and vi.in_target[c1] == LEARNING
+               and vi.in_rule[c1] == vi.in_rule[c]):
+            c1 += 1
+        r0 = vi.learn_row0[L]
         for i in range(n):
             a = vi.lstate[s + i] * rate
             if a != 0.0:
                 for r in range(rows):
-                    vi.mat[m0 + i * rows + r] += a * vi.y[e0 + r]
+                    e = np.float32(0.0)
+                    for cc in range(c, c1):
+                        e += vi.y[vi.in_acc[cc] + r0 + r]
+                    vi.mat[m0 + i * rows + r] += a * e
     elif kind != PES and vi.learn_post[L] >= 0:
         p0 = vi.in_acc[vi.learn_post[L]] + vi.learn_row0[L]
         t0 = vi.in_acc[vi.learn_theta[L]] + vi.learn_row0[L] if vi.learn_theta[L] >= 0 else -1
