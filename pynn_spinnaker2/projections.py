@@ -73,7 +73,7 @@ class Projection(common.Projection):
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
-        simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
+        simulator.state.mark_changed()
         self._generation = simulator.state.generation
         if synapse_type is not None and not isinstance(synapse_type, synapses.StaticSynapse):
             raise NotImplementedError(
@@ -209,7 +209,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         self._check_current()
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         delay = steps * simulator.state.dt
         for name, value in parameter_space.items():
@@ -225,7 +225,7 @@ class Projection(common.Projection):
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
         self._check_current()
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         weight, delay = weight.copy(), steps * simulator.state.dt
         (weight if name == "weight" else delay)[i] = value

@@ -120,12 +120,9 @@ class State(common.control.BaseState):
         """True once the emulator has advanced since the last reset."""
         return self.emulator is not None and self.emulator.step > 0
 
-    def check_mutable(self, what):
-        """Raise unless the network may change now (before the first run or after a reset)."""
-        if self.started:
-            raise RuntimeError(
-                f"{what} at t = {self.t:g} ms: the network is compiled onto the machine and cannot "
-                "change during a simulation; call sim.reset() first (the next run recompiles)")
+    def mark_changed(self):
+        """The network changed: the next run compiles it again, carrying a started run over
+        (``Emulator.carry_over``), as pyNN.nest lets a network change between runs."""
         self.stale = True
 
     def live_emulator(self):
@@ -151,11 +148,14 @@ class State(common.control.BaseState):
         """Translate, compile and load the network (first run, or first run after a change)."""
         from core import Emulator, Machine, compile_network
 
+        previous = self.emulator if self.started else None
         with attributed_to_user():
             self.network = self.translate()
             self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
                                            paradigm=self.paradigm, progress_bar=self.progress_bar)
             self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
+            if previous is not None:
+                self.emulator.carry_over(previous)
         for population in self.populations:
             population._emulator = self.emulator
         self.stale = False
