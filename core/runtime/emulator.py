@@ -534,7 +534,7 @@ class Emulator:
                                       link_load=self.routes.link_load.copy())
         machine = Machine(pes, im.feeds, im.serial, local, im.parallel, Stacked(*(a.copy() for a in self.stacked)),
                           routes, nrn, self._outbox, rec, self.ring.copy(), self.stats.copy(),
-                          cur._replace(inj_value=cur.inj_value.copy()), im.delays)
+                          cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._fresh_values())
         for d in range(n_steps):
             kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, *machine)
             out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24
