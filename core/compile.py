@@ -21,6 +21,7 @@ from .mapping.place import place
 from .mapping.quantise import quantise
 from .mapping.route import RoutingTable, route
 from .mapping.serial import neuron_words
+from .mapping.values import ValuePlan, plan_values
 from .network import Network
 from .progress import progress
 from .report import MappingReport, mapping_report
@@ -39,6 +40,7 @@ class MappedProgram:
     images: MemoryImages
     report: MappingReport
     paradigms: dict = field(default_factory=dict)     # receiving population -> (paradigm, why)
+    values: ValuePlan | None = None
 
 
 def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer], qweights):
@@ -92,9 +94,10 @@ def _compile(network, machine, paradigm, local_sources, timed, seconds):
     graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)
-    tables = timed("route", route, graph, placement, keys, machine)
+    values = timed("value blocks", plan_values, network, graph, placement)
+    tables = timed("route", route, graph, placement, keys, machine, values.routes)
     images = timed("memory images", build_images, network, graph, placement, keys, quantised,
-                   {p: layers[p] for p in plans})
+                   {p: layers[p] for p in plans}, values)
     chosen_why = {p: (chosen[p], why[p]) for p in chosen}
-    report = mapping_report(network, machine, graph, placement, tables, images, seconds, chosen_why)
-    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, chosen_why)
+    report = mapping_report(network, machine, graph, placement, tables, images, seconds, chosen_why, values)
+    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, chosen_why, values)

@@ -38,6 +38,7 @@ class Population:
     receptor_names: tuple[str, ...] | None = None   # a multi-receptor model's receptors in use, named
     state_names: dict[str, str] = field(default_factory=dict)   # more names of state variables ("AMPA.gsyn": "g1")
     max_neurons_per_pe: int | None = None
+    encoders: np.ndarray | None = None   # (size, dims): how input values become input current
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -72,6 +73,11 @@ class Population:
             self.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in times]
         else:
             self.sequences = _complete_sequences(self.label, spec, self.sequences, self.size)
+        if self.encoders is not None:
+            self.encoders = np.asarray(self.encoders, dtype=float)
+            if self.encoders.ndim != 2 or self.encoders.shape[0] != self.size:
+                raise ValueError(f"population {self.label!r}: encoders must be (size, dimensions) = "
+                                 f"({self.size}, d), not {self.encoders.shape}")
         for variable in self.record:
             if variable not in self.recordable:
                 raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
@@ -230,12 +236,107 @@ class CurrentSource:
 
 
 @dataclass
+class DiscreteFilter:
+    """A linear time-invariant filter in discrete time, as state-space matrices: each step
+    y[t] = C x[t] + D u[t], then x[t+1] = A x[t] + B u[t]. No state and D = 1 is no filtering."""
+
+    A: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    B: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    C: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    D: float = 1.0
+
+    def __post_init__(self):
+        self.B, self.C = np.asarray(self.B, dtype=float).ravel(), np.asarray(self.C, dtype=float).ravel()
+        self.D = float(np.asarray(self.D).item())
+        k = self.B.size
+        self.A = np.asarray(self.A, dtype=float)
+        if self.A.size != k * k or self.C.size != k:
+            raise ValueError(f"filter: A {self.A.shape}, B {self.B.shape}, C {self.C.shape} do not describe "
+                             "one state-space system")
+        self.A = self.A.reshape(k, k)
+
+    @property
+    def order(self) -> int:
+        return self.B.size
+
+
+LEARNING_RULES = ("PES", "BCM", "Oja")
+LEARNING_SIGNALS = ("error", "post", "theta")
+
+
+@dataclass
+class MatrixLearning:
+    """A value projection's matrix learned on its sending PEs, from a = the PE's neurons' output
+    filtered by ``pre_filter`` and signals arriving as ``learning`` inputs, each step:
+
+    * ``PES`` (prescribed error sensitivity, MacNeil & Eliasmith 2011): dM = rate e x a, e the
+      "error" signal; ``rate`` holds the sign and the step (e.g. -kappa dt / n);
+    * ``BCM`` (Bienenstock, Cooper & Munro 1982): dM_j = rate s_j p_j (p_j - theta_j) a, p the
+      "post" signal (the post neurons' filtered output), theta the "theta" signal;
+    * ``Oja`` (Oja 1982): dM_j = rate s_j p_j a - rate beta p_j^2 M_j;
+
+    with s = ``row_scale`` (the rows' gains when the matrix holds gain-scaled weights)."""
+
+    kind: str
+    rate: float
+    pre_filter: DiscreteFilter = field(default_factory=DiscreteFilter)
+    beta: float = 0.0
+    row_scale: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.kind not in LEARNING_RULES:
+            raise ValueError(f"learning rule {self.kind!r} is not one of {LEARNING_RULES}")
+
+    @property
+    def kind_id(self) -> int:
+        return LEARNING_RULES.index(self.kind)
+
+
+VALUE_TARGETS = ("encoders", "neurons", "learning")
+
+
+@dataclass
+class ValueProjection:
+    """Decoded values from ``pre`` to ``post`` (population indices): every step the PEs of ``pre``
+    send ``matrix @ output(pre)`` as value packets, one per row; the PEs of ``post`` filter each
+    row with ``filter`` and add it to their neurons' input current through their encoders
+    (``target='encoders'``: rows are the encoders' dimensions), one row per post neuron
+    (``'neurons'``), or use it as the error or modulatory signal of the learning rule of
+    value projection ``rule`` (``'learning'``, which must leave from ``post``)."""
+
+    label: str
+    pre: int
+    post: int
+    matrix: np.ndarray
+    filter: DiscreteFilter = field(default_factory=DiscreteFilter)
+    target: str = "encoders"
+    rule: int = -1
+    learning: MatrixLearning | None = None    # changes ``matrix`` on the PEs
+    signal: str = "error"                     # which signal of rule ``rule`` a learning input is
+
+    def __post_init__(self):
+        self.matrix = np.atleast_2d(np.asarray(self.matrix, dtype=float))
+        if self.target not in VALUE_TARGETS:
+            raise ValueError(f"value projection {self.label!r}: target must be one of {VALUE_TARGETS}, "
+                             f"not {self.target!r}")
+        if self.signal not in LEARNING_SIGNALS:
+            raise ValueError(f"value projection {self.label!r}: signal must be one of {LEARNING_SIGNALS}")
+        if not np.isfinite(self.matrix).all():
+            raise ValueError(f"value projection {self.label!r}: the matrix has non-finite entries")
+
+    @property
+    def rows(self) -> int:
+        return self.matrix.shape[0]
+
+
+@dataclass
 class Network:
     """An application graph plus the time step (ms) it is to run at."""
 
     timestep: float = 0.1
     populations: list[Population] = field(default_factory=list)
     projections: list[Projection] = field(default_factory=list)
+    value_projections: list[ValueProjection] = field(default_factory=list)
     current_sources: list[CurrentSource] = field(default_factory=list)
 
     def add_current_source(self, source: CurrentSource) -> int:
@@ -278,3 +379,36 @@ class Network:
                                  f"{pop.label!r} (size {pop.size})")
         self.projections.append(projection)
         return len(self.projections) - 1
+
+    def add_value_projection(self, projection: ValueProjection) -> int:
+        """Add ``projection`` after checking it fits its ends (``ValueProjection``)."""
+        p = projection
+        for end in (p.pre, p.post):
+            if not 0 <= end < len(self.populations):
+                raise ValueError(f"value projection {p.label!r}: no population {end} in the network")
+        pre, post = self.populations[p.pre], self.populations[p.post]
+        if pre.spec.state_columns[:1] != ("output",):
+            raise ValueError(f"value projection {p.label!r}: {pre.label!r} ({pre.model}) has no output "
+                             "value to send")
+        if p.matrix.shape[1] != pre.size:
+            raise ValueError(f"value projection {p.label!r}: the matrix has {p.matrix.shape[1]} columns for "
+                             f"{pre.label!r} of size {pre.size}")
+        if post.spec.is_source:
+            raise ValueError(f"value projection {p.label!r}: {post.label!r} is a source and cannot receive")
+        if p.target == "encoders":
+            dims = post.size if post.model == "ValueRelay" else 0 if post.encoders is None else post.encoders.shape[1]
+            if p.rows != dims:
+                raise ValueError(f"value projection {p.label!r}: {p.rows} rows for {post.label!r}, whose "
+                                 f"encoders take {dims} dimensions")
+        elif p.target == "neurons" and p.rows != post.size:
+            raise ValueError(f"value projection {p.label!r}: {p.rows} rows for the {post.size} neurons of "
+                             f"{post.label!r}")
+        elif p.target == "learning":
+            if not 0 <= p.rule < len(self.value_projections):
+                raise ValueError(f"value projection {p.label!r}: no value projection {p.rule} to teach")
+            taught = self.value_projections[p.rule]
+            if taught.learning is None or taught.pre != p.post:
+                raise ValueError(f"value projection {p.label!r}: value projection {taught.label!r} has no "
+                                 f"learning rule on the PEs of {post.label!r}")
+        self.value_projections.append(projection)
+        return len(self.value_projections) - 1

@@ -51,6 +51,7 @@ class MappingReport:
     quantisation: list
     compile_seconds: dict[str, float]
     runtime: dict = field(default_factory=dict)
+    value_projections: list = field(default_factory=list)   # (label, pre, post, rows, target, blocks, filter order)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
     plasticity: list = field(default_factory=list)      # one line per plastic projection: its rule
@@ -119,6 +120,13 @@ class MappingReport:
         for p in self.populations:
             lines.append(f"{p.label[:19]:<20}{p.model:<20}{p.size:>7}{len(p.pes):>5}  {p.paradigm:<9}"
                          f"{p.storage:<26}{p.sram_bytes:>10}{p.dram_bytes:>12}  {p.pes[0] if p.pes else '-'}")
+        if self.value_projections:
+            lines += ["", "value projections (decoded values as payload packets, one per row and step; "
+                          "filtered on the receiving PEs):",
+                      f"  {'projection':<30}{'pre':<20}{'post':<20}{'rows':>6}  {'into':<9}{'blocks':>7}"
+                      f"{'filter order':>13}"]
+            lines += [f"  {v[0][:29]:<30}{v[1][:19]:<20}{v[2][:19]:<20}{v[3]:>6}  {v[4]:<9}{v[5]:>7}{v[6]:>13}"
+                      for v in self.value_projections]
         if self.delay_extensions:
             lines += ["", "delay extensions (delays beyond a synaptic row's 63 steps):"]
             lines += ["  " + d.describe() for d in self.delay_extensions]
@@ -166,7 +174,8 @@ def _storage(p, pop, network, graph, vs):
     return f"SRAM, split over {split} PEs" if split > 1 else "SRAM"
 
 
-def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None) -> MappingReport:
+def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None,
+                   values=None) -> MappingReport:
     paradigms = paradigms or {}
     pops = []
     for p, pop in enumerate(network.populations):
@@ -176,8 +185,12 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         for v in vs:
             for k, b in images.bytes[v].items():
                 items[k] = items.get(k, 0) + b
+            for k, b in (values.bytes[v].items() if values is not None else ()):
+                items[k] = items.get(k, 0) + b
         dram_bytes = sum(4 * b.words for b in graph.blocks if graph.slices[b.target].population == p) if dram else 0
         paradigm, why = paradigms.get(p, ("-", ""))
+        if values is not None and values.is_value[p]:
+            paradigm, why = "values", "decoded values in payload packets (``mapping/values.py``)"
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
@@ -187,6 +200,10 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
                          images.quantisation, seconds, pes_per_chip=dict(zip(chips.tolist(), per_chip.tolist())),
                          chip_xy=machine.chip_xy.tolist(),
+                         value_projections=[] if values is None else [
+                             (q.label, network.populations[q.pre].label, network.populations[q.post].label,
+                              q.rows, q.target, values.projection_blocks[j], q.filter.order)
+                             for j, q in enumerate(network.value_projections)],
                          delay_extensions=delay_extensions(network, graph, placement, images),
                          plasticity=describe_rules(images.plastic) if images.plastic is not None else [])
 

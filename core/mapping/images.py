@@ -31,13 +31,14 @@ from .partition import MachineGraph
 from .route import targets
 
 # PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
-# neurons and stacked input, a share of its weight-delay map; a slice's delay stages
-NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, DELAY = 0, 1, 2, 3, 4
+# neurons and stacked input, a share of its weight-delay map; a slice's delay stages; a slice of
+# neurons driven by and sending decoded values (``values.py``)
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, DELAY, VALUES = 0, 1, 2, 3, 4, 5
 KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE,
         "delay": DELAY}
 
 PEImages = namedtuple("PEImages", [
-    "kind",          # NEURONS, SYNAPSES, DOMINANT or SUBORDINATE
+    "kind",          # NEURONS, SYNAPSES, DOMINANT, SUBORDINATE or VALUES
     "model",         # model id (``core.models.MODEL_ID``), -1 for a PE without neurons
     "g0", "n",       # first global neuron of its slice, neurons in the slice
     "key",           # uint32 base key of the spikes the slice sends
@@ -100,6 +101,7 @@ class MemoryImages:
     plastic: plastic.PlasticImages | None = None      # plastic rows, rules, postsynaptic history
     currents: CurrentImages | None = None
     delays: DelayImages | None = None
+    values: object = None          # ``values.ValueImages``
 
 
 def spike_events(network: Network, dt: float):
@@ -295,7 +297,7 @@ def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> Del
 
 
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
-                 layers) -> MemoryImages:
+                 layers, value_plan=None) -> MemoryImages:
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
     scales, qweights, quant = quantised
     neurons = neuron_images(network, network.timestep)
@@ -330,13 +332,19 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     bits = np.array([network.populations[p].weight_bits for p in pop_of])
     scale = np.ones((V, scales.shape[1]), dtype=np.float32)
     scale[:] = scales[pop_of]
+    kind = np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64)
+    sends = np.array([(mv.holds_neurons and mv.slice in sends_to) or any(x in sends_to for x in mv.sends)
+                      for mv in graph.vertices], dtype=np.bool_)
+    if value_plan is not None:
+        valued = holds & value_plan.is_value[pop_of]
+        kind[valued] = VALUES
+        sends |= value_plan.packets_per_step > 0
     pes = PEImages(
-        kind=np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64),
+        kind=kind,
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
         g0=np.array([neurons.pop_offset[p] + sl.lo for p, sl in zip(pop_of, home)], dtype=np.int64),
         n=n, key=keys.key[[mv.slice for mv in graph.vertices]].astype(np.uint32),
-        sends=np.array([(mv.holds_neurons and mv.slice in sends_to) or any(x in sends_to for x in mv.sends)
-                        for mv in graph.vertices], dtype=np.bool_),
+        sends=sends,
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
         slots=slots.astype(np.int64), n_types=n_types,
@@ -358,4 +366,5 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
                         parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
                         bytes=costs, quantisation=quant, currents=currents, delays=delay_image,
-                        plastic=plastic_image)
+                        plastic=plastic_image,
+                        values=None if value_plan is None else value_plan.images)

@@ -22,7 +22,7 @@ from numba import njit
 from ..hardware import DATA_SRAM_BYTES
 from ..network import Network
 from . import delays as delay_extensions
-from . import plastic, serial
+from . import plastic, serial, values
 from .local_sources import local_sources, source_bounds
 
 MAX_SPLIT = 4
@@ -298,7 +298,8 @@ def partition(network: Network, local: bool = True, dram: bool = True, plans=Non
     local = {p: lt for p, lt in (local_sources(network) if local else {}).items()
              if lt[0] not in plans and p not in delays.stages}
     slots_per_pop = population_slots(network)
-    n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
+    n_max = [min(serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits),
+                 values.max_neurons_per_pe(network, p))
              for p, pop in enumerate(network.populations)]
     while True:
         try:

@@ -73,19 +73,26 @@ def _tree(source_chip, chips, neighbours):
     return out
 
 
-def route(graph: MachineGraph, placement: np.ndarray, keys: Keys, machine: Machine) -> list[RoutingTable]:
+def route(graph: MachineGraph, placement: np.ndarray, keys: Keys, machine: Machine,
+          extra=()) -> list[RoutingTable]:
+    """Tables for every spike source's slice and for each ``extra`` multicast source, given as
+    (key, mask, source vertex, destination vertices) -- e.g. value blocks (``values.py``)."""
     neighbours = machine.neighbours
     rows: list[list[tuple]] = [[] for _ in range(machine.n_chips)]
     src_pe = neuron_pes(graph, placement)
-    for src, pes in sorted(targets(graph, placement).items()):
+    sources = [(int(keys.key[src]), keys.mask, int(src_pe[src]), pes)
+               for src, pes in sorted(targets(graph, placement).items())]
+    sources += [(key, mask, int(placement[v]), [int(placement[d]) for d in dests])
+                for key, mask, v, dests in extra]
+    for key, mask, pe0, pes in sources:
         by_chip: dict[int, list[int]] = {}
         for pe in pes:
             by_chip.setdefault(pe // PES_PER_CHIP, []).append(pe % PES_PER_CHIP)
-        for chip, links in _tree(int(src_pe[src] // PES_PER_CHIP), set(by_chip), neighbours).items():
+        for chip, links in _tree(pe0 // PES_PER_CHIP, set(by_chip), neighbours).items():
             words = [0] * ROUTE_WORDS
             for local in by_chip.get(chip, []):
                 words[local // 64] |= 1 << (local % 64)
-            rows[chip].append((int(keys.key[src]), keys.mask, links, *words))
+            rows[chip].append((key, mask, links, *words))
     tables = []
     for chip, r in enumerate(rows):
         a = np.array(r, dtype=np.uint64).reshape(-1, 3 + ROUTE_WORDS)

@@ -13,13 +13,14 @@ from . import (adexp_multisynapse, eif_cond_alpha_isfa_ista, eif_cond_exp_isfa_i
                lif_cond_multisynapse, lif_curr_exp_multisynapse, qubo_neuron,
                spike_source_array, spike_source_gamma, spike_source_inh_gamma, spike_source_poisson,
                spike_source_poisson_refractory)
+from . import lif, rate_neuron, rate_to_spikes, izhikevich_current, value_relay, value_playback
 
 MODELS: dict[str, ModelSpec] = {m.SPEC.name: m.SPEC for m in (
     if_curr_exp, if_curr_alpha, if_cond_exp, spike_source_poisson, spike_source_array,
     if_curr_delta, if_cond_alpha, if_cond_exp_gsfa_grr, hh_cond_exp, eif_cond_exp_isfa_ista,
     eif_cond_alpha_isfa_ista, izhikevich, gif_cond_exp, spike_source_poisson_refractory, spike_source_gamma,
     spike_source_inh_gamma, lif_curr_exp_multisynapse, lif_cond_multisynapse, adexp_multisynapse,
-    qubo_neuron)}
+    qubo_neuron, lif, rate_neuron, rate_to_spikes, izhikevich_current, value_relay, value_playback)}
 MODEL_ID = {name: k for k, name in enumerate(MODELS)}
 
 N_FSTATE = max(len(m.state_columns) for m in MODELS.values())    # float32 state columns per neuron

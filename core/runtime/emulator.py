@@ -43,8 +43,10 @@ def outbox(packets_per_step, window) -> Outbox:
     room = np.asarray(packets_per_step, dtype=np.int64) * window
     start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
     total = int(room.sum())
+    payload = np.zeros(total, np.int32)
     return Outbox(np.zeros(total, np.int32), np.zeros(total, np.uint32), np.zeros(total, np.int32),
-                  np.zeros(total, np.int32), np.zeros(total, np.bool_), start, np.zeros(room.size, np.int64))
+                  payload, np.zeros(total, np.bool_), payload.view(np.float32), start,
+                  np.zeros(room.size, np.int64))
 
 
 def stacked_buffers(par, window) -> Stacked:
@@ -60,7 +62,10 @@ def stacked_buffers(par, window) -> Stacked:
 
 
 def window_steps(network) -> int:
-    """Steps the PEs may run without exchanging packets: the shortest delay in the network."""
+    """Steps the PEs may run without exchanging packets: the shortest delay in the network
+    (one step when decoded values flow: they act in the step after they are sent)."""
+    if getattr(network, "value_projections", None):
+        return 1
     delays = [int(p.delay.min()) for p in network.projections if p.size]
     return max(1, min(delays + [MAX_WINDOW]))
 
@@ -94,8 +99,15 @@ class Emulator:
             self.window = min(self.window, delay_window)
         runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
         local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
+        value_packets = np.zeros(len(im.pes.n), np.int64)
+        if im.values is not None:
+            vi = im.values
+            for v in np.flatnonzero(vi.blk_count):
+                value_packets[v] = vi.blk_rows[vi.blk_start[v]:vi.blk_start[v] + vi.blk_count[v]].sum()
         per_step = np.where(im.pes.model >= 0, im.pes.n + local_n, np.where(delay_pe, im.pes.n * im.delays.stages, 0))
-        self._outbox = outbox(per_step, self.window)
+        self._outbox = outbox(per_step + value_packets, self.window)
+        self._play = np.zeros((0, 0 if im.values is None else im.values.play.shape[1]), np.float32)
+        self._play_t0 = np.zeros(1, np.int64)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -131,6 +143,7 @@ class Emulator:
         self.routes.router_load[:] = 0
         self.routes.link_load[:] = 0
         self._reset_plastic()
+        self.values = self._fresh_values()
         self.clear_recordings()
 
     def _reset_plastic(self):
@@ -198,6 +211,65 @@ class Emulator:
             self.plastic.rows[words] = q
         else:
             self.plastic.rows[words] = (self.plastic.rows[words] & np.uint32(0xFFFF)) | (q << np.uint32(16))
+
+    def _fresh_values(self):
+        """The value PEs' state at the start of a trial: empty accumulators and filters, the
+        learned matrices as loaded."""
+        vi = self.program.images.values
+        return vi._replace(mat=vi.mat.copy(), acc=np.zeros_like(vi.acc), y=np.zeros_like(vi.y),
+                           filt=np.zeros_like(vi.filt), x=np.zeros_like(vi.x), cur=np.zeros_like(vi.cur),
+                           lstate=np.zeros_like(vi.lstate), play=self._play, play_t0=self._play_t0)
+
+    # -- values ------------------------------------------------------------------------
+    def playback_columns(self, pop: int) -> np.ndarray:
+        """Columns of the playback table that population ``pop``'s units play, in unit order."""
+        vi, pes = self.values, self.program.images.pes
+        first = self.program.images.neurons.pop_offset[pop]
+        cols = np.full(self.program.network.populations[pop].size, -1, np.int64)
+        for v in np.flatnonzero(vi.playback):
+            lo = pes.g0[v] - first
+            if 0 <= lo < cols.size:
+                cols[lo:lo + pes.n[v]] = vi.play_unit[v] + np.arange(pes.n[v])
+        if (cols < 0).any():
+            raise ValueError(f"population {self.program.network.populations[pop].label!r} is not a "
+                             "ValuePlayback population")
+        return cols
+
+    def prime(self, row: np.ndarray):
+        """Before step 0: the playback PEs send ``row`` and their receivers settle it, so values
+        known before the run act from its first step (the host then writes each step's table row
+        a step ahead)."""
+        self._outbox.size[:] = 0
+        self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
+        rec, _ = self._recording_plan(0, 0, 16)
+        machine = self._machine(rec, np.zeros((1, self._current_image.n_recorded), np.float32), -1)
+        computing = self._computing[self.values.playback[self._computing]]
+        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        stage(-1, computing, self.routes.receivers, *machine)
+
+    def value_matrix(self, projection: int) -> np.ndarray:
+        """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
+        rules change it during a run)."""
+        vi = self.values
+        q = self.program.network.value_projections[projection]
+        out = np.zeros(q.matrix.shape, dtype=np.float32)
+        n = self.program.images.pes.n
+        for b in np.flatnonzero(vi.blk_projection == projection):
+            v = np.flatnonzero((vi.blk_start <= b) & (b < vi.blk_start + vi.blk_count))[0]
+            rows, cols = vi.blk_rows[b], n[v]
+            block = vi.mat[vi.blk_mat[b]:vi.blk_mat[b] + rows * cols].reshape(cols, rows).T
+            out[vi.blk_row0[b]:vi.blk_row0[b] + rows, vi.blk_col0[b]:vi.blk_col0[b] + cols] = block
+        return out
+
+    def set_playback(self, first_step: int, table: np.ndarray):
+        """The values the playback PEs send from step ``first_step`` on: (steps, units) with one
+        column per playback unit (``playback_columns``). A run must stay within the table."""
+        table = np.ascontiguousarray(table, dtype=np.float32)
+        if table.ndim != 2 or table.shape[1] != self.values.play.shape[1]:
+            raise ValueError(f"the playback table must be (steps, {self.values.play.shape[1]}), not {table.shape}")
+        self._play = table
+        self._play_t0[0] = first_step
+        self.values = self.values._replace(play=table)
 
     # -- current sources -----------------------------------------------------------------
     def _currents(self, samples=None, t0=0) -> Currents:
@@ -418,16 +490,32 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int, progress_bar: bool | None = None):
+    def run(self, n_steps: int, progress_bar: bool | None = None, between=None, first: np.ndarray | None = None):
         """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
-        a progress bar on a terminal (``progress_bar`` True or False to force either)."""
+        a progress bar on a terminal (``progress_bar`` True or False to force either).
+
+        With ``between``, every step runs in two stages with ``between(step)`` called in the
+        middle: stage 1 computes every PE but the playback ones and delivers to the PEs in
+        ``first`` (those the host reads, e.g. its input relays); the host then writes the
+        playback table's row for the step; stage 2 computes the playback PEs and delivers to
+        everyone else. So a host object reads this step's values and its output acts in this
+        step's settle, as if it were a PE."""
         start = time.perf_counter()
         overruns = int(self.stats[:, HISTORY_OVERRUNS].sum())
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
+        if between is None and self.values.play.shape[1] and n_steps and not (
+                self._play_t0[0] <= t0 and t_end <= self._play_t0[0] + self.values.play.shape[0]):
+            raise ValueError(f"the playback table covers steps {self._play_t0[0]} to "
+                             f"{self._play_t0[0] + self.values.play.shape[0]}, not {t0} to {t_end}; "
+                             "call set_playback first")
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        if between is not None:
+            self._run_staged(t0, t_end, rec, capacity + int(rec.n_spiking) * (t_end - t0), between, first)
+            self._finish(t0, t_end, rec, groups, start)
+            return
         shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
         chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
         previous = numba.get_num_threads()
@@ -442,9 +530,7 @@ class Emulator:
                                        count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
                     target = min(t + chunk, t_end)
                     samples = np.zeros((target - t, self._current_image.n_recorded), dtype=np.float32)
-                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
-                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
-                                      self._currents(samples, t), im.delays, self.plastic)
+                    machine = self._machine(rec, samples, t)
                     reached = steps(t, target, self.window, self._computing, *machine)
                     n = rec.n_spikes[0]
                     self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
@@ -455,6 +541,39 @@ class Emulator:
                     t = reached
         finally:
             numba.set_num_threads(previous)
+        self._finish(t0, t_end, rec, groups, start)
+
+    def _machine(self, rec, samples, t0) -> Machine:
+        im = self.program.images
+        return Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
+                       self._neurons(), self._outbox, rec, self.ring, self.stats, self._currents(samples, t0),
+                       im.delays, self.plastic, self.values)
+
+    def _run_staged(self, t0, t_end, rec, capacity, between, first):
+        rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                           count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+        playback = self.values.playback[self._computing]
+        computing = (self._computing[~playback], self._computing[playback])
+        receivers = self.routes.receivers
+        early = np.isin(receivers, np.asarray(first if first is not None else [], dtype=np.int64))
+        receivers = (receivers[early], receivers[~early])
+        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            for t in range(t0, t_end):
+                samples = np.zeros((1, self._current_image.n_recorded), dtype=np.float32)
+                for k in (0, 1):
+                    if k == 1:
+                        between(t)
+                    stage(t, computing[k], receivers[k], *self._machine(rec, samples, t))
+                self._keep_current_samples(t, samples)
+        finally:
+            numba.set_num_threads(previous)
+        n = rec.n_spikes[0]
+        self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+
+    def _finish(self, t0, t_end, rec, groups, start):
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
             n = rec.n[r]
@@ -495,7 +614,8 @@ class Emulator:
                                       link_load=self.routes.link_load.copy())
         machine = Machine(pes, im.feeds, im.serial, local, im.parallel, Stacked(*(a.copy() for a in self.stacked)),
                           routes, nrn, self._outbox, rec, self.ring.copy(), self.stats.copy(),
-                          cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._plastic_copy())
+                          cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._plastic_copy(),
+                          self._fresh_values())
         for d in range(n_steps):
             kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, *machine)
             out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24

@@ -22,9 +22,10 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES
-from . import delays, neurons, parallel, serial
+from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES, VALUES
+from . import delays, neurons, parallel, serial, values
 from .state import Machine
+
 from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
@@ -43,6 +44,8 @@ def compute(v, t0, steps, m):
         parallel.window(v, t0, steps, m)
     elif kind == DELAY:
         delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
+    elif kind == VALUES:
+        values.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True)
@@ -55,6 +58,8 @@ def deliver(v, t0, m):
         parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
     elif kind == DELAY:
         delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
+    elif kind == VALUES:
+        values.deliver(v, t0, m)
 
 
 @njit(cache=True, nogil=True)
@@ -68,7 +73,7 @@ def bookkeeping(t0, computing, m):
             c = outbox.payload[e]
             if outbox.packet[e]:
                 packets += 1
-                if g >= 0:                  # a delay PE's packets re-send spikes already counted
+                if g >= 0:      # a spike (a delay PE re-sends counted spikes; a value packet carries a value)
                     stats[v, SPIKES] += abs(c)
             if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
@@ -87,13 +92,13 @@ def bookkeeping(t0, computing, m):
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
-               stats, currents, dly, plastic):
+               stats, currents, dly, plastic, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
-                plastic)
+                plastic, vals)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
@@ -102,14 +107,32 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
         for k in prange(computing.size):
             compute(computing[k], t, steps,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
-                            plastic))
+                            plastic, vals))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
             deliver(receivers[k], t,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
-                            plastic))
+                            plastic, vals))
         t += steps
     return t
+
+
+def _run_stage(t, computing, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+               stats, currents, dly, plastic, vals):
+    """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
+    A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
+    stage 1 runs the PEs the host reads from, stage 2 the ones it writes to."""
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
+                vals)
+    for k in prange(computing.size):
+        compute(computing[k], t, 1,
+                Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
+                vals))
+    bookkeeping(t, computing, m)
+    for k in prange(receivers.size):
+        deliver(receivers[k], t,
+                Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
+                vals))
 
 
 def _twin(function, name):
@@ -121,3 +144,5 @@ def _twin(function, name):
 
 run_steps_parallel = njit(cache=True, parallel=True)(_twin(_run_steps, "run_steps_parallel"))
 run_steps = njit(cache=True)(_twin(_run_steps, "run_steps"))     # one thread: no parallel-region overhead
+run_stage_parallel = njit(cache=True, parallel=True)(_twin(_run_stage, "run_stage_parallel"))
+run_stage = njit(cache=True)(_twin(_run_stage, "run_stage"))

@@ -13,6 +13,8 @@ import numpy as np
 from numba import njit
 
 from ..hardware import N_LINKS, PES_PER_CHIP
+from ..mapping.images import VALUES
+from ..mapping.values import VALUE_FLAG, VALUE_MASK
 from .state import Routes
 
 
@@ -70,7 +72,8 @@ def resolve(program) -> Routes:
     pes = program.images.pes
     machine = program.machine
     start, count, tkey, tmask, tlinks, tpes = flat_tables(program.routing_tables)
-    if np.any(tmask & np.uint32((1 << program.keys.neuron_bits) - 1)):
+    spike_entries = (tkey & np.uint32(VALUE_FLAG)) == 0         # value blocks have their own row field
+    if np.any(tmask[spike_entries] & np.uint32((1 << program.keys.neuron_bits) - 1)):
         raise ValueError("a routing entry's mask covers neuron bits of the keys; packets of one PE could "
                          "take different paths, which route resolution does not model")
     pe_vertex = np.full(machine.n_pes, -1, dtype=np.int64)
@@ -78,42 +81,63 @@ def resolve(program) -> Routes:
     neighbours = machine.neighbours.astype(np.int64)
     V = len(pes.n)
     out = np.empty(machine.n_pes, dtype=np.int64)
+    sources = multicast_sources(program)
     visited, hops = np.empty(machine.n_chips, dtype=np.int64), np.empty(machine.n_chips * 6, dtype=np.int64)
-    paths = {name: ([], np.zeros(V, np.int64)) for name in ("dest", "visit", "hop")}
+    delays = program.images.delays
+    dest, dest_count, stage_bits = [], np.zeros(len(sources), np.int64), []
     drops = np.zeros(V, np.int64)
-    delays, stage_bits = program.images.delays, []
-    for v in np.flatnonzero(pes.sends):
-        # a delay PE sends each stage with its own key (consecutive slices): one route per stage;
-        # its packets count on the routers and links of every stage's route
+    visits = [set() for _ in range(V)]          # chips and links a PE's packets pass, over its key ranges
+    hop_sets = [set() for _ in range(V)]
+    for s, (v, key, _) in enumerate(sources):
+        # a delay PE sends each stage with its own key (consecutive slices): one route per stage,
+        # one entry per receiver with the stages that reach it; its packets count on every stage's route
         n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
-        reached, seen = {}, {"visit": set(), "hop": set()}
+        reached = {}
         for stage in range(n_keys):
-            key = np.uint32(int(pes.key[v]) + (stage << program.keys.neuron_bits))
-            n, lost, n_visited, n_hops = route_packet(key, pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
-                                                      neighbours, pe_vertex, out, visited, hops)
+            n, lost, n_visited, n_hops = route_packet(np.uint32(key + (stage << program.keys.neuron_bits)), pes.chip[v],
+                                                      start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex,
+                                                      out, visited, hops)
             drops[v] = max(drops[v], lost)
             for u in out[:n]:
                 reached[int(u)] = reached.get(int(u), 0) | (1 << stage)
-            seen["visit"].update(visited[:n_visited].tolist())
-            seen["hop"].update(hops[:n_hops].tolist())
-        for name, found in (("dest", sorted(reached)), ("visit", sorted(seen["visit"])), ("hop", sorted(seen["hop"]))):
-            paths[name][0].append(np.array(found, dtype=np.int64))
-            paths[name][1][v] = len(found)
-        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in sorted(reached)], dtype=np.int64))
-    dest, visit, hop = (np.concatenate(paths[name][0]).astype(np.int64) if paths[name][0] else np.zeros(0, np.int64)
-                        for name in ("dest", "visit", "hop"))
-    dest_count = paths["dest"][1]
+            visits[v].update(visited[:n_visited].tolist())
+            hop_sets[v].update(hops[:n_hops].tolist())
+        found = sorted(reached)
+        dest.append(np.array(found, dtype=np.int64))
+        dest_count[s] = len(found)
+        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in found], dtype=np.int64))
+    dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+    stage_bits = np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64)
     csr = (lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    visit = np.array([c for vs in visits for c in sorted(vs)], dtype=np.int64)
+    hop = np.array([h for hs in hop_sets for h in sorted(hs)], dtype=np.int64)
     if np.any(dest < 0):
         raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
-    source = np.repeat(np.arange(V), dest_count)
+    table = np.array(sources, dtype=np.int64).reshape(-1, 3)
+    entry = np.repeat(np.arange(len(sources)), dest_count)
     order = np.argsort(dest, kind="stable")
     src_count = np.bincount(dest, minlength=V)
+    per_pe = np.bincount(table[:, 0], weights=dest_count, minlength=V).astype(np.int64)
     return Routes(
-        dest_start=csr(dest_count), dest=dest, src_start=csr(src_count), src=source[order].astype(np.int64),
-        src_stages=(np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64))[order],
-        stage_shift=np.array([program.keys.neuron_bits], dtype=np.int64),
+        dest_start=csr(per_pe), dest=dest.astype(np.int64), src_start=csr(src_count),
+        src=table[entry[order], 0].astype(np.int64),
+        src_key=table[entry[order], 1].astype(np.uint32), src_mask=table[entry[order], 2].astype(np.uint32),
+        src_stages=stage_bits[order], stage_shift=np.array([program.keys.neuron_bits], dtype=np.int64),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
         senders=np.flatnonzero(pes.sends).astype(np.int64),
-        visit_start=csr(paths["visit"][1]), visit=visit, hop_start=csr(paths["hop"][1]), hop=hop,
+        visit_start=csr([len(vs) for vs in visits]), visit=visit,
+        hop_start=csr([len(hs) for hs in hop_sets]), hop=hop,
         router_load=np.zeros(machine.n_chips, np.int64), link_load=np.zeros(machine.n_chips * 6, np.int64))
+
+
+def multicast_sources(program) -> list[tuple[int, int, int]]:
+    """(sending PE, key, mask) of every key range a PE sends: its spikes (one range per neuron
+    PE), and one range per value block (``mapping/values.py``)."""
+    pes, vi = program.images.pes, program.images.values
+    spikes = pes.sends & (pes.kind != VALUES)
+    out = [(int(v), int(pes.key[v]), int(program.keys.mask)) for v in np.flatnonzero(spikes)]
+    if vi is not None:
+        for v in np.flatnonzero(vi.blk_count):
+            for b in range(vi.blk_start[v], vi.blk_start[v] + vi.blk_count[v]):
+                out.append((int(v), int(vi.blk_key[b]), VALUE_MASK))
+    return sorted(out, key=lambda s: s[0])

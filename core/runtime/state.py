@@ -25,6 +25,7 @@ Outbox = namedtuple("Outbox", [
     "neuron",        # int32: the spiking neuron's global index (for recording), -1 if none
     "payload",       # int32: spike count (or a value's bits)
     "packet",        # bool: sent as a packet (False: a local source's spike, noted for recording)
+    "value",         # float32 view of the same payload words: a decoded value
     "start",         # int64 (V,): each PE's first entry
     "size",          # int64 (V,): entries the PE made in this window
 ])
@@ -33,6 +34,7 @@ Outbox = namedtuple("Outbox", [
 Routes = namedtuple("Routes", [
     "dest_start", "dest",          # CSR: source PE -> receiving PEs
     "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
+    "src_key", "src_mask",         # the key range of each of those sources (a PE may send several)
     "src_stages",                  # per src entry: bit s - 1 if a delay PE's stage s reaches it (-1: all)
     "stage_shift",                 # int64 (1,): a delay PE's stage s - 1 is (key - its base key) >> this
     "drops",                       # per source PE: chips its packets reach with no entry
@@ -92,4 +94,5 @@ Machine = namedtuple("Machine", [
     "currents",      # ``Currents``: current sources on the neuron PEs
     "delays",        # ``mapping.images.DelayImages``: delay PEs' stages
     "plastic",       # ``mapping.plastic.Plastic``: plastic rows, rules, postsynaptic histories
+    "values",        # ``mapping.values.ValueImages``: value PEs' tables and state
 ])

@@ -1,0 +1,109 @@
+"""Value projections on the emulated chip: decoded values in payload packets, summed over the
+sending slices, filtered on the receiving PE (``core/mapping/values.py``, ``core/runtime/values.py``)."""
+import numpy as np
+import pytest
+
+from core import Emulator, Network, Population, compile_network
+from core.network import DiscreteFilter, ValueProjection
+
+
+def lowpass(a):
+    """y[t] = a y[t-1] + (1 - a) u[t] as a pass-through state-space filter."""
+    return DiscreteFilter([[a]], [1 - a], [a], 1 - a)
+
+
+def playback_network(size, rows, matrix, filt, relay_size=None):
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", size))
+    dst = net.add_population(Population("dst", "ValueRelay", relay_size or rows, record={"output": 1}))
+    net.add_value_projection(ValueProjection("p", src, dst, matrix, filt))
+    return net, src, dst
+
+
+def run(net, src, table, threads=1, seed=0):
+    emu = Emulator(compile_network(net), seed=seed, threads=threads)
+    cols = emu.playback_columns(src)
+    full = np.zeros((len(table), emu.values.play.shape[1]), np.float32)
+    full[:, cols] = table
+    emu.set_playback(0, full)
+    emu.run(len(table))
+    return emu
+
+
+def test_partial_sums_of_every_slice_arrive_once(rng):
+    """600 source units span three slices, each sending its partial sums of 3 rows: the relay
+    must see matrix @ values exactly (up to float32), every step, in the step they were sent."""
+    size, rows, steps = 600, 3, 20
+    matrix = rng.normal(size=(rows, size))
+    net, src, dst = playback_network(size, rows, matrix, DiscreteFilter())
+    table = rng.normal(size=(steps, size)).astype(np.float32)
+    emu = run(net, src, table)
+    assert len(emu.program.graph.pop_slices[src]) >= 3
+    _, got = emu.signals(dst, "output")
+    np.testing.assert_allclose(got[1:], table @ matrix.T, rtol=1e-4, atol=1e-4)
+
+
+def test_filter_matches_difference_equation(rng):
+    a, steps = 0.9, 30
+    net, src, dst = playback_network(2, 2, np.eye(2), lowpass(a))
+    table = rng.normal(size=(steps, 2)).astype(np.float32)
+    emu = run(net, src, table)
+    y, want = np.zeros(2), []
+    for u in table:
+        y = a * y + (1 - a) * u
+        want.append(y.copy())
+    _, got = emu.signals(dst, "output")
+    np.testing.assert_allclose(got[1:], want, rtol=1e-5, atol=1e-6)
+
+
+def test_rows_beyond_one_block_reach_every_slice(rng):
+    """400 rows take two blocks of keys; both reach both slices of the relay."""
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 4))
+    dst = net.add_population(Population("dst", "ValueRelay", 400, record={"output": 1}))
+    matrix = rng.normal(size=(400, 4))
+    net.add_value_projection(ValueProjection("p", src, dst, matrix, DiscreteFilter(), target="encoders"))
+    table = rng.normal(size=(5, 4)).astype(np.float32)
+    emu = run(net, src, table)
+    _, got = emu.signals(dst, "output")
+    np.testing.assert_allclose(got[1:], table @ matrix.T, rtol=1e-4, atol=1e-4)
+    assert emu.statistics()["packets with no master population table entry"] == 0
+
+
+def test_neuron_rows_drive_their_own_neurons_a_step_later(rng):
+    """A 'neurons' projection sends each post slice only its own rows; a value sent in step t is
+    the neurons' input current in step t + 1."""
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 4))
+    dst = net.add_population(Population("dst", "LIF", 300, record={"input": 1}))
+    matrix = rng.normal(size=(300, 4))
+    net.add_value_projection(ValueProjection("p", src, dst, matrix, DiscreteFilter(), target="neurons"))
+    table = rng.normal(size=(6, 4)).astype(np.float32)
+    emu = run(net, src, table)
+    _, got = emu.signals(dst, "input")
+    np.testing.assert_allclose(got[2:], table[:-1] @ matrix.T, rtol=1e-4, atol=1e-4)
+    assert emu.statistics()["packets delivered to PEs"] == 6 * 300
+
+
+def test_threads_do_not_change_values(rng):
+    size, rows = 700, 5
+    matrix = rng.normal(size=(rows, size))
+    net, src, dst = playback_network(size, rows, matrix, lowpass(0.8))
+    table = rng.normal(size=(10, size)).astype(np.float32)
+    one = run(net, src, table, threads=1).signals(dst, "output")[1]
+    two = run(net, src, table, threads=2).signals(dst, "output")[1]
+    np.testing.assert_array_equal(one, two)
+
+
+def test_bad_value_projections_are_refused():
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 3))
+    ens = net.add_population(Population("ens", "LIF", 10, encoders=np.ones((10, 2))))
+    with pytest.raises(ValueError, match="encoders take 2 dimensions"):
+        net.add_value_projection(ValueProjection("p", src, ens, np.ones((3, 3))))
+    with pytest.raises(ValueError, match="4 columns"):
+        net.add_value_projection(ValueProjection("p", src, ens, np.ones((2, 4))))
+    with pytest.raises(ValueError, match="source and cannot receive"):
+        net.add_value_projection(ValueProjection("p", ens, src, np.ones((3, 10))))
+    with pytest.raises(ValueError, match="non-finite"):
+        ValueProjection("p", src, ens, np.full((2, 3), np.nan))
