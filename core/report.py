@@ -20,6 +20,7 @@ class PopulationMapping:
     paradigm_reason: str = ""                          # 'set', or how 'auto' chose
     roles: list = field(default_factory=list)          # per PE: neurons, synapses, dominant, subordinate
     pe_items: list = field(default_factory=list)       # per PE: bytes per Table I item
+    pe_cycles: list = field(default_factory=list)      # per PE: expected cycles per time step
 
 
 @dataclass
@@ -35,6 +36,14 @@ class MappingReport:
     runtime: dict = field(default_factory=dict)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
+    timing: dict = field(default_factory=dict)          # clock, real-time budget, rates assumed
+
+    @property
+    def overruns(self) -> list[tuple[str, tuple[int, int, int], int]]:
+        """(population, PE, cycles) of every PE whose expected work per step exceeds a
+        real-time step at its clock (``mapping/cycles.py``)."""
+        budget = self.timing.get("budget_cycles", float("inf"))
+        return [(p.label, pe, c) for p in self.populations for pe, c in zip(p.pes, p.pe_cycles) if c > budget]
 
     @property
     def dropped_packets(self) -> int:
@@ -63,6 +72,14 @@ class MappingReport:
             lines += ["", "weight quantisation (one step per population and receptor; worst relative error "
                           "of any non-zero weight):"]
             lines += ["  " + q.describe() for q in self.quantisation]
+        if self.timing:
+            t, over = self.timing, self.overruns
+            busiest = max(((c, p.label) for p in self.populations for c in p.pe_cycles), default=(0, "-"))
+            lines += ["", f"time per step at {t['clock_hz'] / 1e6:g} MHz: busiest PE {busiest[0]:,} cycles "
+                          f"({busiest[1]}), real-time step {t['step_ms']:g} ms = {t['budget_cycles']:,.0f} cycles; "
+                          + (f"{len(over)} PE(s) would overrun it" if over else "no PE overruns it"),
+                      "  expected rates: " + "; ".join(f"{k} {hz:.3g} Hz ({basis})" for k, (hz, basis)
+                                                       in t["rates"].items())]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.runtime:
             lines += ["", f"run: {self.simulated_ms:g} ms simulated in " + ", ".join(
@@ -87,7 +104,8 @@ def _storage(p, pop, network, graph, vs):
     return f"SRAM, split over {split} PEs" if split > 1 else "SRAM"
 
 
-def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None) -> MappingReport:
+def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None,
+                   timing=None) -> MappingReport:
     paradigms = paradigms or {}
     pops = []
     for p, pop in enumerate(network.populations):
@@ -102,8 +120,11 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
-                                      [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs]))
+                                      [graph.vertices[v].role for v in vs], [graph.vertices[v].bytes for v in vs],
+                                      [int(round(timing.cycles[v])) for v in vs] if timing is not None else []))
     used_chips = sorted({int(pe) // PES_PER_CHIP for pe in placement})
+    timing_summary = {} if timing is None else dict(clock_hz=timing.clock_hz, step_ms=timing.step_ms,
+                                                     budget_cycles=timing.budget, rates=timing.rates)
     return MappingReport(machine.describe(), machine.n_chips, len(used_chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
-                         images.quantisation, seconds)
+                         images.quantisation, seconds, timing=timing_summary)
