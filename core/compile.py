@@ -12,7 +12,7 @@ import numpy as np
 
 from .hardware import Machine
 from .mapping import paradigm as paradigms
-from .mapping.cycles import CycleCosts, pe_cycles
+from .mapping.cycles import CycleCosts, Timing, pe_cycles
 from .mapping.images import MemoryImages, build_images
 from .mapping.keys import Keys, assign_keys
 from .mapping.layers import Layer, layer, max_count
@@ -40,6 +40,7 @@ class MappedProgram:
     images: MemoryImages
     report: MappingReport
     paradigms: dict = field(default_factory=dict)     # receiving population -> (paradigm, why)
+    timing: Timing | None = None                      # expected cycles per step of every PE
 
 
 def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int, Layer]):
@@ -98,4 +99,4 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
     timing = timed("cycles", pe_cycles, network, graph, cycle_costs)
     chosen_why = {p: (chosen[p], why[p]) for p in chosen}
     report = mapping_report(network, machine, graph, placement, tables, images, seconds, chosen_why, timing)
-    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, chosen_why)
+    return MappedProgram(network, machine, graph, placement, keys, tables, images, report, chosen_why, timing)

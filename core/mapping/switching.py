@@ -1,15 +1,21 @@
-"""Paradigm switching (paper section IV): decide per layer, before compiling, whether the serial
-or the parallel paradigm needs fewer PEs.
+"""Paradigm switching (paper section IV): decide per layer, before compiling, which paradigm,
+serial or parallel, needs fewer PEs (or, with ``objective="time"``, gives the faster busiest PE).
 
-``choose_paradigm`` answers from a layer's features (sizes, density, delay range, weight bits)
-with the shipped trained model (``paradigm_model.json``, rebuilt by
-``benchmarks/classifiers.py``), evaluated here in plain Python so a decision takes
-microseconds. Its inputs include the cost models' PE estimates of both paradigms
-(``estimate_pes``: the serial partition replayed on expected row lengths, Table I; the parallel
-map sized from the expected non-empty rows and 4 x 16 tiles). Outside the grid the model was
-trained on (other sizes, densities, delays, 16-bit weights, several receptor types, other
-neuron models) it falls back to comparing those estimates, and says so in its answer.
-``exact_pes`` compiles a layer both ways to its exact PE counts: the labels the model learns.
+``choose_paradigm`` decides in microseconds, in this order:
+
+1. a layer that one serial PE certainly holds (every row full would still fit) is serial: no
+   paradigm needs fewer PEs (``estimates.serial_fits_one_pe``), and compiling such a small
+   layer is cheap enough that a classifier would not pay;
+2. inside the grid the shipped model was trained on (sizes 50-500, density 10-100 %, delay
+   range 1-16, 8- or 16-bit weights, one or two receptor types, IF_curr_exp), the trained tree
+   ensemble (``paradigm_model.json``, rebuilt by ``benchmarks/classifiers.py``) over the
+   layer's features and the cost models' estimates of both paradigms (``estimates.py``),
+   evaluated by numba from flat arrays;
+3. elsewhere, comparing the cost models' PE estimates, and saying so in its answer.
+
+PEs the parallel paradigm would need beyond the layer's own (spike sources that run on the
+serial PEs) are counted against it. ``exact_pes`` compiles a layer both ways to its exact PE
+counts: the labels the model learns.
 """
 from __future__ import annotations
 
