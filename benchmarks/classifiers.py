@@ -22,7 +22,11 @@ the 80 %; held-out accuracy, PE regret (extra PEs of the chosen paradigm over th
    predictions over every 8x1 layer) and ideal.
 5. Decision time against compiling both paradigms, one layer at a time.
 
+    python benchmarks/classifiers.py --regenerate        # the dataset anew (both variants, 2 processes), then all
     python benchmarks/classifiers.py [--data benchmarks/paradigm_dataset.npz] [--no-ship] [--timing-only]
+
+Deterministic: the dataset's layers are seeded by their grid index and sorted, the split, the folds
+and every classifier are seeded.
 """
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
+from benchmarks import paradigm_dataset  # noqa: E402
 from benchmarks.paradigm_dataset import DEFAULT_OUT, grid_layer, load  # noqa: E402
 from core.mapping import switching  # noqa: E402
 
@@ -251,7 +256,12 @@ def main(argv=None):
     ap.add_argument("--no-ship", action="store_true", help="do not rewrite the shipped model")
     ap.add_argument("--figure", type=Path, default=Path(__file__).with_name("figure5_paradigms.png"))
     ap.add_argument("--timing-only", action="store_true", help="only time the shipped model's decisions")
+    ap.add_argument("--regenerate", action="store_true",
+                    help="first rebuild the dataset (paradigm_dataset.py's default variants) into --data")
+    ap.add_argument("--processes", type=int, default=2, help="processes compiling the dataset's layers")
     args = ap.parse_args(argv)
+    if args.regenerate:
+        paradigm_dataset.main(["--out", str(args.data), "--processes", str(args.processes)])
     data = load(args.data)
     y = data["label"]
     idx = np.arange(y.size)

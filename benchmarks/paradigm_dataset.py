@@ -118,7 +118,7 @@ def build(variants, processes=2, progress=True) -> dict:
         it = pool.imap_unordered(measure, work, chunksize=4)
         if progress:
             from tqdm import tqdm
-            it = tqdm(it, total=len(work), desc="layers", unit="layer", mininterval=30)
+            it = tqdm(it, total=len(work), desc="layers", unit="layer", mininterval=5)
         rows = [row for rows in it for row in rows]
     seconds = time.perf_counter() - start
     rows.sort()

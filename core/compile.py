@@ -23,6 +23,7 @@ from .mapping.quantise import quantise
 from .mapping.route import RoutingTable, route
 from .mapping.serial import neuron_words
 from .network import Network
+from .progress import progress
 from .report import MappingReport, mapping_report
 
 PARADIGMS = paradigms.PARADIGMS
@@ -43,7 +44,7 @@ class MappedProgram:
     timing: Timing | None = None                      # expected cycles per step of every PE
 
 
-def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int, Layer]):
+def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int, Layer], qweights):
     """Every parallel layer compiled into its weight-delay map plan (``mapping/parallel``). A
     layer that ``"auto"`` chose but the MAC array turns out not to hold goes serial."""
     plans = {}
@@ -53,7 +54,8 @@ def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int,
         pop = network.populations[p]
         n_vertices = sum(-(-network.populations[s].size // 255) for s in lay.sources)
         try:
-            plans[p] = compile_layer(lay.src, lay.tgt, lay.w, lay.d, lay.r, n_source=lay.n_source, n_target=pop.size,
+            src, tgt, w, d, r = lay.synapses(network, qweights)
+            plans[p] = compile_layer(src, tgt, w, d, r, n_source=lay.n_source, n_target=pop.size,
                                      weight_bits=pop.weight_bits, neuron_bytes=4 * neuron_words(pop.spec),
                                      delay_range=lay.delay_range, n_source_vertices=n_vertices,
                                      max_count=max_count(network, lay.sources), label=f"population {pop.label!r}")
@@ -66,30 +68,43 @@ def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int,
 
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "auto",
                     local_sources: bool = True, objective: str = "pes",
-                    cycle_costs: CycleCosts = CycleCosts()) -> MappedProgram:
+                    cycle_costs: CycleCosts = CycleCosts(),
+                    progress_bar: bool | None = None) -> MappedProgram:
     """Map ``network`` onto ``machine``. ``paradigm`` ('auto', 'serial' or 'parallel') applies to
     every layer whose population does not set its own; 'auto' chooses per layer, before
     compiling, the paradigm with fewer PEs (``objective="pes"``) or the faster busiest PE
     (``objective="time"``). ``local_sources=False`` gives every spike source PEs of its own even
     where it could run on its targets' PEs (the result is the same, bit for bit).
-    ``cycle_costs`` prices each PE's work per step for the report (``mapping/cycles.py``)."""
+    ``cycle_costs`` prices each PE's work per step for the report (``mapping/cycles.py``).
+    ``progress_bar``: a bar over the stages (None: on a terminal only)."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
     if not network.populations:
         raise ValueError("the network has no populations")
     seconds = {}
+    with progress(len(STAGES), "compiling", progress_bar, unit="stage") as bar:
+        def timed(name, fn, *args, **kwargs):
+            bar.set_description(f"compiling: {name}")
+            t = time.perf_counter()
+            out = fn(*args, **kwargs)
+            seconds[name] = time.perf_counter() - t
+            bar.update()
+            return out
 
-    def timed(name, fn, *args, **kwargs):
-        t = time.perf_counter()
-        out = fn(*args, **kwargs)
-        seconds[name] = time.perf_counter() - t
-        return out
+        return _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds)
 
-    quantised = timed("quantise", quantise, network, stacklevel=4)
-    layers = {p: layer(network, p, quantised[1]) for p in sorted({q.post for q in network.projections if q.size})}
+
+STAGES = ("quantise", "paradigm", "parallel maps", "partition", "place", "keys", "route", "memory images", "cycles")
+
+
+def _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds):
+    quantised = timed("quantise", quantise, network, stacklevel=5)
+    layers = {p: layer(network, p) for p in sorted({q.post for q in network.projections if q.size})}
     chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers, objective)
-    plans = timed("parallel maps", parallel_layers, network, chosen, why, layers)
+    plans = timed("parallel maps", parallel_layers, network, chosen, why, layers, quantised[1])
     graph = timed("partition", partition, network, local_sources, plans=plans)
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import per_item, uniform
 from .models import MODELS, RECEPTORS
 
 WEIGHT_BITS = (8, 16, 32)
@@ -18,9 +19,10 @@ WEIGHT_BITS = (8, 16, 32)
 @dataclass
 class Population:
     """A layer of one neuron or source model; ``parameters``/``initial_state`` hold one value
-    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron.
-    ``max_neurons_per_pe`` caps the neurons of one slice (sPyNNaker's neurons per core); the
-    machine's own limits apply as well."""
+    per neuron. ``spike_times`` (SpikeSourceArray only) holds one sorted array (ms) per neuron;
+    ``sequences`` the per-neuron schedules of other spike sources (``ModelSpec.sequences``), one
+    array per neuron for each name. ``max_neurons_per_pe`` caps the neurons of one slice
+    (sPyNNaker's neurons per core); the machine's own limits apply as well."""
 
     label: str
     model: str
@@ -28,9 +30,12 @@ class Population:
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
     initial_state: dict[str, np.ndarray] = field(default_factory=dict)
     spike_times: list[np.ndarray] | None = None
+    sequences: dict[str, list[np.ndarray]] = field(default_factory=dict)
     record: dict[str, int] = field(default_factory=dict)  # variable -> sampling interval (steps)
     weight_bits: int = 16     # precision of the weights onto it (``mapping/quantise.py``)
     paradigm: str | None = None   # 'serial', 'parallel', 'auto' for its layer; None: the network's
+    receptor_names: tuple[str, ...] | None = None   # a multi-receptor model's receptors in use, named
+    state_names: dict[str, str] = field(default_factory=dict)   # more names of state variables ("AMPA.gsyn": "g1")
     max_neurons_per_pe: int | None = None
 
     def __post_init__(self):
@@ -46,22 +51,73 @@ class Population:
             raise ValueError(f"population {self.label!r}: max_neurons_per_pe must be >= 1, "
                              f"not {self.max_neurons_per_pe}")
         spec = MODELS[self.model]
+        if self.receptor_names is not None:
+            self.receptor_names = tuple(self.receptor_names)
+            if not 0 < len(self.receptor_names) <= len(spec.receptors):
+                raise ValueError(f"population {self.label!r}: {spec.name} has {len(spec.receptors)} receptors, "
+                                 f"not {len(self.receptor_names)}")
+        for name, column in self.state_names.items():
+            if column not in spec.state_columns:
+                raise ValueError(f"population {self.label!r}: {name!r} names {column!r}, which is no state "
+                                 f"variable of {spec.name}")
         self.parameters = _complete(self.label, "parameter", spec.parameters, self.parameters, self.size)
-        self.initial_state = _complete(self.label, "state variable", spec.state, self.initial_state, self.size)
+        given = {self.state_names.get(name, name): value for name, value in self.initial_state.items()}
+        self.initial_state = _complete(self.label, "state variable", spec.state, given, self.size)
         spec.check(self.label, self.parameters)
         if spec.name == "SpikeSourceArray":
             times = self.spike_times if self.spike_times is not None else [np.zeros(0)] * self.size
             if len(times) != self.size:
                 raise ValueError(f"population {self.label!r}: {len(times)} spike trains for {self.size} neurons")
             self.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in times]
+        else:
+            self.sequences = _complete_sequences(self.label, spec, self.sequences, self.size)
         for variable in self.record:
-            if variable not in spec.recordable:
+            if variable not in self.recordable:
                 raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
-                                 f"it records {', '.join(spec.recordable)}")
+                                 f"it records {', '.join(self.recordable)}")
 
     @property
     def spec(self):
         return MODELS[self.model]
+
+    @property
+    def receptors(self) -> tuple[str, ...]:
+        """Its receptors: the model's, or the named ones of a multi-receptor model."""
+        return self.receptor_names if self.receptor_names is not None else self.spec.receptors
+
+    @property
+    def recordable(self) -> tuple[str, ...]:
+        return self.spec.recordable + tuple(n for n, c in self.state_names.items() if c in self.spec.recordable)
+
+    def column(self, variable: str) -> int:
+        """The state column of ``variable`` (a model's name or one of ``state_names``)."""
+        name = self.state_names.get(variable, variable)
+        if name not in self.spec.state_columns:
+            raise ValueError(f"{self.spec.name} has no state variable {variable!r}; it has "
+                             f"{', '.join(self.spec.state_columns)}")
+        return self.spec.column(name)
+
+    def schedules(self) -> dict[str, list[np.ndarray]]:
+        """The per-neuron sequences the model's events are built from."""
+        return {"spike_times": self.spike_times} if self.spike_times is not None else self.sequences
+
+
+def _complete_sequences(label, spec, given, size):
+    given = {name: [np.asarray(value)] * size for name, value in spec.sequence_defaults.items()} | dict(given)
+    unknown = set(given) - set(spec.sequences)
+    missing = set(spec.sequences) - set(given)
+    if unknown or missing:
+        raise ValueError(f"population {label!r}: {spec.name} takes the per-neuron sequences "
+                         f"{', '.join(spec.sequences) or 'none'}; "
+                         + (f"unknown: {', '.join(sorted(unknown))}" if unknown else f"missing: {', '.join(sorted(missing))}"))
+    out = {}
+    for name, values in given.items():
+        if len(values) != size:
+            raise ValueError(f"population {label!r}: {len(values)} {name} sequences for {size} neurons")
+        out[name] = [np.asarray(v, dtype=float).ravel() for v in values]
+    if out:
+        spec.events(label, out, 1.0)          # checks the sequences now, where the mistake was made
+    return out
 
 
 def _complete(label, what, defaults, given, size):
@@ -94,17 +150,20 @@ class Projection:
     receptor: int = 0
 
     def __post_init__(self):
+        """Arrays are taken as given, not copied (the front end's stay shared); a weight or delay
+        that is the same for every synapse is kept as one value (``arrays.per_item``)."""
         self.pre_index = np.asarray(self.pre_index, dtype=np.int32).ravel()
         self.post_index = np.asarray(self.post_index, dtype=np.int32).ravel()
         n = self.pre_index.size
-        self.weight = np.broadcast_to(np.asarray(self.weight, dtype=float), (n,)).copy()
-        self.delay = np.broadcast_to(np.asarray(self.delay, dtype=np.int64), (n,)).copy()
+        self.weight = per_item(self.weight, n, np.float64)
+        self.delay = per_item(self.delay, n, np.int32)
         if self.post_index.size != n:
             raise ValueError(f"projection {self.label!r}: {n} pre indices but {self.post_index.size} post indices")
         if n and self.delay.min() < 1:
             raise ValueError(f"projection {self.label!r}: delays must be at least one time step, "
                              f"got {self.delay.min()} steps")
-        if n and (self.weight.min() < 0 or not np.isfinite(self.weight).all()):
+        if n and not (np.isfinite(self.weight[:1] if uniform(self.weight) else self.weight).all()
+                      and self.weight.min() >= 0):
             raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
                              "the receptor type carries the sign")
         if self.receptor < 0:
@@ -115,6 +174,53 @@ class Projection:
         return self.pre_index.size
 
 
+CURRENT_KINDS = {"dc": ("amplitude", "start", "stop"),
+                 "ac": ("amplitude", "offset", "frequency", "phase", "start", "stop"),
+                 "step": ("times", "amplitudes"),
+                 "noise": ("mean", "stdev", "dt", "start", "stop")}
+
+
+@dataclass
+class CurrentSource:
+    """A current injected into neurons (nA), in PyNN's four kinds: ``dc`` (amplitude between
+    start and stop), ``ac`` (offset + amplitude sin(2 pi frequency (t - start) + phase) between
+    start and stop; Hz, degrees), ``step`` (amplitudes from the given times on) and ``noise``
+    (a new normal draw of mean and stdev every dt ms between start and stop, independent for
+    each target). Times in ms. ``targets`` holds (population index, neuron indices) pairs;
+    ``record`` asks the machine to record the injected current."""
+
+    label: str
+    kind: str
+    parameters: dict
+    targets: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    record: bool = False
+
+    def __post_init__(self):
+        if self.kind not in CURRENT_KINDS:
+            raise ValueError(f"current source {self.label!r}: kind must be one of {', '.join(CURRENT_KINDS)}, "
+                             f"not {self.kind!r}")
+        unknown = set(self.parameters) - set(CURRENT_KINDS[self.kind])
+        if unknown:
+            raise ValueError(f"current source {self.label!r}: unknown parameter(s) {', '.join(sorted(unknown))} "
+                             f"for a {self.kind} source; it takes {', '.join(CURRENT_KINDS[self.kind])}")
+        self.check(self.parameters)
+
+    def check(self, parameters):
+        """Raise, naming the source, for parameters no machine could follow."""
+        p = parameters
+        if self.kind == "step":
+            times = np.asarray(p.get("times", []), dtype=float)
+            amplitudes = np.asarray(p.get("amplitudes", []), dtype=float)
+            if times.shape != amplitudes.shape:
+                raise ValueError(f"current source {self.label!r}: {times.size} times but {amplitudes.size} amplitudes")
+            if times.size and (times.min() < 0 or np.any(np.diff(times) <= 0)):
+                raise ValueError(f"current source {self.label!r}: step times must be >= 0 and increasing")
+        if "stop" in p and "start" in p and p["stop"] < p["start"]:
+            raise ValueError(f"current source {self.label!r}: stop ({p['stop']} ms) is before start ({p['start']} ms)")
+        if self.kind == "noise" and (p.get("stdev", 0.0) < 0 or p.get("dt", 1.0) <= 0):
+            raise ValueError(f"current source {self.label!r}: stdev must be >= 0 and dt > 0")
+
+
 @dataclass
 class Network:
     """An application graph plus the time step (ms) it is to run at."""
@@ -122,6 +228,22 @@ class Network:
     timestep: float = 0.1
     populations: list[Population] = field(default_factory=list)
     projections: list[Projection] = field(default_factory=list)
+    current_sources: list[CurrentSource] = field(default_factory=list)
+
+    def add_current_source(self, source: CurrentSource) -> int:
+        for p, index in source.targets:
+            if not 0 <= p < len(self.populations):
+                raise ValueError(f"current source {source.label!r}: no population {p} in the network")
+            pop = self.populations[p]
+            if pop.spec.is_source:
+                raise ValueError(f"current source {source.label!r}: {pop.label!r} is a spike source; "
+                                 "current can only be injected into neurons")
+            index = np.asarray(index)
+            if index.size and (index.min() < 0 or index.max() >= pop.size):
+                raise ValueError(f"current source {source.label!r}: neuron index out of range for "
+                                 f"{pop.label!r} (size {pop.size})")
+        self.current_sources.append(source)
+        return len(self.current_sources) - 1
 
     def add_population(self, population: Population) -> int:
         self.populations.append(population)
@@ -135,9 +257,9 @@ class Network:
         if post.spec.is_source:
             raise ValueError(f"projection {projection.label!r}: {post.label!r} is a spike source "
                              "and cannot receive synapses")
-        if projection.receptor >= len(post.spec.receptors):
+        if projection.receptor >= len(post.receptors):
             raise ValueError(f"projection {projection.label!r}: {post.label!r} ({post.model}) has receptors "
-                             f"{post.spec.receptors}, no receptor {projection.receptor}")
+                             f"{post.receptors}, no receptor {projection.receptor}")
         for idx, pop, end in ((projection.pre_index, pre, "pre"), (projection.post_index, post, "post")):
             if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
                 raise ValueError(f"projection {projection.label!r}: {end} index out of range for "

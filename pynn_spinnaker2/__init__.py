@@ -4,15 +4,16 @@ emulated machine; installed, it is also ``pyNN.spinnaker2`` and (sPyNNaker scrip
 
 The backend only translates: Populations and Projections become a ``core.Network``, which the
 core compiles (partition, place, route, memory images) and runs on its emulator. Supported:
-IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourcePoisson, SpikeSourceArray, static synapses
-and every PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
+every PyNN standard cell type and spike source, PointNeuron (LIF or AdExp, up to four receptors),
+the four current sources, static synapses with delays beyond a row through delay PEs, and every
+PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
 (``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
 ``NativeRNG``) behave as there.
 
 The first ``run()`` compiles the network; later runs continue it. While a simulation is under
 way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new
 ``spike_times`` raise until ``reset()``, after which the next run recompiles. Neuron parameters,
-initial values and recording may change between runs at any time.
+initial values, recording and current sources (new ones too) may change between runs at any time.
 """
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403
@@ -26,6 +27,7 @@ from pyNN.standardmodels import StandardCellType
 from . import simulator  # noqa: F401
 from .control import (end, get_current_time, get_max_delay, get_min_delay, get_time_step,  # noqa: F401
                       initialize, mapping, num_processes, rank, reset, run, run_for, run_until, setup)
+from .electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v, set  # noqa: F401
 from .projections import Projection  # noqa: F401

@@ -21,7 +21,7 @@ from . import simulator
 from .usercode import warn
 
 OPTIONS = {
-    "max_delay": "longest synaptic delay in ms ('auto': what a synaptic row can hold)",
+    "max_delay": "longest synaptic delay in ms ('auto': what delay extensions can hold)",
     "paradigm": "'auto' (default), 'serial' or 'parallel' (paradigm choice per incoming layer)",
     "objective": "what paradigm='auto' minimises per layer: 'pes' (default) or 'time' (the busiest PE's cycles "
                  "per step)",
@@ -29,6 +29,8 @@ OPTIONS = {
     "n_chips_required": "sPyNNaker's name: the same as n_chips",
     "n_boards_required": "sPyNNaker's name: n_chips = 48 per board",
     "threads": "host threads that emulate the PEs (default: all cores for large machines, else 1)",
+    "progress_bar": "progress bars while compiling and during long runs: True, False, or None (default: "
+                    "on a terminal only)",
     "weight_bits": "precision of synaptic weights: 8, 16 (default) or 32 bits (per population: "
                    "Population.set_weight_bits)",
     "seed": "seed of the machine's random numbers (Poisson sources); default 42 as in NEST, "
@@ -100,6 +102,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     state.set_max_delay(extra_params.get("max_delay", "auto"))
     state.paradigm, state.n_chips, state.threads, state.weight_bits = paradigm, n_chips, threads, weight_bits
     state.objective = objective
+    state.progress_bar = extra_params.get("progress_bar")
     state.seed = None if seed is None else int(seed)
     return rank()
 

@@ -113,6 +113,9 @@ class PopulationMixin:
             emulator.set_parameters(root._core_index, root._numeric_parameters())
             if "spike_times" in parameter_space.keys():
                 emulator.set_spike_times(root._core_index, root._spike_times())
+            sequences = root.celltype.core_sequences(root._parameters)
+            if set(sequences) & set(parameter_space.keys()):
+                emulator.set_sequences(root._core_index, sequences)
 
     def initialize(self, **initial_values):
         """Evaluate initial values once; a running emulator takes them as its current state too
@@ -254,8 +257,7 @@ class Population(PopulationMixin, common.Population):
         self._core_index = None
 
     def _numeric_parameters(self):
-        return {name: values.astype(float) for name, values in self._parameters.items()
-                if name != "spike_times"}
+        return self.celltype.core_parameters(self._parameters, self)
 
     def _spike_times(self):
         """Spike times as the machine emits them (see the module's docstring)."""
@@ -272,9 +274,10 @@ class Population(PopulationMixin, common.Population):
             label=self.label, model=self.celltype.core_model, size=self.size,
             parameters=self._numeric_parameters(),
             initial_state={name: values.copy() for name, values in self._initial.items()},
-            spike_times=spike_times, record=self.recorder._core_record(),
-            max_neurons_per_pe=self._max_neurons_per_pe, paradigm=self._paradigm,
-            weight_bits=self._weight_bits or simulator.state.weight_bits)
+            spike_times=spike_times, sequences=self.celltype.core_sequences(self._parameters),
+            receptor_names=self.celltype.core_receptors(), state_names=self.celltype.core_state_names(),
+            record=self.recorder._core_record(), max_neurons_per_pe=self._max_neurons_per_pe,
+            paradigm=self._paradigm, weight_bits=self._weight_bits or simulator.state.weight_bits)
 
     def _push_to_emulator(self, emulator):
         """After ``emulator.reset()``: restore initial values and any parameters set since compiling."""

@@ -14,10 +14,12 @@ from pyNN.random import RandomDistribution
 from pyNN.space import Space
 from pyNN.standardmodels import synapses
 
-from core.network import RECEPTORS, Projection as CoreProjection
+from core.arrays import elementwise, per_item, uniform
+from core.network import Projection as CoreProjection
 
 from . import simulator
 from .connectors import expand
+from .populations import Population
 from .standardmodels import StaticSynapse
 
 
@@ -62,12 +64,6 @@ def cells_of(neurons):
         which.append(np.full(part.size, roots.index(root)))
         local.append(index)
     return roots, np.concatenate(which), np.concatenate(local)
-
-
-def _per_synapse(value, n, dtype):
-    """``value`` (one number, or one per synapse) as a contiguous array of n."""
-    value = np.asarray(value, dtype=dtype)
-    return np.full(n, value, dtype=dtype) if value.ndim == 0 else np.ascontiguousarray(value.reshape(n))
 
 
 class Projection(common.Projection):
@@ -120,16 +116,17 @@ class Projection(common.Projection):
         return tuple(np.concatenate(list(c)) for c in columns)
 
     def _store(self, pre, post, weight, delay):
-        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps).
-        Indices are kept as int32 and delays as int64 steps, the core's own types."""
+        """Check and keep the synapses: weights (PyNN's sign rule) and delays (time steps), in
+        the core's own types (int32 indices and steps); a weight or delay shared by every synapse
+        is kept once (``core.arrays.per_item``), so they are shared with the core, not copied."""
         pre, post = np.asarray(pre, dtype=np.int32).ravel(), np.asarray(post, dtype=np.int32).ravel()
         n = pre.size
         steps, self._delay_warned = simulator.delay_steps(self.label, delay, simulator.state,
                                                           self._delay_warned)
-        weight = _per_synapse(weight, n, np.float64)
+        weight = per_item(weight, n, np.float64)
         self._check_weights(weight, post)
         self._pre, self._post, self._weight = pre, post, weight
-        self._steps = _per_synapse(steps, n, np.int64)
+        self._steps = per_item(steps, n, np.int32)
         self._min_steps = int(self._steps.min()) if n else None
 
     def _check_weights(self, weight, post):
@@ -137,26 +134,31 @@ class Projection(common.Projection):
         inhibitory current-based receptor are <= 0, all others (excitatory, conductances) >= 0.
         The machine stores magnitudes and lets the receptor carry the sign, so a weight of the
         wrong sign cannot be represented, even with ``safe=False``."""
-        if not np.isfinite(weight).all():
+        if not np.isfinite(weight[:1] if uniform(weight) else weight).all():
             raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
         post_roots, post_which, _ = cells_of(self.post)
-        inhibitory = self.receptor_type == "inhibitory"
         for r, root in enumerate(post_roots):
             w = weight if len(post_roots) == 1 else weight[post_which[post] == r]
             if not w.size:
                 continue
+            _, sign = root.celltype.core_receptor(self.receptor_type)
             current = not root.celltype.conductance_based
-            if inhibitory and current and w.max() > 0:
+            if sign < 0 and w.max() > 0:
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: weights onto the inhibitory receptor of the current-based "
                     f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {w.max():g}; "
                     "negate them")
-            if not (inhibitory and current) and w.min() < 0:
+            if sign > 0 and w.min() < 0:
                 kind = "conductances (uS)" if not current else "excitatory weights"
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: {kind} onto {root.label!r} must be >= 0, got "
                     f"{w.min():g}; inhibition is receptor_type='inhibitory'"
                     + ("" if not current else " with negative weights"))
+            if sign == 0 and w.min() < 0 < w.max():
+                raise errors.ConnectionError(
+                    f"projection {self.label!r}: weights onto current receptor {self.receptor_type!r} of "
+                    f"{root.label!r} have both signs; the machine stores one sign per receptor: give "
+                    "excitatory and inhibitory input their own receptors")
 
     def _synapses(self):
         """(pre, post, weight, delay steps) over all synapses."""
@@ -246,21 +248,27 @@ class Projection(common.Projection):
 
     # -- translation to the application graph ------------------------------------------------------
     def _to_core(self):
-        """One core projection per (pre root, post root) pair: magnitudes plus a receptor index."""
+        """One core projection per (pre root, post root) pair: magnitudes plus a receptor index.
+        Between two whole populations, the arrays are handed over as they are."""
         pre, post, weight, steps = self._synapses()
+        if isinstance(self.pre, Population) and isinstance(self.post, Population):
+            receptor = self.post.celltype.core_receptor(self.receptor_type)[0]
+            return [CoreProjection(label=self.label, pre=self.pre._core_index, post=self.post._core_index,
+                                   pre_index=pre, post_index=post, weight=elementwise(np.abs, weight),
+                                   delay=steps, receptor=receptor)]
         pre_roots, pre_which, pre_local = cells_of(self.pre)
         post_roots, post_which, post_local = cells_of(self.post)
-        receptor = RECEPTORS.index(self.receptor_type)
         pair = pre_which[pre] * len(post_roots) + post_which[post]
         result = []
         for key in np.unique(pair):
             mask = slice(None) if len(pre_roots) == len(post_roots) == 1 else pair == key
             pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
             w = weight[mask]
+            receptor = post_root.celltype.core_receptor(self.receptor_type)[0]
             label = self.label if len(pre_roots) * len(post_roots) == 1 else \
                 f"{self.label} ({pre_root.label}->{post_root.label})"
             result.append(CoreProjection(
                 label=label, pre=pre_root._core_index, post=post_root._core_index,
                 pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
-                weight=np.abs(w), delay=steps[mask], receptor=receptor))
+                weight=elementwise(np.abs, w), delay=steps[mask], receptor=receptor))
         return result

@@ -18,7 +18,7 @@ import numpy as np
 
 from pyNN import common, errors
 
-from core.mapping import serial
+from core.mapping.delays import LONGEST_DELAY
 
 from .usercode import attributed_to_user, warn
 
@@ -31,8 +31,8 @@ class DelayError(errors.ConnectionError, ValueError):
 
 def machine_max_delay_steps():
     """The longest delay, in time steps, that the machine delivers: a synaptic row's delay
-    field and the synaptic input ring buffer (serial paradigm, ``core.mapping.serial``)."""
-    return serial.MAX_DELAY
+    field (``core.mapping.serial``) and, beyond it, delay PEs' stages (``core.mapping.delays``)."""
+    return LONGEST_DELAY
 
 
 class ID(int, common.IDMixin):
@@ -53,6 +53,7 @@ class State(common.control.BaseState):
         self.user_max_delay = "auto"
         self.paradigm, self.n_chips, self.seed, self.threads, self.weight_bits = "auto", 1, None, None, 16
         self.objective = "pes"
+        self.progress_bar = None
         self.segment_counter = -1
         self.generation = 0
         self.clear()
@@ -88,9 +89,9 @@ class State(common.control.BaseState):
         self.user_max_delay = float(value)
         if self.user_max_delay > self.machine_max_delay * (1 + 1e-9):
             warn(f"setup(): max_delay={value:g} ms is longer than the {machine_max_delay_steps()} time "
-                 f"steps a synaptic row holds ({self.machine_max_delay:g} ms at timestep {self.dt:g} "
-                 "ms); longer delays are refused when a Projection is made (a larger timestep "
-                 "holds longer delays)")
+                 f"steps a synaptic row and delay PEs' stages hold ({self.machine_max_delay:g} ms at "
+                 f"timestep {self.dt:g} ms); longer delays are refused when a Projection is made (a "
+                 "larger timestep holds longer delays)")
 
     # -- network bookkeeping ---------------------------------------------------------------
     def clear(self):
@@ -106,6 +107,7 @@ class State(common.control.BaseState):
         self.per_core_limits = {}       # cell type -> neurons per PE, for populations made later
         self.populations = []
         self.projections = []
+        self.current_sources = []
         self.recorders = set()
         self.write_on_end = []
         self.id_counter = 0
@@ -142,6 +144,8 @@ class State(common.control.BaseState):
         for projection in self.projections:
             for core_projection in projection._to_core():
                 network.add_projection(core_projection)
+        for source in self.current_sources:
+            source._index = network.add_current_source(source._to_core())
         return network
 
     def build(self):
@@ -151,7 +155,8 @@ class State(common.control.BaseState):
         with attributed_to_user():
             self.network = self.translate()
             self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
-                                           paradigm=self.paradigm, objective=self.objective)
+                                           paradigm=self.paradigm, objective=self.objective,
+                                           progress_bar=self.progress_bar)
             self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
         for population in self.populations:
             population._emulator = self.emulator
@@ -163,7 +168,7 @@ class State(common.control.BaseState):
         n_steps = int(round((tstop - self.t) / self.dt))
         if n_steps > 0:
             with attributed_to_user():
-                self.emulator.run(n_steps)
+                self.emulator.run(n_steps, progress_bar=self.progress_bar)
         self.t = self.emulator.step * self.dt
         self.running = True
 
@@ -216,8 +221,8 @@ def delay_steps(label, delay, state, warned):
         if steps.max() > limit:
             raise DelayError(
                 f"projection {label!r}: delay {longest:g} ms ({int(steps.max())} time steps) exceeds "
-                f"the {limit} time steps a synaptic row's delay field and the synaptic input buffer "
-                f"hold ({limit * dt:g} ms at timestep {dt:g} ms); use a timestep of at least "
+                f"the {limit} time steps a synaptic row and delay PEs' stages hold ({limit * dt:g} ms "
+                f"at timestep {dt:g} ms); use a timestep of at least "
                 f"{longest / limit:.3g} ms, or relay the spikes through an intermediate population "
                 "to chain delays")
     if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * np.maximum(steps, 1)):

@@ -15,20 +15,26 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
-from ..models.spike_source_array import CURSOR, END, event_steps
+from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import serial
+from .currents import CurrentImages, current_images
+from .delays import ring_slots as delay_ring_slots
+from .delays import stage_masks, stages_for
+from .currents import pe_bytes as current_bytes
 from .keys import Keys
 from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
 from .route import targets
 
 # PE kinds. Serial: a slice's neurons (and rows), a share of its rows; parallel: a slice's
-# neurons and stacked input, a share of its weight-delay map
-NEURONS, SYNAPSES, DOMINANT, SUBORDINATE = 0, 1, 2, 3
-KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE}
+# neurons and stacked input, a share of its weight-delay map; a slice's delay stages
+NEURONS, SYNAPSES, DOMINANT, SUBORDINATE, DELAY = 0, 1, 2, 3, 4
+KIND = {"neurons": NEURONS, "synapses": SYNAPSES, "dominant": DOMINANT, "subordinate": SUBORDINATE,
+        "delay": DELAY}
 
 PEImages = namedtuple("PEImages", [
     "kind",          # NEURONS, SYNAPSES, DOMINANT or SUBORDINATE
@@ -43,6 +49,15 @@ PEImages = namedtuple("PEImages", [
     "feed_start", "feed_count",        # neuron PE: the PEs (range of ``feeds``) whose buffers it sums
     "scale",         # float32 (n_types max): weight step per receptor, applied on reading
     "saturation",    # largest value a buffer entry holds (int32, or int64 with 32-bit weights)
+])
+
+# delay PEs (``delays.py``): a ring of spike counts (in ``ring``, ``slots`` x n), re-sent in stages
+DelayImages = namedtuple("DelayImages", [
+    "stages",        # int64 (V,): stages a delay PE sends (0: not a delay PE)
+    "stage",         # int64 (V,): steps per stage
+    "mask_start",    # int64 (V + 1,): the PE's neurons' stage masks are mask[mask_start[v]:]
+    "mask",          # int64: per neuron, bit s - 1: it has synapses on stage s
+    "neuron_bits",   # int64 (1,): the keys' neuron field (stage s's key is the base key + (s - 1) << it)
 ])
 
 SerialImages = namedtuple("SerialImages", [
@@ -68,6 +83,7 @@ class NeuronImages:
     fstate: np.ndarray
     istate: np.ndarray
     events: np.ndarray
+    table: np.ndarray
 
 
 @dataclass
@@ -81,22 +97,31 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    currents: CurrentImages | None = None
+    delays: DelayImages | None = None
 
 
 def spike_events(network: Network, dt: float):
-    """Every SpikeSourceArray neuron's emission steps, concatenated, and each global neuron's
-    [start, end) range in them (empty for other models)."""
+    """Every event-driven spike source's events (``ModelSpec.events``: SpikeSourceArray emission
+    steps, inhomogeneous sources' bin starts) concatenated, their values (float32 (E, 2), zero
+    where a model has none), and each global neuron's [start, end) range in them (empty for
+    other models)."""
     n = sum(p.size for p in network.populations)
     start, end = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    chunks, offset, used = [], 0, 0
+    steps, values, offset, used = [], [], 0, 0
     for pop in network.populations:
-        if pop.spike_times is not None:
-            steps, s, e = event_steps(pop.label, pop.spike_times, dt)
-            start[offset:offset + pop.size], end[offset:offset + pop.size] = s + used, e + used
-            chunks.append(steps)
-            used += steps.size
+        if pop.spec.events is not None:
+            per_neuron, per_values = pop.spec.events(pop.label, pop.schedules(), dt)
+            sizes = np.array([s.size for s in per_neuron], dtype=np.int64)
+            bounds = used + np.concatenate([[0], np.cumsum(sizes)])
+            start[offset:offset + pop.size], end[offset:offset + pop.size] = bounds[:-1], bounds[1:]
+            steps += per_neuron
+            values += per_values if per_values is not None else [np.zeros((k, 2)) for k in sizes]
+            used = int(bounds[-1])
         offset += pop.size
-    return (np.concatenate(chunks) if chunks else np.zeros(0, np.int32)).astype(np.int32), start, end
+    events = np.concatenate(steps).astype(np.int32) if steps else np.zeros(0, np.int32)
+    table = np.concatenate(values).astype(np.float32) if values else np.zeros((0, 2), np.float32)
+    return events, table.reshape(-1, 2), start, end
 
 
 def neuron_images(network: Network, dt: float) -> NeuronImages:
@@ -112,58 +137,94 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
         for col, name in enumerate(pop.spec.state_columns):
             if name in pop.initial_state:
                 fstate[rows, col] = pop.initial_state[name]
-    events, start, end = spike_events(network, dt)
+    events, table, start, end = spike_events(network, dt)
     if N_ISTATE > END:
         istate[:, CURSOR], istate[:, END] = start, end
-    return NeuronImages(pop_offset, constants, fstate, istate, events)
+    return NeuronImages(pop_offset, constants, fstate, istate, events, table)
 
 
-@njit(cache=True)
-def _fill_rows(words, row_start, packed):
-    """Each row's header counts its synapses as they are written after it: one pass, no sort."""
-    for k in range(row_start.size):
-        head = row_start[k]
+@njit(cache=True, nogil=True)
+def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_pre, lo_pre, slice_of_post,
+               lo_post, table, block_offset, row_words, wide):
+    """Every synapse of one projection written into its row, in one pass: its block from the
+    (target slice, source slice) table, its row from the source neuron; each row's header counts
+    the synapses written after it. ``weight``/``delay`` hold one value when all synapses share it.
+    Wide rows (32-bit weights) keep the weights in a second block of words after the synapses."""
+    one_weight, one_delay = weight.size == 1, delay.size == 1
+    for k in range(pre_index.size):
+        s, t = slice_of_pre[pre_index[k]], slice_of_post[post_index[k]]
+        block = table[t, s]
+        head = block_offset[block] + (pre_index[k] - lo_pre[s]) * row_words[block]
+        w = weight[0] if one_weight else weight[k]
+        d = delay[0] if one_delay else delay[k]
         words[head] += 1
-        words[head + words[head]] = packed[k]
-
-
-@njit(cache=True)
-def _fill_wide_rows(words, row_start, row_length, packed, weight):
-    """Rows with a second word per synapse: synapse words, then the 32-bit weights after them."""
-    for k in range(row_start.size):
-        head = row_start[k]
-        words[head] += 1
-        words[head + words[head]] = packed[k]
-        words[head + row_length[k] + words[head]] = weight[k]
+        position = head + words[head]
+        index = np.uint32(post_index[k] - lo_post[t])
+        control = ((np.uint32(d) << np.uint32(serial.DELAY_SHIFT))
+                   | (np.uint32(receptor) << np.uint32(serial.INDEX_BITS)) | index)
+        if wide:
+            words[position] = control
+            words[position + (row_words[block] - 1) // 2] = np.uint32(w)
+        else:
+            words[position] = (np.uint32(w) << np.uint32(serial.WEIGHT_SHIFT)) | control
 
 
 def synaptic_matrices(network, graph, qweights, block_offset):
-    """Every synapse's word at its place in its row, every row's header."""
+    """Every synapse's word at its place in its row, every row's header, one compiled pass per
+    projection (no per-synapse temporaries, whatever the network's size)."""
     words = np.zeros(int(block_offset[-1]), dtype=np.uint32)
-    slice_of = [np.repeat(np.arange(len(s)), [graph.slices[k].size for k in s]) for s in graph.pop_slices]
-    lo_of = [np.array([graph.slices[k].lo for k in s]) for s in graph.pop_slices]
+    slice_of = [np.repeat(np.arange(len(s), dtype=np.int32), [graph.slices[k].size for k in s])
+                for s in graph.pop_slices]
+    lo_of = [np.array([graph.slices[k].lo for k in s], dtype=np.int64) for s in graph.pop_slices]
     row_words = np.array([b.row_words for b in graph.blocks], dtype=np.int64)
-    row_length = np.array([b.row_length for b in graph.blocks], dtype=np.int64)
+    blocks_of = {}
+    for b, blk in enumerate(graph.blocks):
+        blocks_of.setdefault(blk.projection, []).append(b)
+    compact = (lambda a, dtype: np.ascontiguousarray(a[:1] if uniform(a) else a, dtype=dtype))
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
             continue
+        if graph.delays and j in graph.delays.projections:
+            _fill_extended(words, network, graph, qweights, block_offset, row_words, j)
+            continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
-        for b, blk in enumerate(graph.blocks):
-            if blk.projection == j:
-                table[post.index(blk.target), pre.index(blk.source)] = b
-        s_local, t_local = slice_of[proj.pre][proj.pre_index], slice_of[proj.post][proj.post_index]
-        block = table[t_local, s_local]
-        row = proj.pre_index - lo_of[proj.pre][s_local]
-        row_start = block_offset[block] + row * row_words[block]
-        index = proj.post_index - lo_of[proj.post][t_local]
-        synapse_type = np.full(proj.size, proj.receptor)
-        if serial.words_per_synapse(network.populations[proj.post].weight_bits) == 1:
-            _fill_rows(words, row_start, serial.pack_words(qweights[j], proj.delay, synapse_type, index))
-        else:
-            packed = serial.pack_words(np.zeros(proj.size, np.int64), proj.delay, synapse_type, index)
-            _fill_wide_rows(words, row_start, row_length[block], packed, qweights[j].astype(np.uint32))
+        for b in blocks_of[j]:
+            table[post.index(graph.blocks[b].target), pre.index(graph.blocks[b].source)] = b
+        _fill_rows(words, proj.pre_index, proj.post_index, compact(qweights[j], np.uint32),
+                   compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
+                   slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
+                   serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
+
+
+def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
+    """Rows of a projection with delay-extended synapses: a synapse of stage s (0: none) lies in
+    the block of its pre slice's stage s, with the residual delay. Each stage is a copy of the pre
+    population's index space, so one ``_fill_rows`` pass writes them all."""
+    proj = network.projections[j]
+    pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
+    n_pre, n_src = network.populations[proj.pre].size, len(pre)
+    lo = np.array([graph.slices[k].lo for k in pre], dtype=np.int64)
+    slice_of = np.repeat(np.arange(n_src, dtype=np.int32), [graph.slices[k].size for k in pre])
+    stage, delay = stages_for(np.broadcast_to(proj.delay, (proj.size,)), graph.delays.stage)
+    n_stages = int(stage.max()) + 1
+    ids = np.concatenate([np.asarray(pre, dtype=np.int64)[:, None], graph.delays.slices[proj.pre]], axis=1)
+    table = np.full((len(post), n_stages * n_src), -1, dtype=np.int64)
+    where = {(blk.target, blk.source): b for b, blk in enumerate(graph.blocks) if blk.projection == j}
+    for t, target in enumerate(post):
+        for st in range(n_stages):
+            for k in range(n_src):
+                table[t, st * n_src + k] = where.get((target, int(ids[k, st])), -1)
+    post_lo = np.array([graph.slices[k].lo for k in post], dtype=np.int64)
+    post_of = np.repeat(np.arange(len(post), dtype=np.int32), [graph.slices[k].size for k in post])
+    weights = qweights[j]
+    _fill_rows(words, (stage * n_pre + proj.pre_index).astype(np.int64), proj.post_index,
+               np.ascontiguousarray(np.broadcast_to(weights, (proj.size,)), dtype=np.uint32),
+               delay.astype(np.int32), proj.receptor,
+               np.concatenate([slice_of + st * n_src for st in range(n_stages)]).astype(np.int32),
+               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo, table, block_offset,
+               row_words, serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
 
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
@@ -219,6 +280,19 @@ def serial_images(network, graph, keys, qweights):
     return images, mpt_start, mpt_count, local
 
 
+def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> DelayImages:
+    V = len(graph.vertices)
+    stages, stage, mask_start, mask = np.zeros(V, np.int64), np.zeros(V, np.int64), np.zeros(V + 1, np.int64), []
+    masks = stage_masks(network, graph) if graph.delays else {}
+    for v, mv in enumerate(graph.vertices):
+        if mv.role == "delay":
+            stages[v], stage[v] = len(mv.sends), graph.delays.stage
+            mask.append(masks[mv.sources[0]])
+        mask_start[v + 1] = mask_start[v] + (mask[-1].size if mv.role == "delay" else 0)
+    return DelayImages(stages, stage, mask_start, np.concatenate(mask) if mask else np.zeros(0, np.int64),
+                       np.array([neuron_bits], dtype=np.int64))
+
+
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
                  layers) -> MemoryImages:
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
@@ -227,15 +301,20 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
 
     V = len(graph.vertices)
-    pop_of = np.array([graph.slices[mv.slice].population for mv in graph.vertices], dtype=np.int64)
+    delay_pe = np.array([mv.role == "delay" for mv in graph.vertices], dtype=np.bool_)
+    home = [graph.slices[mv.sources[0] if mv.role == "delay" else mv.slice] for mv in graph.vertices]
+    pop_of = np.array([sl.population for sl in home], dtype=np.int64)
     holds = np.array([mv.holds_neurons for mv in graph.vertices])
     n = np.array([graph.slices[mv.slice].size for mv in graph.vertices], dtype=np.int64)
-    n_types = np.array([len(network.populations[p].spec.receptors) for p in pop_of], dtype=np.int64)
+    n_types = np.where(delay_pe, 1, [len(network.populations[p].receptors) for p in pop_of]).astype(np.int64)
+    delay_image = delay_images(network, graph, keys.neuron_bits)
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
+    slots = np.where(delay_pe, [delay_ring_slots(delay_image.stages[v], delay_image.stage[v]) for v in range(V)],
+                     slots)
     ring_len = n * slots * n_types
     feeds = {}
     for v, mv in enumerate(graph.vertices):
-        if slots[v] > 0:
+        if slots[v] > 0 and not delay_pe[v]:
             feeds.setdefault(mv.slice, []).append(v)
     feed_list, feed_start, feed_count = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
     for v, mv in enumerate(graph.vertices):
@@ -249,17 +328,28 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     pes = PEImages(
         kind=np.array([KIND[mv.role] for mv in graph.vertices], dtype=np.int64),
         model=np.where(holds, [MODEL_ID[network.populations[p].model] for p in pop_of], -1).astype(np.int64),
-        g0=np.array([neurons.pop_offset[p] + graph.slices[mv.slice].lo for p, mv in zip(pop_of, graph.vertices)],
-                    dtype=np.int64),
+        g0=np.array([neurons.pop_offset[p] + sl.lo for p, sl in zip(pop_of, home)], dtype=np.int64),
         n=n, key=keys.key[[mv.slice for mv in graph.vertices]].astype(np.uint32),
-        sends=np.array([mv.holds_neurons and mv.slice in sends_to for mv in graph.vertices], dtype=np.bool_),
+        sends=np.array([(mv.holds_neurons and mv.slice in sends_to) or any(x in sends_to for x in mv.sends)
+                        for mv in graph.vertices], dtype=np.bool_),
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
         slots=slots.astype(np.int64), n_types=n_types,
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
+    currents = current_images(network, neurons.pop_offset)
+    costs = [dict(mv.bytes) for mv in graph.vertices]
+    for v in np.flatnonzero(holds):
+        cost = current_bytes(currents.inj_start, currents.inj_source, currents.step_start, pes.g0[v], pes.n[v])
+        if cost:
+            costs[v]["current sources"] = cost
+            if sum(costs[v].values()) > serial.DATA_SRAM_BYTES:
+                p = pop_of[v]
+                raise ValueError(f"population {network.populations[p].label!r}: with its current sources a PE "
+                                 f"needs {sum(costs[v].values())} bytes of SRAM, more than the "
+                                 f"{serial.DATA_SRAM_BYTES} bytes of data SRAM; inject fewer sources per neuron")
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
                         parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=[mv.bytes for mv in graph.vertices], quantisation=quant)
+                        bytes=costs, quantisation=quant, currents=currents, delays=delay_image)

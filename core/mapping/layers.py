@@ -15,44 +15,42 @@ from ..network import Network
 
 @dataclass
 class Layer:
-    """The synapses onto population ``target``: layer-local source index (source populations
-    ``sources`` concatenated, each from ``offsets``), target index, quantised weight, delay in
-    steps, receptor."""
+    """The shape of the synapses onto population ``target``: its projections, its source
+    populations (concatenated, each from its offset, into layer-local source indices), synapse
+    count, longest delay and receptors — what the paradigm choice needs, cheap to get."""
     target: int
+    projections: list[int]
     sources: list[int]
     offsets: list[int]
-    src: np.ndarray
-    tgt: np.ndarray
-    w: np.ndarray
-    d: np.ndarray
-    r: np.ndarray
-    projections: list[int]
+    n_synapses: int
+    delay_range: int
+    receptors: list[int]
 
     @property
     def n_source(self) -> int:
         return int(self.offsets[-1]) if self.offsets else 0
 
     def density(self, n_target: int) -> float:
-        return self.src.size / max(1, self.n_source * n_target)
+        return self.n_synapses / max(1, self.n_source * n_target)
 
-    @property
-    def delay_range(self) -> int:
-        return int(self.d.max()) if self.d.size else 1
+    def synapses(self, network: Network, qweights):
+        """Every synapse as arrays (layer-local source, target, quantised weight, delay in steps,
+        receptor), for the parallel compiler."""
+        projs = [network.projections[j] for j in self.projections]
+        base = dict(zip(self.sources, self.offsets[:-1]))
+        cat = (lambda arrays: np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, np.int64))
+        return (cat([p.pre_index.astype(np.int64) + base[p.pre] for p in projs]), cat([p.post_index for p in projs]),
+                cat([qweights[j] for j in self.projections]), cat([p.delay for p in projs]),
+                cat([np.full(p.size, p.receptor) for p in projs]))
 
 
-def layer(network: Network, target: int, qweights) -> Layer:
+def layer(network: Network, target: int) -> Layer:
     projections = [j for j, p in enumerate(network.projections) if p.post == target and p.size]
-    sources = sorted({network.projections[j].pre for j in projections})
-    offsets = np.concatenate([[0], np.cumsum([network.populations[s].size for s in sources])]).astype(int)
-    base = dict(zip(sources, offsets[:-1]))
-    cat = (lambda arrays, dtype: np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype))
     projs = [network.projections[j] for j in projections]
-    return Layer(target, sources, list(offsets),
-                 src=cat([p.pre_index.astype(np.int64) + base[p.pre] for p in projs], np.int64),
-                 tgt=cat([p.post_index for p in projs], np.int64),
-                 w=cat([qweights[j] for j in projections], np.int64),
-                 d=cat([p.delay for p in projs], np.int64),
-                 r=cat([np.full(p.size, p.receptor) for p in projs], np.int64), projections=projections)
+    sources = sorted({p.pre for p in projs})
+    offsets = np.concatenate([[0], np.cumsum([network.populations[s].size for s in sources])]).astype(int)
+    return Layer(target, projections, sources, [int(o) for o in offsets], sum(p.size for p in projs),
+                 max((int(p.delay.max()) for p in projs), default=1), sorted({p.receptor for p in projs}))
 
 
 def max_count(network: Network, sources: list[int]) -> int:

@@ -44,7 +44,7 @@ def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None
         source_rates = np.concatenate([rates[s] for s in lay.sources])
         rate = float(source_rates.mean()) if source_rates.size else 0.0
     choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range, pop.weight_bits,
-                             int(np.unique(lay.r).size or 1), pop.model, objective=objective,
+                             len(lay.receptors) or 1, pop.model, objective=objective,
                              rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra)
     return choice.paradigm, f"auto: {choice.source}"
 

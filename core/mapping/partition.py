@@ -9,14 +9,18 @@ A spike source that drives only the matching neurons of one population is sliced
 runs on its slices' neuron PEs (``local_sources.py``): it gets no PE of its own. A population
 whose layer uses the parallel paradigm is sliced as its compiled weight-delay map says
 (``parallel/``): one dominant PE per slice holding the neurons, plus its subordinate PEs.
+A source slice with delays beyond what a row holds gets a delay PE (``delays.py``), whose stages
+are source slices of a pseudo-population after the network's populations.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from ..network import Network
+from . import delays as delay_extensions
 from . import serial
 from .local_sources import local_sources, source_bounds
 
@@ -67,7 +71,8 @@ class MachineVertex:
     dram: bool = False
     bytes: dict = field(default_factory=dict)
     local: list[int] = field(default_factory=list)    # local spike-source slices it runs
-    role: str = "neurons"     # serial: 'neurons', 'synapses'; parallel: 'dominant', 'subordinate'
+    role: str = "neurons"     # serial: 'neurons', 'synapses'; parallel: 'dominant', 'subordinate'; 'delay'
+    sends: list[int] = field(default_factory=list)    # a delay PE: the stage slices it sends
 
     @property
     def holds_neurons(self):
@@ -83,6 +88,7 @@ class MachineGraph:
     pop_slices: list[list[int]]
     local: dict = field(default_factory=dict)    # local source population -> (target, offset)
     plans: dict = field(default_factory=dict)    # parallel population -> its ``parallel.LayerPlan``
+    delays: delay_extensions.DelayPlan | None = None   # delay extensions (stage slices, delay PEs)
 
 
 class SliceTooLarge(ValueError):
@@ -114,44 +120,44 @@ def slice_populations(network: Network, n_max_per_pop, local=None, plans=None) -
     return slices, pop_slices
 
 
-def check_delays(network: Network):
-    for proj in network.projections:
-        if proj.size and proj.delay.max() > serial.MAX_DELAY:
-            dt = network.timestep
-            raise ValueError(
-                f"projection {proj.label!r}: delay {proj.delay.max() * dt:g} ms ({proj.delay.max()} steps) "
-                f"exceeds the {serial.MAX_DELAY} time steps a synaptic row's delay field and the "
-                f"synaptic input buffer hold ({serial.MAX_DELAY * dt:g} ms at timestep {dt:g} ms); "
-                f"use a timestep of at least {proj.delay.max() * dt / serial.MAX_DELAY:.3g} ms, or "
-                "relay the spikes through an intermediate population to chain delays")
-
-
 def population_slots(network: Network) -> list[int]:
     max_delay = [0] * len(network.populations)
     for proj in network.projections:
         if proj.size:
             max_delay[proj.post] = max(max_delay[proj.post], int(proj.delay.max()))
-    return [serial.ring_slots(d) for d in max_delay]
+    # rows hold at most MAX_DELAY steps: longer delays are residuals of delay stages
+    return [serial.ring_slots(min(d, serial.MAX_DELAY)) for d in max_delay]
 
 
-def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Block]:
+@njit(cache=True, nogil=True)
+def _count_rows(pre_index, post_index, slice_of_post, n_pre, per_row):
+    """Synapses per (target slice, source neuron): each row's length."""
+    for k in range(pre_index.size):
+        per_row[slice_of_post[post_index[k]] * n_pre + pre_index[k]] += 1
+
+
+def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None) -> list[Block]:
     """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
     (none for projections onto parallel layers: they live in weight-delay maps)."""
     blocks = []
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in plans:
             continue
+        if delays and j in delays.projections:
+            blocks += extended_blocks(network, slices, pop_slices, j, delays)
+            continue
         pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
         post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
-        post_slice = np.searchsorted(post_b, proj.post_index, side="right") - 1
         n_pre, n_t, n_s = network.populations[proj.pre].size, len(post_b) - 1, len(pre_b) - 1
-        code = post_slice.astype(np.int64) * n_pre + proj.pre_index
-        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count: fastest when it is small
-            per_row = np.bincount(code, minlength=n_t * n_pre)
+        slice_of_post = np.repeat(np.arange(n_t, dtype=np.int32), np.diff(post_b))
+        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count, in one compiled pass
+            per_row = np.zeros(n_t * n_pre, dtype=np.int64)
+            _count_rows(proj.pre_index, proj.post_index, slice_of_post, n_pre, per_row)
             code = np.flatnonzero(per_row)
             per_row = per_row[code]
         else:                                              # sparse count: memory bounded by synapses
-            code, per_row = np.unique(code, return_counts=True)
+            code, per_row = np.unique(slice_of_post[proj.post_index].astype(np.int64) * n_pre + proj.pre_index,
+                                      return_counts=True)
         pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
         row_max = np.zeros(n_t * n_s, dtype=np.int64)
         np.maximum.at(row_max, pair, per_row)
@@ -162,6 +168,41 @@ def synaptic_blocks(network: Network, slices, pop_slices, plans=()) -> list[Bloc
             src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
             blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps))
     return blocks
+
+
+def extended_blocks(network: Network, slices, pop_slices, j: int, delays) -> list[Block]:
+    """Blocks of a projection with delay-extended synapses: those synapses' rows belong to the
+    stage slices they arrive from (``delays.synapse_sources``)."""
+    proj = network.projections[j]
+    source, row, _ = delay_extensions.synapse_sources(network, slices, pop_slices, j, delays)
+    post_b = np.array([slices[s].lo for s in pop_slices[proj.post]])
+    target = np.searchsorted(post_b, proj.post_index, side="right") - 1
+    pair = target.astype(np.int64) * len(slices) + source
+    width = max(sl.size for sl in slices) + 1
+    rows, per_row = np.unique(pair * width + row, return_counts=True)
+    pairs, which = np.unique(rows // width, return_inverse=True)
+    row_max = np.zeros(pairs.size, dtype=np.int64)
+    np.maximum.at(row_max, which, per_row)
+    n_syn = np.bincount(which, weights=per_row).astype(np.int64)
+    wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
+    return [Block(j, int(src), pop_slices[proj.post][int(t)], slices[int(src)].size, int(m), int(n), wps)
+            for t, src, m, n in zip(pairs // len(slices), pairs % len(slices), row_max, n_syn)]
+
+
+def delay_vertices(delays, slices, pop_slices) -> list[MachineVertex]:
+    """One delay PE per extended source slice: it receives the slice and sends its stages."""
+    vertices = []
+    for p, ids in sorted(delays.slices.items()):
+        n_stages = ids.shape[1]
+        for k, src in enumerate(pop_slices[p]):
+            sl = slices[src]
+            cost = delay_extensions.pe_bytes(sl.size, n_stages, delays.stage)
+            if not serial.fits(cost):
+                raise SliceTooLarge(p, f"population {p}: a delay PE for neurons {sl.lo}-{sl.hi} needs "
+                                       f"{sum(cost.values())} bytes of SRAM, more than {serial.DATA_SRAM_BYTES}")
+            vertices.append(MachineVertex(int(ids[k, 0]), -1, [src], False, cost, role="delay",
+                                          sends=[int(x) for x in ids[k]]))
+    return vertices
 
 
 def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
@@ -179,7 +220,7 @@ def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
     items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
         matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
-        n_types=len(pop.spec.receptors), neuron_words=serial.neuron_words(pop.spec),
+        n_types=len(pop.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
     if local:
@@ -236,24 +277,28 @@ def partition(network: Network, local: bool = True, dram: bool = True, plans=Non
     (many source vertices or long delays; without ``dram``, any matrix beyond four PEs) is cut
     finer until it does. ``local=False`` gives every spike source PEs of its own. ``plans`` maps
     each population whose layer uses the parallel paradigm to its compiled ``LayerPlan``."""
-    check_delays(network)
+    delays = delay_extensions.plan(network)
     plans = plans or {}
-    local = {p: lt for p, lt in (local_sources(network) if local else {}).items() if lt[0] not in plans}
+    local = {p: lt for p, lt in (local_sources(network) if local else {}).items()
+             if lt[0] not in plans and p not in delays.stages}
     slots_per_pop = population_slots(network)
     n_max = [serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits)
              for p, pop in enumerate(network.populations)]
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max, local, dram, plans)
+            return _partition(network, slots_per_pop, n_max, local, dram, plans, delays)
         except SliceTooLarge as error:
             if n_max[error.population] == 1:
                 raise
             n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max, local, dram=True, plans=()) -> MachineGraph:
+def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays=None) -> MachineGraph:
     slices, pop_slices = slice_populations(network, n_max, local, plans)
-    blocks = synaptic_blocks(network, slices, pop_slices, plans)
+    if delays:
+        delays = delay_extensions.DelayPlan(delays.stage, dict(delays.stages), list(delays.projections))
+        delay_extensions.add_stage_slices(delays, slices, pop_slices, Slice)
+    blocks = synaptic_blocks(network, slices, pop_slices, plans, delays)
     layer_sources = {p: sorted({s for q in network.projections if q.post == p and q.size for s in pop_slices[q.pre]})
                      for p in plans}
     by_target: dict[int, list[Block]] = {}
@@ -261,11 +306,16 @@ def _partition(network, slots_per_pop, n_max, local, dram=True, plans=()) -> Mac
         by_target.setdefault(b.target, []).append(b)
     vertices = []
     for sid, sl in enumerate(slices):
+        if sl.population >= len(network.populations):
+            continue                     # a delay stage: sent by its delay PE
         if sl.population in plans:
             vertices += parallel_vertices(sid, plans[sl.population].slices[sl.index], layer_sources[sl.population])
         elif sl.population not in local:
             vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
                                            slices, local, dram)
+    if delays:
+        vertices += delay_vertices(delays, slices, pop_slices)
     # a dominant's synaptic input buffer has one slot: the MAC array's sums for this step
-    slots = np.array([1 if s.population in plans else slots_per_pop[s.population] for s in slices], dtype=np.int64)
-    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local, dict(plans))
+    slots = np.array([1 if s.population in plans else slots_per_pop[s.population] if s.population < len(slots_per_pop)
+                      else 0 for s in slices], dtype=np.int64)
+    return MachineGraph(slices, blocks, vertices, slots, pop_slices, local, dict(plans), delays or None)

@@ -17,16 +17,24 @@ class PlacementError(ValueError):
     pass
 
 
+def _label(p, network, graph) -> str:
+    """A population's label; a delay-stage pseudo-population is named after its source."""
+    if p < len(network.populations):
+        return network.populations[p].label
+    source = next(q for q, pseudo in graph.delays.population.items() if pseudo == p)
+    return f"delay stages of {network.populations[source].label}"
+
+
 def place(graph: MachineGraph, network: Network, machine: Machine) -> np.ndarray:
     """Global PE number of each machine vertex."""
     groups: dict[int, list[int]] = {}
     for v, mv in enumerate(graph.vertices):
         groups.setdefault(mv.slice, []).append(v)
-    demand = np.zeros(len(network.populations), dtype=int)
+    demand = np.zeros(len(graph.pop_slices), dtype=int)
     for mv in graph.vertices:
         demand[graph.slices[mv.slice].population] += 1
     if demand.sum() > machine.n_pes:
-        worst = ", ".join(f"{network.populations[p].label!r} {demand[p]}" for p in np.argsort(-demand)[:4])
+        worst = ", ".join(f"{_label(p, network, graph)!r} {demand[p]}" for p in np.argsort(-demand)[:4])
         raise PlacementError(
             f"the network needs {demand.sum()} PEs ({worst}) but the machine has {machine.n_pes} "
             f"({machine.describe()}); use a larger machine, e.g. setup(n_chips=48) for a board")
@@ -44,7 +52,7 @@ def place(graph: MachineGraph, network: Network, machine: Machine) -> np.ndarray
                 cursor += PES_PER_QPE - cursor % PES_PER_QPE
             if cursor + k > machine.n_pes:
                 raise PlacementError(
-                    f"population {network.populations[p].label!r} does not fit: {machine.n_pes} PEs "
+                    f"population {_label(p, network, graph)!r} does not fit: {machine.n_pes} PEs "
                     f"({machine.describe()}) are used up; use a larger machine (setup(n_chips=...))")
             pe[groups[s]] = np.arange(cursor, cursor + k)
             cursor += k

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import uniform
 from ..network import Network
 
 WEIGHT_BITS = (8, 16, 32)           # 8/16: one synaptic word; 32: a second word per synapse
@@ -45,7 +46,7 @@ class Quantisation:
 
 def receptor_scales(network: Network) -> np.ndarray:
     """float32 (n_populations, max receptors) weight step per population and receptor."""
-    n_receptors = max(len(p.spec.receptors) for p in network.populations)
+    n_receptors = max(len(p.receptors) for p in network.populations)
     wmax = np.zeros((len(network.populations), n_receptors))
     for proj in network.projections:
         if proj.size:
@@ -62,15 +63,19 @@ def quantise(network: Network, stacklevel: int = 3):
     for proj in network.projections:
         post = network.populations[proj.post]
         scale = float(scales[proj.post, proj.receptor])
+        # a projection of one weight is quantised once (``arrays.uniform``)
+        weight = proj.weight[:1] if uniform(proj.weight) else proj.weight
         # the float32 step can put the largest weight a hair above the top level: clip to it
-        q = np.minimum(np.rint(proj.weight / scale), (1 << post.weight_bits) - 1).astype(np.int64)
-        nonzero = proj.weight > 0
-        rel = np.abs(proj.weight - q * scale)[nonzero] / proj.weight[nonzero]
+        q = np.minimum(np.rint(weight / scale), (1 << post.weight_bits) - 1).astype(np.uint32)
+        nonzero = weight > 0
+        rel = np.abs(weight - q * scale)[nonzero] / weight[nonzero]
         worst = int(np.argmax(rel)) if rel.size else -1
-        entry = Quantisation(proj.label, post.label, post.spec.receptors[proj.receptor], post.weight_bits,
+        zeroed = int(np.count_nonzero(nonzero & (q == 0))) * (proj.size if weight.size < proj.size else 1)
+        entry = Quantisation(proj.label, post.label, post.receptors[proj.receptor], post.weight_bits,
                              scale, float(rel[worst]) if rel.size else 0.0,
-                             float(proj.weight[nonzero][worst]) if rel.size else 0.0,
-                             int(np.count_nonzero(nonzero & (q == 0))))
+                             float(weight[nonzero][worst]) if rel.size else 0.0, zeroed)
+        if weight.size < proj.size:
+            q = np.broadcast_to(q.reshape(()), (proj.size,))
         if entry.zeroed or entry.relative_error > RELATIVE_ERROR_WARNING:
             lost = (f"{entry.zeroed} of {proj.size} non-zero weights quantise to zero and stay as "
                     "zero-weight synapses" if entry.zeroed else

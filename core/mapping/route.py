@@ -42,10 +42,12 @@ def targets(graph: MachineGraph, placement: np.ndarray) -> dict[int, list[int]]:
 
 
 def neuron_pes(graph: MachineGraph, placement: np.ndarray) -> np.ndarray:
+    """The PE sending each source slice's packets."""
     pe = np.full(len(graph.slices), -1, dtype=np.int64)
     for v, mv in enumerate(graph.vertices):
         if mv.holds_neurons:
             pe[mv.slice] = placement[v]
+        pe[mv.sends] = placement[v]          # a delay PE sends its stages
     return pe
 
 

@@ -32,8 +32,10 @@ def ring_slots(max_delay: int) -> int:
 
 
 def pack_words(weight_q, delay, synapse_type, index) -> np.ndarray:
-    return ((weight_q.astype(np.uint32) << WEIGHT_SHIFT) | (delay.astype(np.uint32) << DELAY_SHIFT)
-            | (synapse_type.astype(np.uint32) << INDEX_BITS) | index.astype(np.uint32))
+    """Synaptic words; each field an array or one value for all (numpy broadcasting)."""
+    u32 = (lambda a: np.asarray(a).astype(np.uint32))
+    return ((u32(weight_q) << WEIGHT_SHIFT) | (u32(delay) << DELAY_SHIFT)
+            | (u32(synapse_type) << INDEX_BITS) | u32(index))
 
 
 def unpack_words(words):

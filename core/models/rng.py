@@ -1,5 +1,8 @@
 """Random streams, one per neuron (a SpiNNaker2 PE has a hardware RNG; one stream per neuron
-keeps results independent of partitioning and threads): xorshift64* streams seeded by splitmix64, with Poisson counts by inversion (small means) or Hormann's PTRS."""
+keeps results independent of partitioning and threads): xorshift64* streams seeded by splitmix64, with
+Poisson counts by inversion (small means) or Hormann's PTRS, normal deviates by Box and Muller's
+transform, exponential ones by inversion and gamma ones by Marsaglia and Tsang's method (ACM TOMS
+26: 363, 2000)."""
 import math
 
 import numpy as np
@@ -35,8 +38,15 @@ def uniform(state, i):
 
 @njit(cache=True, nogil=True)
 def poisson(state, i, lam):
+    return poisson_from(state, i, lam, math.exp(-lam))
+
+
+@njit(cache=True, nogil=True)
+def poisson_from(state, i, lam, p0):
+    """A Poisson count of mean ``lam``; ``p0 = exp(-lam)``, which a PE keeps per source rather than
+    recomputing each step: inversion for small means, Hormann's PTRS for large ones."""
     if lam < 30.0:
-        p = math.exp(-lam)
+        p = p0
         s = p
         u = uniform(state, i)
         k = 0
@@ -63,3 +73,36 @@ def poisson(state, i, lam):
         if (math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)
                 <= -lam + k * loglam - math.lgamma(k + 1.0)):
             return int(k)
+
+
+@njit(cache=True, nogil=True)
+def normal(state, i):
+    """A standard normal deviate (Box-Muller; one of the pair is used)."""
+    u = 1.0 - uniform(state, i)           # in (0, 1]
+    return math.sqrt(-2.0 * math.log(u)) * math.cos(2.0 * math.pi * uniform(state, i))
+
+
+@njit(cache=True, nogil=True)
+def exponential(state, i):
+    """An exponential deviate of mean 1."""
+    return -math.log(1.0 - uniform(state, i))
+
+
+@njit(cache=True, nogil=True)
+def gamma(state, i, shape):
+    """A gamma deviate of the given shape and scale 1; shapes below 1 by boosting, X U^(1/shape)."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = (1.0 - uniform(state, i)) ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = normal(state, i)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = 1.0 - uniform(state, i)
+        if math.log(u) < 0.5 * x * x + d - d * v + d * math.log(v):
+            return d * v * boost

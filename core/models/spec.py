@@ -7,7 +7,7 @@ per-neuron random streams); the model writes ``nrn.counts[i]``, the spikes neuro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -34,6 +34,15 @@ class ModelSpec:
     int_columns: int = 1                    # int32 state columns (refractory counter, cursors)
     positive: tuple[str, ...] = ()          # parameters that must be > 0
     non_negative: tuple[str, ...] = ()      # parameters that must be >= 0
+    weight_units: str = ""                  # of synaptic weights: "uS", "nA" (default by model) or "mV"
+    extra_check: Callable | None = None     # (label, parameters): model-specific checks, raising
+    sequences: tuple[str, ...] = ()         # per-neuron sequence parameters (spike sources' schedules)
+    sequence_defaults: dict = field(default_factory=dict)   # a sequence each neuron gets if none is given
+    events: Callable | None = None          # (label, sequences, dt) -> per-neuron event steps and values
+
+    @property
+    def synapse_units(self) -> str:
+        return self.weight_units or ("uS" if self.conductance_based else "nA")
 
     def check(self, label: str, parameters: dict):
         """Raise for values the hardware model cannot take, naming population, parameter and limit."""
@@ -43,8 +52,12 @@ class ModelSpec:
                 wrong = bad(values, 0) | np.isnan(values)
                 if wrong.any():
                     raise ValueError(f"population {label!r}: {name} must be {limit}, got {values[wrong][0]}")
-        if "v_reset" in parameters and np.any(np.asarray(parameters["v_reset"]) >= parameters["v_thresh"]):
-            raise ValueError(f"population {label!r}: v_reset must be below v_thresh")
+        if self.extra_check is not None:
+            self.extra_check(label, parameters)
+        top = "v_spike" if "v_spike" in parameters else "v_thresh"
+        if "v_reset" in parameters and top in parameters and np.any(
+                np.asarray(parameters["v_reset"]) >= parameters[top]):
+            raise ValueError(f"population {label!r}: v_reset must be below {top}")
 
     def column(self, variable: str) -> int:
         return self.state_columns.index(variable)
@@ -60,8 +73,14 @@ def stack(*columns) -> np.ndarray:
     return np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1).astype(np.float32)
 
 
+TICS_PER_MS = 1000.0     # NEST's default time grain: 1 us
+
+
 def refractory_steps(tau_refrac, dt):
-    return np.round(np.asarray(tau_refrac) / dt)
+    """Whole steps of a refractory period, converted as NEST converts times: to microsecond
+    tics (rounded), then up to the next whole step."""
+    tics = np.floor(np.asarray(tau_refrac, dtype=float) * TICS_PER_MS + 0.5)
+    return np.ceil(tics / np.round(dt * TICS_PER_MS) - 1e-12)
 
 
 def propagator_i_to_v(tau_syn, tau_m, cm, h):

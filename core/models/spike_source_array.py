@@ -1,25 +1,32 @@
-"""Spike source replaying given times. A spike at t ms is emitted in step round(t/dt) - 1, so
-it carries time stamp t (spikes are stamped at the end of the step that emits them, as in NEST).
+"""Spike source replaying given times. Spikes are stamped at the end of the step that emits
+them, as in NEST; a time t belongs to the step ending at or after it, so t on the grid is emitted
+in step t/dt - 1 and carries stamp t, and a time between grid points moves to the end of its step
+(NEST's ``spike_generator`` on the grid: ``Time::ms_stamp``, after rounding to NEST's 1 us tics).
 Each neuron walks its own sorted event list with a cursor held in its int32 state."""
 import numpy as np
 from numba import njit
 
-from .spec import ModelSpec
+from .spec import TICS_PER_MS, ModelSpec
 
 CURSOR, END = 0, 1
 
 
-def event_steps(label, spike_times, dt):
-    """Emission steps per neuron, concatenated, with each neuron's [start, end) range."""
-    steps = [np.round(np.asarray(t) / dt).astype(np.int64) - 1 for t in spike_times]
-    for i, s in enumerate(steps):
+def stamp_steps(times, dt):
+    """The grid stamp (in steps) of each spike time: the end of the step the time falls in."""
+    tics = np.floor(np.asarray(times, dtype=float) * TICS_PER_MS + 0.5)
+    return np.ceil(tics / np.round(dt * TICS_PER_MS) - 1e-9).astype(np.int64)
+
+
+def events(label, sequences, dt):
+    """Per neuron: the steps that emit its spikes (no values)."""
+    steps = []
+    for i, times in enumerate(sequences["spike_times"]):
+        s = stamp_steps(times, dt) - 1
         if s.size and s.min() < 0:
-            raise ValueError(f"population {label!r}, neuron {i}: spike time "
-                             f"{spike_times[i][np.argmin(s)]} ms is before the first time step; "
-                             f"spike times must be >= one time step ({dt} ms)")
-    bounds = np.cumsum([0] + [s.size for s in steps])
-    flat = np.concatenate(steps) if steps else np.zeros(0, np.int64)
-    return flat.astype(np.int32), bounds[:-1].astype(np.int32), bounds[1:].astype(np.int32)
+            raise ValueError(f"population {label!r}, neuron {i}: spike time {times[np.argmin(s)]} ms is before "
+                             f"the first time step; spike times must be >= one time step ({dt} ms)")
+        steps.append(s)
+    return steps, None
 
 
 @njit(cache=True, nogil=True)
@@ -37,4 +44,4 @@ def update(lo, hi, t, nrn):
 SPEC = ModelSpec(
     name="SpikeSourceArray", update=update,
     parameters={}, state={}, state_columns=(), recordable=("spikes",),
-    derive=None, n_constants=0, is_source=True, int_columns=2)
+    derive=None, n_constants=0, is_source=True, int_columns=2, sequences=("spike_times",), events=events)

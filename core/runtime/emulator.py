@@ -8,17 +8,23 @@ import warnings
 import numba
 import numpy as np
 
+from ..mapping.currents import current_images
+from ..mapping.delays import WINDOW as delay_window
 from ..mapping.images import spike_events
+from ..progress import progress
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
-from ..models.spike_source_array import CURSOR, END
+from ..models.spike_source_array import CURSOR, END, stamp_steps
+from ..network import _complete_sequences
 from . import kernel
+from .currents import values_at
 from .routes import resolve
-from .state import Machine, Neurons, Outbox, Recording, Stacked
+from .state import Currents, Machine, Neurons, Outbox, Recording, Stacked
 from .stats import STATS
 
 
 MAX_WINDOW = 64
+PROGRESS_STEPS = 20_000        # runs this long may show a progress bar
 
 
 PES_PER_THREAD = 8
@@ -70,7 +76,8 @@ class Emulator:
         self.program = program
         self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
         im = program.images
-        self._computing = np.flatnonzero(im.pes.model >= 0).astype(np.int64)
+        delay_pe = im.delays.stages > 0
+        self._computing = np.flatnonzero((im.pes.model >= 0) | delay_pe).astype(np.int64)
         self.threads = default_threads(self._computing.size) if threads is None else int(threads)
         if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
             raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
@@ -81,9 +88,12 @@ class Emulator:
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
             i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
         self.window = window_steps(program.network)
+        if program.graph.delays:
+            self.window = min(self.window, delay_window)
         runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
         local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
-        self._outbox = outbox(np.where(im.pes.model >= 0, im.pes.n + local_n, 0), self.window)
+        per_step = np.where(im.pes.model >= 0, im.pes.n + local_n, np.where(delay_pe, im.pes.n * im.delays.stages, 0))
+        self._outbox = outbox(per_step, self.window)
         self._recording: dict[tuple[int, str], int] = {}
         self._samples: dict = {}
         self.step = 0
@@ -111,12 +121,88 @@ class Emulator:
         self.stacked = stacked_buffers(im.parallel, self.window)
         self._rewind_events()
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
+        self._load_currents(current_images(self.program.network, im.neurons.pop_offset), keep=False)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self.routes.router_load[:] = 0
+        self.routes.link_load[:] = 0
         self.clear_recordings()
+
+    # -- current sources -----------------------------------------------------------------
+    def _currents(self, samples=None, t0=0) -> Currents:
+        c = self._current_image
+        if samples is None:
+            samples = np.zeros((0, 0), dtype=np.float32)
+        return Currents(c.kind, c.param, c.step_start, c.step_at, c.step_amp, c.inj_start, c.inj_source,
+                        self.inj_value, c.inj_record, samples, np.array([t0], dtype=np.int64))
+
+    def _load_currents(self, image, keep=True):
+        """Take a current-source image; every injection gets its current for the coming step
+        (with ``keep``, an injection that existed before keeps its held value, so a noise draw is
+        not repeated)."""
+        held = np.zeros(image.inj_source.size, dtype=np.float32)
+        if keep and self._current_image.inj_source.size:
+            old = self._current_image
+            old_key = old.inj_source * (2 ** 40) + old.inj_neuron
+            order = np.argsort(old_key)
+            new_key = image.inj_source * (2 ** 40) + image.inj_neuron
+            where = order[np.minimum(np.searchsorted(old_key[order], new_key), old_key.size - 1)]
+            match = old_key[where] == new_key
+            held[match] = self.inj_value[where[match]]
+        self._current_image = image
+        self.inj_value = held
+        self.inj_value = values_at(self._currents(), image.inj_neuron, self.step, self.rng)
+
+    def update_current_sources(self):
+        """After the network's current sources changed (parameters, targets, recording): rebuild
+        what the PEs hold, from the current step on."""
+        self._load_currents(current_images(self.program.network, self.program.images.neurons.pop_offset))
+        for k, source in enumerate(self.program.network.current_sources):
+            chunks = self._current_samples.get(k)
+            if source.record and chunks and chunks[-1][0][-1] == self.step:
+                # the sample at the current time shows the current of the coming step: the new one
+                times, values = chunks[-1]
+                chunks[-1] = (times, np.concatenate([values[:-1], self._current_now(k)]))
+            elif source.record and not chunks:
+                self._current_samples[k] = [(np.array([self.step]), self._current_now(k))]
+            elif not source.record:
+                self._current_samples.pop(k, None)
+
+    def _current_now(self, k) -> np.ndarray:
+        """Source k's recorded value for the coming step: its first target's current (every
+        target's mean for a noise source, as NEST records it)."""
+        image = self._current_image
+        mine = np.flatnonzero(image.inj_source == k)
+        if not mine.size:
+            return np.zeros(1, dtype=np.float32)
+        values = self.inj_value[mine] if self.program.network.current_sources[k].kind == "noise" else \
+            self.inj_value[mine[:1]]
+        return np.array([values.mean()], dtype=np.float32)
+
+    def _keep_current_samples(self, t0, samples):
+        """Recorded injections of steps t0 .. (rows): each recorded source's value for the step
+        after (first target, or the mean over targets of a noise source)."""
+        if not samples.size:
+            return
+        image = self._current_image
+        times = np.arange(t0 + 1, t0 + 1 + samples.shape[0])
+        for k, source in enumerate(self.program.network.current_sources):
+            columns = image.inj_record[(image.inj_source == k) & (image.inj_record >= 0)]
+            if source.record and columns.size:
+                self._current_samples.setdefault(k, []).append((times, samples[:, columns].mean(axis=1)))
+            elif source.record:
+                self._current_samples.setdefault(k, []).append((times, np.zeros(times.size, np.float32)))
+
+    def current_signal(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(times ms, current nA) recorded from current source k since the last reset or clear."""
+        chunks = self._current_samples.get(k, [])
+        if not chunks:
+            return np.zeros(0), np.zeros(0, dtype=np.float32)
+        return (np.concatenate([c[0] for c in chunks]) * self.dt,
+                np.concatenate([c[1] for c in chunks]).astype(np.float32))
 
     def _neurons(self):
         s = self._scratch
-        return Neurons(self.constants, self.fstate, self.istate, self.events, s["syn_in"], s["i_inject"],
+        return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
                        s["counts"], self.rng)
 
     def _rows(self, pop):
@@ -124,10 +210,7 @@ class Emulator:
         return slice(o[pop], o[pop + 1])
 
     def _column(self, pop, variable):
-        spec = self.program.network.populations[pop].spec
-        if variable not in spec.state_columns:
-            raise ValueError(f"{spec.name} has no state variable {variable!r}; it has {', '.join(spec.state_columns)}")
-        return spec.column(variable)
+        return self.program.network.populations[pop].column(variable)
 
     def get_state(self, pop: int, variable: str) -> np.ndarray:
         return self.fstate[self._rows(pop), self._column(pop, variable)].astype(float)
@@ -156,28 +239,38 @@ class Emulator:
             raise ValueError(f"population {population.label!r} is a {population.model}, not a SpikeSourceArray")
         if len(spike_times) != population.size:
             raise ValueError(f"population {population.label!r}: {len(spike_times)} spike trains for {population.size} neurons")
-        now = (self.step + 0.5) * self.dt
-        before = self._past_events(population.spike_times, now)
+        before = self._past_events(population.spike_times)
         population.spike_times = [np.sort(np.asarray(t, dtype=float).ravel()) for t in spike_times]
-        lost = np.setdiff1d(self._past_events(population.spike_times, now), before).size
+        lost = np.setdiff1d(self._past_events(population.spike_times), before).size
         if lost:
             warnings.warn(f"population {population.label!r}: {lost} new spike times are not after the current "
                           f"time {self.step * self.dt:g} ms and will not be emitted", stacklevel=2)
         self._rewind_events(from_step=self.step)
 
-    def _past_events(self, spike_times, now):
-        """(neuron, step) codes of the spikes before ``now``."""
+    def set_sequences(self, pop: int, sequences: dict):
+        """New per-neuron schedules (``ModelSpec.sequences``, e.g. SpikeSourceInhGamma's a, b,
+        tbins) from now on; names not given keep their values."""
+        population = self.program.network.populations[pop]
+        if population.model == "SpikeSourceArray":
+            self.set_spike_times(pop, sequences["spike_times"])
+            return
+        merged = population.sequences | dict(sequences)
+        population.sequences = _complete_sequences(population.label, population.spec, merged, population.size)
+        self._rewind_events(from_step=self.step)
+
+    def _past_events(self, spike_times):
+        """(neuron, stamp) codes of the spikes whose step has passed."""
         neuron = np.repeat(np.arange(len(spike_times)), [len(t) for t in spike_times])
-        times = np.concatenate(spike_times) if spike_times else np.zeros(0)
-        past = times < now
-        return neuron[past] * (2 ** 40) + np.round(times[past] / self.dt).astype(np.int64)
+        stamps = stamp_steps(np.concatenate(spike_times) if spike_times else np.zeros(0), self.dt)
+        past = stamps <= self.step
+        return neuron[past] * (2 ** 40) + stamps[past]
 
     def _rewind_events(self, from_step=0):
         """Reload every spike-source event list; cursors point at the first event due at or after ``from_step``."""
-        self.events, start, end = spike_events(self.program.network, self.dt)
+        self.events, self.table, start, end = spike_events(self.program.network, self.dt)
         arrays = np.zeros(len(start), dtype=bool)
         for p, pop in enumerate(self.program.network.populations):
-            arrays[self._rows(p)] = pop.model == "SpikeSourceArray"
+            arrays[self._rows(p)] = pop.spec.events is not None
         earlier = np.concatenate([[0], np.cumsum(self.events < from_step)])   # lists are sorted
         cursor = start + (earlier[end] - earlier[start])
         if arrays.any():
@@ -187,9 +280,10 @@ class Emulator:
     def record(self, pop: int, variable: str, interval: int = 1):
         """Start recording ``variable`` ('spikes' or a state variable) every ``interval`` steps;
         ``interval=0`` stops it."""
-        spec = self.program.network.populations[pop].spec
-        if variable not in spec.recordable:
-            raise ValueError(f"{spec.name} cannot record {variable!r}; it records {', '.join(spec.recordable)}")
+        population = self.program.network.populations[pop]
+        if variable not in population.recordable:
+            raise ValueError(f"{population.model} cannot record {variable!r}; it records "
+                             f"{', '.join(population.recordable)}")
         if interval:
             new = (pop, variable) not in self._recording
             self._recording[(pop, variable)] = int(interval)
@@ -202,6 +296,8 @@ class Emulator:
 
     def clear_recordings(self):
         self._spikes = []                       # (step, global neuron, count) chunks
+        self._current_samples = {k: [(np.array([self.step]), self._current_now(k))]
+                                 for k, source in enumerate(self.program.network.current_sources) if source.record}
         self._samples = {key: [] for key in self._recording}
         for (pop, variable), interval in self._recording.items():
             if variable != "spikes" and self.step % interval == 0:
@@ -249,31 +345,39 @@ class Emulator:
         return rec, groups
 
     # -- running -----------------------------------------------------------------------
-    def run(self, n_steps: int):
-        """Advance the machine ``n_steps`` time steps."""
+    def run(self, n_steps: int, progress_bar: bool | None = None):
+        """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
+        a progress bar on a terminal (``progress_bar`` True or False to force either)."""
         start = time.perf_counter()
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
         capacity = 1024
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
+        shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
+        chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
+        steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
-            t = t0
-            while True:
-                rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
-                                   count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-                machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked, self.routes,
-                                  self._neurons(), self._outbox, rec,
-                                  self.ring, self.stats)
-                steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
-                t = steps(t, t_end, self.window, self._computing, *machine)
-                n = rec.n_spikes[0]
-                self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
-                capacity *= 2
-                if t >= t_end:
-                    break
+            with progress(int(n_steps), "emulating", shown, unit="step") as bar:
+                t = t0
+                while t < t_end:
+                    rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                                       count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+                    target = min(t + chunk, t_end)
+                    samples = np.zeros((target - t, self._current_image.n_recorded), dtype=np.float32)
+                    machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
+                                      self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
+                                      self._currents(samples, t), im.delays)
+                    reached = steps(t, target, self.window, self._computing, *machine)
+                    n = rec.n_spikes[0]
+                    self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+                    self._keep_current_samples(t, samples[:reached - t])
+                    if reached < target:              # the spike record buffer filled up
+                        capacity *= 2
+                    bar.update(reached - t)
+                    t = reached
         finally:
             numba.set_num_threads(previous)
         self.step = t_end
@@ -290,4 +394,5 @@ class Emulator:
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,
-                                                {"load": self.load_seconds, "emulation": self.emulation_seconds})
+                                                {"load": self.load_seconds, "emulation": self.emulation_seconds},
+                                                self.routes.router_load, self.routes.link_load)

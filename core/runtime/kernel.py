@@ -22,15 +22,16 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from ..mapping.images import DOMINANT, NEURONS, SYNAPSES
-from . import neurons, parallel, serial
+from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES
+from . import delays, neurons, parallel, serial
 from .state import Machine
-from .stats import DELIVERED, DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
+from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
-# The functions called from the step loop are not inlined into it: numba's parallel passes lose
-# array writes made by code inlined into a parallel function. What they call is inlined, so the
-# per-packet path does not copy the machine tuple on every call.
+# Nothing here is inlined (``inline="always"``): numba's parallel passes lose array writes made by
+# code inlined into a parallel function, and inlining a function that takes namedtuples counts a
+# reference to each of their arrays per call. The functions unpack the machine once per PE and
+# window; what they call per packet or synapse takes only the units it touches.
 
 @njit(cache=True, nogil=True)
 def compute(v, t0, steps, m):
@@ -40,28 +41,20 @@ def compute(v, t0, steps, m):
         neurons.window(v, t0, steps, m)
     elif kind == DOMINANT:
         parallel.window(v, t0, steps, m)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def receive(v, key, payload, t, m):
-    """Phase 2: one packet, sent in step ``t``, arriving at PE ``v``."""
-    kind = m.pes.kind[v]
-    if kind == NEURONS or kind == SYNAPSES:
-        serial.receive(v, key, np.int64(payload), t, m)
-    elif kind == DOMINANT:
-        parallel.receive(v, key, np.int64(payload), t, m)
+    elif kind == DELAY:
+        delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
 
 
 @njit(cache=True, nogil=True)
 def deliver(v, t0, m):
-    """Phase 2 on PE ``v``: every packet routed to it in this window."""
-    routes, outbox = m.routes, m.outbox
-    for s in range(routes.src_start[v], routes.src_start[v + 1]):
-        u = routes.src[s]
-        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            if outbox.packet[e]:
-                m.stats[v, DELIVERED] += 1
-                receive(v, outbox.key[e], outbox.payload[e], t0 + outbox.step[e], m)
+    """Phase 2 on PE ``v``: every packet routed to it in this window, processed as its kind does."""
+    kind = m.pes.kind[v]
+    if kind == NEURONS or kind == SYNAPSES:
+        serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats)
+    elif kind == DOMINANT:
+        parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
+    elif kind == DELAY:
+        delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
 
 
 @njit(cache=True, nogil=True)
@@ -75,7 +68,8 @@ def bookkeeping(t0, computing, m):
             c = outbox.payload[e]
             if outbox.packet[e]:
                 packets += 1
-                stats[v, SPIKES] += c
+                if g >= 0:                  # a delay PE's packets re-send spikes already counted
+                    stats[v, SPIKES] += c
             if g >= 0 and rec.spiking[g]:
                 k = rec.n_spikes[0]
                 rec.step[k] = t0 + outbox.step[e]
@@ -83,17 +77,22 @@ def bookkeeping(t0, computing, m):
                 rec.count[k] = c
                 rec.n_spikes[0] = k + 1
         if pes.sends[v]:
+            routes = m.routes
             stats[v, SENT] += packets
-            stats[v, DROPPED] += packets * m.routes.drops[v]
+            stats[v, DROPPED] += packets * routes.drops[v]
+            for c in range(routes.visit_start[v], routes.visit_start[v + 1]):
+                routes.router_load[routes.visit[c]] += packets
+            for h in range(routes.hop_start[v], routes.hop_start[v + 1]):
+                routes.link_load[routes.hop[h]] += packets
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
-               stats):
+               stats, currents, dly):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
@@ -101,11 +100,11 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
             return t
         for k in prange(computing.size):
             compute(computing[k], t, steps,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
             deliver(receivers[k], t,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
         t += steps
     return t
 

@@ -1,105 +1,92 @@
-"""Phase 1 on a neuron PE: read the synaptic input buffers, update the neurons, send spikes."""
+"""Phase 1 on a neuron PE, each step: the spike sources it runs itself, its synaptic input
+buffers and current sources (``currents.py``), its neurons' update, one packet per spiking
+neuron, the recorded state.
+
+The machine is unpacked once per window (``window``); the per-step function takes the units it
+touches and calls only the model's update and the row routine, which take arrays and numbers.
+"""
 import numpy as np
 from numba import njit
 
+from .currents import advance, inject
 from .dispatch import update
-from .serial import add_rows
-from .stats import LOCAL_SPIKES, SATURATED
+from .serial import add_row
+from .stats import DMA_READS, DMA_WORDS, LOCAL_SPIKES, SATURATED, SYNAPTIC_EVENTS
 
 
-@njit(cache=True, nogil=True, inline="always")
-def read_input(v, t, m):
-    """This step's slot of the PE's input buffers and those of the PEs sharing its rows: summed,
-    cleared, saturated as the hardware's 32-bit entries would be, and scaled per receptor."""
-    pes, ring, nrn = m.pes, m.ring, m.nrn
-    g0, n = pes.g0[v], pes.n[v]
-    nrn.syn_in[g0:g0 + n, :] = 0.0
-    slots = pes.slots[v]
-    if slots == 0:
-        return
-    n_types = pes.n_types[v]
-    slot = t & (slots - 1)
-    limit = pes.saturation[v]
-    f0, nf = pes.feed_start[v], pes.feed_count[v]
-    for r in range(n_types):
-        scale = pes.scale[v, r]
-        for i in range(n):
-            acc = np.int64(0)
-            for k in range(nf):
-                off = pes.ring_start[m.feeds[f0 + k]] + (slot * n_types + r) * n + i
-                acc += ring[off]
-                ring[off] = 0
-            if acc > limit:
-                acc = limit
-                m.stats[v, SATURATED] += 1
-            nrn.syn_in[g0 + i, r] = np.float32(acc) * scale
-
-
-@njit(cache=True, nogil=True, inline="always")
-def sample(v, t, m):
-    """Record the PE's neurons' share of every state variable due at the end of step t."""
-    rec = m.rec
-    g0, g1 = m.pes.g0[v], m.pes.g0[v] + m.pes.n[v]
-    for r in range(rec.g0.size):
-        lo, hi = max(g0, rec.g0[r]), min(g1, rec.g0[r] + rec.n[r])
-        if lo < hi and (t + 1) % rec.interval[r] == 0:
-            base = rec.base[r] + ((t + 1) // rec.interval[r] - rec.row0[r]) * rec.n[r] - rec.g0[r]
-            for i in range(lo, hi):
-                rec.samples[base + i] = m.nrn.fstate[i, rec.column[r]]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def local_sources(v, t, w, k, m):
-    """The spike sources PE v runs itself: their spikes go straight through their rows into the
-    PE's own input buffer; recorded ones are noted in the outbox (as no packet). Returns the
-    outbox cursor."""
-    loc, nrn, outbox = m.local, m.nrn, m.outbox
-    for j in range(loc.local_start[v], loc.local_start[v + 1]):
-        g0, n = loc.g0[j], loc.n[j]
-        nrn.counts[g0:g0 + n] = 0
-        update(loc.model[j], g0, g0 + n, t, nrn)
-        for i in range(n):
-            c = nrn.counts[g0 + i]
-            if c > 0:
-                add_rows(v, loc.al_first[j], loc.al_count[j], np.int64(i), np.int64(c), t, m)
-                m.stats[v, LOCAL_SPIKES] += c
-                if m.rec.spiking[g0 + i]:
-                    outbox.step[k] = w
-                    outbox.key[k] = 0
-                    outbox.neuron[k] = g0 + i
-                    outbox.payload[k] = c
-                    outbox.packet[k] = False
-                    k += 1
-    return k
-
-
-@njit(cache=True, nogil=True, inline="always")
-def step(v, t, w, k, m):
-    """One step on neuron PE v (step ``w`` of the window): local sources, input, model update, one
-    packet per spiking neuron in the outbox from entry ``k``; returns the next free entry."""
-    pes, nrn, outbox = m.pes, m.nrn, m.outbox
+@njit(cache=True, nogil=True)
+def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur):
+    """Step ``t`` (``w`` of the window) on neuron PE v; its packets go into the outbox from entry
+    ``k``. Returns the next free entry."""
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
-    k = local_sources(v, t, w, k, m)
-    read_input(v, t, m)
+    n_types, slots, base = pes.n_types[v], pes.slots[v], pes.ring_start[v]
+    # spike sources run here: their spikes go straight through their rows into this PE's buffer
+    for j in range(local.local_start[v], local.local_start[v + 1]):
+        s0, ns = local.g0[j], local.n[j]
+        nrn.counts[s0:s0 + ns] = 0
+        update(local.model[j], s0, s0 + ns, t, nrn)
+        for i in range(ns):
+            c = nrn.counts[s0 + i]
+            if c == 0:
+                continue
+            for a in range(local.al_first[j], local.al_first[j] + local.al_count[j]):
+                start = syn.al_offset[a] + i * syn.al_stride[a]
+                weights = start + 1 + (syn.al_stride[a] - 1) // 2 if syn.al_wide[a] else 0
+                length = add_row(syn.words, start, weights, np.int64(c), t, ring, base, slots - 1, n_types, n)
+                stats[v, SYNAPTIC_EVENTS] += length
+                if pes.dram[v]:
+                    stats[v, DMA_READS] += 1
+                    stats[v, DMA_WORDS] += 1 + (2 * length if weights else length)
+            stats[v, LOCAL_SPIKES] += c
+            if rec.spiking[s0 + i]:             # noted for recording, sent as no packet
+                outbox.step[k], outbox.key[k], outbox.neuron[k] = w, 0, s0 + i
+                outbox.payload[k], outbox.packet[k] = c, False
+                k += 1
+    # this step's slot of its input buffers and those of the PEs sharing its rows: summed,
+    # cleared, saturated as the hardware's 32-bit entries would be, scaled per receptor
+    nrn.syn_in[g0:g0 + n, :] = 0.0
+    if slots > 0:
+        slot = t & (slots - 1)
+        limit = pes.saturation[v]
+        f0, nf = pes.feed_start[v], pes.feed_count[v]
+        for r in range(n_types):
+            scale = pes.scale[v, r]
+            for i in range(n):
+                acc = np.int64(0)
+                for q in range(nf):
+                    off = pes.ring_start[feeds[f0 + q]] + (slot * n_types + r) * n + i
+                    acc += ring[off]
+                    ring[off] = 0
+                if acc > limit:
+                    acc = limit
+                    stats[v, SATURATED] += 1
+                nrn.syn_in[g0 + i, r] = np.float32(acc) * scale
+    inject(g0, n, cur, nrn.i_inject)
     nrn.counts[g0:g0 + n] = 0
     update(pes.model[v], g0, g0 + n, t, nrn)
+    advance(g0, n, t, cur, nrn.rng)
     for i in range(n):
         c = nrn.counts[g0 + i]
         if c > 0:
-            outbox.step[k] = w
-            outbox.key[k] = key | np.uint32(i)
-            outbox.neuron[k] = g0 + i
-            outbox.payload[k] = c
-            outbox.packet[k] = True
+            outbox.step[k], outbox.key[k], outbox.neuron[k] = w, key | np.uint32(i), g0 + i
+            outbox.payload[k], outbox.packet[k] = c, True
             k += 1
-    sample(v, t, m)
+    # the PE's neurons' share of every state variable due at the end of the step
+    for r in range(rec.g0.size):
+        lo, hi = max(g0, rec.g0[r]), min(g0 + n, rec.g0[r] + rec.n[r])
+        if lo < hi and (t + 1) % rec.interval[r] == 0:
+            at = rec.base[r] + ((t + 1) // rec.interval[r] - rec.row0[r]) * rec.n[r] - rec.g0[r]
+            for i in range(lo, hi):
+                rec.samples[at + i] = nrn.fstate[i, rec.column[r]]
     return k
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def window(v, t0, steps, m):
     """The window's steps on one serial neuron PE."""
     k = m.outbox.start[v]
+    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur = (m.pes, m.feeds, m.serial, m.local, m.nrn,
+                                                                 m.outbox, m.rec, m.ring, m.stats, m.currents)
     for w in range(steps):
-        k = step(v, t0 + w, w, k, m)
-    m.outbox.size[v] = k - m.outbox.start[v]
+        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
+    outbox.size[v] = k - outbox.start[v]

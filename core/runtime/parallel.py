@@ -18,44 +18,45 @@ import numpy as np
 from numba import njit
 
 from . import neurons
-from .stats import MAC_TILES, STACKED_ROWS, STACKED_SATURATED, UNMATCHED
+from .serial import search
+from .stats import DELIVERED, MAC_TILES, STACKED_ROWS, STACKED_SATURATED, UNMATCHED
 
 
-@njit(cache=True, nogil=True, inline="always")
-def receive(v, key, count, t, m):
-    """A packet sent in step ``t`` arrives at dominant ``v``: its count joins step t's spike list."""
-    par, hist = m.parallel, m.stacked
+@njit(cache=True, nogil=True)
+def deliver(v, t0, par, hist, routes, outbox, stats):
+    """Every packet routed to dominant v in the window from step t0: each count joins the spike
+    list of the step it was sent in."""
     j = par.slice_of[v]
-    lo, hi = par.src_start[j], par.src_start[j + 1]
-    found = -1
-    while lo < hi:                                   # the table is sorted by key
-        mid = (lo + hi) // 2
-        masked = key & par.src_mask[mid]
-        if masked == par.src_key[mid]:
-            found = mid
-            break
-        if masked < par.src_key[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    if found < 0:
-        m.stats[v, UNMATCHED] += 1
-        return
-    s = par.src_base[found] + np.int64(key & ~par.src_mask[found])
-    n_source = par.n_source[j]
-    slot = hist.off[j] + (t & (hist.depth[j] - 1)) * n_source
-    if hist.count[slot + s] == 0:
-        length = hist.length[hist.len_off[j] + (t & (hist.depth[j] - 1))]
-        hist.sources[slot + length] = s
-        hist.length[hist.len_off[j] + (t & (hist.depth[j] - 1))] = length + 1
-    hist.count[slot + s] += count
+    n_source, depth = par.n_source[j], hist.depth[j]
+    delivered = unmatched = 0
+    for s in range(routes.src_start[v], routes.src_start[v + 1]):
+        u = routes.src[s]
+        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
+            if not outbox.packet[e]:
+                continue
+            delivered += 1
+            key = outbox.key[e]
+            found = search(key, par.src_key, par.src_mask, par.src_start[j], par.src_start[j + 1])
+            if found < 0:
+                unmatched += 1
+                continue
+            source = par.src_base[found] + np.int64(key & ~par.src_mask[found])
+            line = (t0 + outbox.step[e]) & (depth - 1)
+            slot = hist.off[j] + line * n_source
+            if hist.count[slot + source] == 0:
+                length = hist.length[hist.len_off[j] + line]
+                hist.sources[slot + length] = source
+                hist.length[hist.len_off[j] + line] = length + 1
+            hist.count[slot + source] += outbox.payload[e]
+    stats[v, DELIVERED] += delivered
+    stats[v, UNMATCHED] += unmatched
 
 
-@njit(cache=True, nogil=True, inline="always")
-def clear(j, t, m):
+@njit(cache=True, nogil=True)
+def clear(j, t, par, hist):
     """Empty the spike list of step t before the window's packets fill it (it held step t - depth,
     older than any delay reads)."""
-    hist, n_source = m.stacked, m.parallel.n_source[j]
+    n_source = par.n_source[j]
     line = hist.len_off[j] + (t & (hist.depth[j] - 1))
     slot = hist.off[j] + (t & (hist.depth[j] - 1)) * n_source
     for e in range(hist.length[line]):
@@ -63,10 +64,9 @@ def clear(j, t, m):
     hist.length[line] = 0
 
 
-@njit(cache=True, nogil=True, inline="always")
-def multiply(v, t, m):
+@njit(cache=True, nogil=True)
+def multiply(v, t, pes, par, hist, ring, stats):
     """Stacked input of step t, times the weight-delay map, into the dominant's input buffer."""
-    par, hist, pes = m.parallel, m.stacked, m.pes
     j = par.slice_of[v]
     n_source, D = par.n_source[j], par.delay_range[j]
     rows, row0 = hist.rows, par.row_off[j]
@@ -96,7 +96,7 @@ def multiply(v, t, m):
         rows[r] = 0
         if x > limit:                              # the operand cannot hold it: saturate, count
             x = limit
-            m.stats[v, STACKED_SATURATED] += 1
+            stats[v, STACKED_SATURATED] += 1
         group = (r - row0) // 4
         for g in range(par.group_seg[g0 + group], par.group_seg[g0 + group + 1]):
             width = par.seg_width[g]
@@ -104,25 +104,28 @@ def multiply(v, t, m):
             c0 = par.seg_col[g]
             for i in range(width):
                 acc[c0 + i] += x * par.weights[w0 + i]
-    m.stats[v, STACKED_ROWS] += n_touched
+    stats[v, STACKED_ROWS] += n_touched
     for q in range(par.sub_start[j], par.sub_start[j + 1]):
-        m.stats[par.sub_pe[q], MAC_TILES] += par.sub_tiles[q]
+        stats[par.sub_pe[q], MAC_TILES] += par.sub_tiles[q]
     # the dominant adds the partial sums into its one-slot synaptic input buffer
     n, n_types, base = pes.n[v], pes.n_types[v], pes.ring_start[v]
     for c in range(col0, col0 + par.n_cols[j]):
         if acc[c] != 0:
-            m.ring[base + par.col_type[c] * n + par.col_target[c]] += acc[c]
+            ring[base + par.col_type[c] * n + par.col_target[c]] += acc[c]
             acc[c] = 0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def window(v, t0, steps, m):
     """The window's steps on a dominant PE and its subordinates."""
-    j = m.parallel.slice_of[v]
-    k = m.outbox.start[v]
+    pes, feeds, syn, local, nrn, outbox, rec, ring, stats = (m.pes, m.feeds, m.serial, m.local, m.nrn,
+                                                            m.outbox, m.rec, m.ring, m.stats)
+    par, hist = m.parallel, m.stacked
+    j = par.slice_of[v]
+    k = outbox.start[v]
     for w in range(steps):
         t = t0 + w
-        clear(j, t, m)
-        multiply(v, t, m)
-        k = neurons.step(v, t, w, k, m)
-    m.outbox.size[v] = k - m.outbox.start[v]
+        clear(j, t, par, hist)
+        multiply(v, t, pes, par, hist, ring, stats)
+        k = neurons.step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats)
+    outbox.size[v] = k - outbox.start[v]

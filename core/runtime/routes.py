@@ -27,15 +27,18 @@ def flat_tables(tables):
 
 
 @njit(cache=True)
-def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex, out):
-    """Walk one packet from ``chip``: fills ``out`` with the PEs (vertices) it reaches, returns
-    (number reached, number of chips where no entry matched)."""
+def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex, out, visited, hops):
+    """Walk one packet from ``chip``: fills ``out`` with the PEs (vertices) it reaches, ``visited``
+    with the chips whose routers handle it and ``hops`` with the links it crosses (chip * 6 +
+    link); returns (PEs reached, chips where no entry matched, routers, links)."""
     stack = np.empty(4 * neighbours.shape[0] + 8, dtype=np.int64)
     stack[0] = chip
-    sp, n_out, drops = 1, 0, 0
+    sp, n_out, drops, n_visited, n_hops = 1, 0, 0, 0, 0
     while sp > 0:
         sp -= 1
         c = stack[sp]
+        visited[n_visited] = c
+        n_visited += 1
         entry = -1
         for e in range(start[c], start[c] + count[c]):
             if (key & tmask[e]) == tkey[e]:
@@ -57,7 +60,9 @@ def route_packet(key, chip, start, count, tkey, tmask, tlinks, tpes, neighbours,
             if (tlinks[entry] >> link) & 1 and neighbours[c, link] >= 0:
                 stack[sp] = neighbours[c, link]
                 sp += 1
-    return n_out, drops
+                hops[n_hops] = c * N_LINKS + link
+                n_hops += 1
+    return n_out, drops, n_visited, n_hops
 
 
 def resolve(program) -> Routes:
@@ -73,20 +78,42 @@ def resolve(program) -> Routes:
     neighbours = machine.neighbours.astype(np.int64)
     V = len(pes.n)
     out = np.empty(machine.n_pes, dtype=np.int64)
-    dest, dest_count, drops = [], np.zeros(V, np.int64), np.zeros(V, np.int64)
+    visited, hops = np.empty(machine.n_chips, dtype=np.int64), np.empty(machine.n_chips * 6, dtype=np.int64)
+    paths = {name: ([], np.zeros(V, np.int64)) for name in ("dest", "visit", "hop")}
+    drops = np.zeros(V, np.int64)
+    delays, stage_bits = program.images.delays, []
     for v in np.flatnonzero(pes.sends):
-        n, drops[v] = route_packet(pes.key[v], pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
-                                   neighbours, pe_vertex, out)
-        dest.append(out[:n].copy())
-        dest_count[v] = n
-    dest = np.concatenate(dest) if dest else np.zeros(0, np.int64)
+        # a delay PE sends each stage with its own key (consecutive slices): one route per stage;
+        # its packets count on the routers and links of every stage's route
+        n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
+        reached, seen = {}, {"visit": set(), "hop": set()}
+        for stage in range(n_keys):
+            key = np.uint32(int(pes.key[v]) + (stage << program.keys.neuron_bits))
+            n, lost, n_visited, n_hops = route_packet(key, pes.chip[v], start, count, tkey, tmask, tlinks, tpes,
+                                                      neighbours, pe_vertex, out, visited, hops)
+            drops[v] = max(drops[v], lost)
+            for u in out[:n]:
+                reached[int(u)] = reached.get(int(u), 0) | (1 << stage)
+            seen["visit"].update(visited[:n_visited].tolist())
+            seen["hop"].update(hops[:n_hops].tolist())
+        for name, found in (("dest", sorted(reached)), ("visit", sorted(seen["visit"])), ("hop", sorted(seen["hop"]))):
+            paths[name][0].append(np.array(found, dtype=np.int64))
+            paths[name][1][v] = len(found)
+        stage_bits.append(np.array([reached[u] if n_keys > 1 else -1 for u in sorted(reached)], dtype=np.int64))
+    dest, visit, hop = (np.concatenate(paths[name][0]).astype(np.int64) if paths[name][0] else np.zeros(0, np.int64)
+                        for name in ("dest", "visit", "hop"))
+    dest_count = paths["dest"][1]
+    csr = (lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
     if np.any(dest < 0):
         raise ValueError("a routing entry delivers to a PE that holds no machine vertex")
     source = np.repeat(np.arange(V), dest_count)
     order = np.argsort(dest, kind="stable")
     src_count = np.bincount(dest, minlength=V)
     return Routes(
-        dest_start=np.concatenate([[0], np.cumsum(dest_count)]).astype(np.int64), dest=dest.astype(np.int64),
-        src_start=np.concatenate([[0], np.cumsum(src_count)]).astype(np.int64), src=source[order].astype(np.int64),
+        dest_start=csr(dest_count), dest=dest, src_start=csr(src_count), src=source[order].astype(np.int64),
+        src_stages=(np.concatenate(stage_bits) if stage_bits else np.zeros(0, np.int64))[order],
+        stage_shift=np.array([program.keys.neuron_bits], dtype=np.int64),
         drops=drops, receivers=np.flatnonzero(src_count).astype(np.int64),
-        senders=np.flatnonzero(pes.sends).astype(np.int64))
+        senders=np.flatnonzero(pes.sends).astype(np.int64),
+        visit_start=csr(paths["visit"][1]), visit=visit, hop_start=csr(paths["hop"][1]), hop=hop,
+        router_load=np.zeros(machine.n_chips, np.int64), link_load=np.zeros(machine.n_chips * 6, np.int64))

@@ -1,11 +1,15 @@
 """Phase 2 on a serial-paradigm PE (paper III-A): a packet's key is looked up in the master
 population table, the address list gives the synaptic rows of the sending neuron, and each
-synapse adds weight x spike count into slot ``(t + delay) mod slots`` of the input buffer."""
+synapse adds weight x spike count into slot ``(t + delay) mod slots`` of the input buffer.
+
+The loop over a PE's packets runs inside ``deliver``, one call per PE and window; what it calls
+per packet or row takes arrays and numbers only. (Passing the machine's namedtuples per packet,
+or inlining functions that take them, costs far more than the synapses themselves.)"""
 import numpy as np
 from numba import njit
 
 from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
-from .stats import DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
+from .stats import DELIVERED, DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
 
 _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
 _TYPE_MASK = np.uint32(3)
@@ -13,57 +17,72 @@ _DELAY_MASK = np.uint32(MAX_DELAY)
 _U_INDEX, _U_DELAY, _U_WEIGHT = np.uint32(INDEX_BITS), np.uint32(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def lookup(v, key, m):
-    """Binary search of the PE's master population table (sorted by key); -1 if no entry."""
-    syn = m.serial
-    lo = m.pes.mpt_start[v]
-    hi = lo + m.pes.mpt_count[v]
+@njit(cache=True, nogil=True)
+def search(key, table_key, table_mask, lo, hi):
+    """First entry of ``[lo, hi)`` (sorted by key) whose masked key matches; -1 if none. Master
+    population tables and the parallel paradigm's source tables are searched alike."""
     while lo < hi:
         mid = (lo + hi) // 2
-        masked = key & syn.mpt_mask[mid]
-        if masked == syn.mpt_key[mid]:
+        masked = key & table_mask[mid]
+        if masked == table_key[mid]:
             return mid
-        if masked < syn.mpt_key[mid]:
+        if masked < table_key[mid]:
             hi = mid
         else:
             lo = mid + 1
     return -1
 
 
-@njit(cache=True, nogil=True, inline="always")
-def add_rows(v, first, n_rows, neuron, count, t, m):
-    """The synaptic rows of source ``neuron`` in address-list entries [first, first + n_rows):
-    each synapse adds weight x ``count`` into slot ``(t + delay) mod slots`` of PE v's buffer."""
-    pes, syn, ring = m.pes, m.serial, m.ring
-    n, n_types = pes.n[v], pes.n_types[v]
-    slots_mask = pes.slots[v] - 1
-    base = pes.ring_start[v]
-    words = syn.words
-    for a in range(first, first + n_rows):
-        start = syn.al_offset[a] + neuron * syn.al_stride[a]
-        count_row = np.int64(words[start])
-        wide = syn.al_wide[a]
-        weights = start + 1 + (syn.al_stride[a] - 1) // 2      # 32-bit weights follow the synapse words
-        if pes.dram[v]:
-            m.stats[v, DMA_READS] += 1
-            m.stats[v, DMA_WORDS] += 1 + (2 * count_row if wide else count_row)
-        for j in range(count_row):
-            w = words[start + 1 + j]
-            index = np.int64(w & _INDEX_MASK)
-            stype = np.int64((w >> _U_INDEX) & _TYPE_MASK)
-            delay = np.int64((w >> _U_DELAY) & _DELAY_MASK)
-            weight = np.int64(words[weights + j]) if wide else np.int64(w >> _U_WEIGHT)
-            ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += weight * count
-        m.stats[v, SYNAPTIC_EVENTS] += count_row
+@njit(cache=True, nogil=True)
+def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n):
+    """One synaptic row at ``words[start]`` (header, then synapse words; 32-bit weights from
+    ``weights`` if > 0): each synapse adds weight x ``count`` into slot ``(t + delay) mod slots``
+    of the buffer at ``ring[base]``. Returns the row's synapse count."""
+    length = np.int64(words[start])
+    for j in range(length):
+        w = words[start + 1 + j]
+        index = np.int64(w & _INDEX_MASK)
+        stype = np.int64((w >> _U_INDEX) & _TYPE_MASK)
+        delay = np.int64((w >> _U_DELAY) & _DELAY_MASK)
+        weight = np.int64(words[weights + j]) if weights > 0 else np.int64(w >> _U_WEIGHT)
+        ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += weight * count
+    return length
 
 
-@njit(cache=True, nogil=True, inline="always")
-def receive(v, key, count, t, m):
-    """One packet (spike count ``count``, sent in step ``t``) arriving at serial PE ``v``."""
-    found = lookup(v, key, m)
-    if found < 0:
-        m.stats[v, UNMATCHED] += 1
-        return
-    syn = m.serial
-    add_rows(v, syn.mpt_first[found], syn.mpt_rows[found], np.int64(key & ~syn.mpt_mask[found]), count, t, m)
+@njit(cache=True, nogil=True)
+def deliver(v, t0, pes, syn, routes, outbox, ring, stats):
+    """Every packet routed to serial PE v in the window that starts at step t0."""
+    n, n_types, slots_mask, base, dram = pes.n[v], pes.n_types[v], pes.slots[v] - 1, pes.ring_start[v], pes.dram[v]
+    lo, hi = pes.mpt_start[v], pes.mpt_start[v] + pes.mpt_count[v]
+    words, al_offset, al_stride, al_wide = syn.words, syn.al_offset, syn.al_stride, syn.al_wide
+    delivered = events = dma_reads = dma_words = unmatched = 0
+    for s in range(routes.src_start[v], routes.src_start[v + 1]):
+        u = routes.src[s]
+        stages = routes.src_stages[s]           # a delay PE's stages routed here (-1: every packet)
+        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
+            if not outbox.packet[e]:
+                continue
+            if stages != -1 and not (stages >> ((np.int64(outbox.key[e]) - np.int64(pes.key[u]))
+                                                >> routes.stage_shift[0])) & 1:
+                continue
+            delivered += 1
+            key = outbox.key[e]
+            found = search(key, syn.mpt_key, syn.mpt_mask, lo, hi)
+            if found < 0:
+                unmatched += 1
+                continue
+            neuron = np.int64(key & ~syn.mpt_mask[found])
+            count, t = np.int64(outbox.payload[e]), t0 + outbox.step[e]
+            for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
+                start = al_offset[a] + neuron * al_stride[a]
+                weights = start + 1 + (al_stride[a] - 1) // 2 if al_wide[a] else 0
+                length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
+                events += length
+                if dram:
+                    dma_reads += 1
+                    dma_words += 1 + (2 * length if weights else length)
+    stats[v, DELIVERED] += delivered
+    stats[v, SYNAPTIC_EVENTS] += events
+    stats[v, DMA_READS] += dma_reads
+    stats[v, DMA_WORDS] += dma_words
+    stats[v, UNMATCHED] += unmatched

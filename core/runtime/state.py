@@ -7,7 +7,8 @@ Neurons = namedtuple("Neurons", [
     "constants",     # float32 (N, k): derived parameters
     "fstate",        # float32 (N, k): state variables
     "istate",        # int32 (N, k): refractory counters, spike-source cursors
-    "events",        # int32: SpikeSourceArray emission steps
+    "events",        # int32: event-driven sources' event steps (SpikeSourceArray spikes, schedule bins)
+    "table",         # float32 (E, 2): values belonging to each event (a schedule bin's parameters)
     "syn_in",        # float32 (N, receptors): this step's synaptic input, scaled
     "i_inject",      # float32 (N,): this step's injected current (nA)
     "counts",        # int32 (N,): spikes each neuron emits this step
@@ -30,9 +31,14 @@ Outbox = namedtuple("Outbox", [
 Routes = namedtuple("Routes", [
     "dest_start", "dest",          # CSR: source PE -> receiving PEs
     "src_start", "src",            # CSR: receiving PE -> source PEs (the inverse)
+    "src_stages",                  # per src entry: bit s - 1 if a delay PE's stage s reaches it (-1: all)
+    "stage_shift",                 # int64 (1,): a delay PE's stage s - 1 is (key - its base key) >> this
     "drops",                       # per source PE: chips its packets reach with no entry
     "receivers",                   # PEs that receive packets
     "senders",                     # PEs that send packets
+    "visit_start", "visit",        # CSR: source PE -> the chips whose routers handle its packets
+    "hop_start", "hop",            # CSR: source PE -> the links its packets cross (chip * 6 + link)
+    "router_load", "link_load",    # int64 counters: packets per router, per link
 ])
 
 # what the machine records: spikes of chosen neurons, samples of state variables
@@ -55,6 +61,21 @@ Stacked = namedtuple("Stacked", [
     "acc",                         # int64 per column: the MAC array's 32-bit accumulators
 ])
 
+# current sources on the neuron PEs (``mapping/currents.py``): each source's schedule, and per
+# neuron its injections (CSR over global neurons), each holding the current for the coming step
+Currents = namedtuple("Currents", [
+    "kind",          # int64 (S,): DC, AC, STEP, NOISE
+    "param",         # float64 (S, k): start/stop steps, amplitude or mean, offset or stdev, ...
+    "step_start",    # int64 (S + 1,): each step source's range of ``step_at``/``step_amp``
+    "step_at", "step_amp",         # step sources: the step each amplitude starts at, and the amplitude
+    "inj_start",     # int64 (N + 1,): neuron i's injections are [inj_start[i], inj_start[i + 1])
+    "inj_source",    # int64 (E,): the source of each injection
+    "inj_value",     # float32 (E,): the current each injection gives in the coming step (nA)
+    "inj_record",    # int64 (E,): column of the recorded samples, -1 if not recorded
+    "samples",       # float32: recorded injections, one row per step of the run
+    "t0",            # int64 (1,): the run's first step
+])
+
 # the whole machine, as the step loop sees it
 Machine = namedtuple("Machine", [
     "pes",           # ``mapping.images.PEImages``: per-PE configuration
@@ -66,4 +87,6 @@ Machine = namedtuple("Machine", [
     "routes", "nrn", "outbox", "rec",
     "ring",          # int64: every PE's synaptic input buffer
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
+    "currents",      # ``Currents``: current sources on the neuron PEs
+    "delays",        # ``mapping.images.DelayImages``: delay PEs' stages
 ])

@@ -13,7 +13,7 @@ def program():
         pop.parameters["tau_syn_E"][:] = 2.0
         pop.record = {"spikes": 1, "v": 5}
     for proj in net.projections:
-        proj.weight *= 0.2
+        proj.weight = proj.weight * 0.2
     return compile_network(net)
 
 
@@ -152,3 +152,13 @@ def test_local_spike_sources_give_the_same_spikes_as_sources_on_their_own_pes():
     assert s_local["spikes of local sources"] == alone.spikes(p)[0].size > 1000
     assert s_local["packets sent"] == local.spikes(e)[0].size < s_alone["packets sent"]
     assert s_local["synaptic events"] == s_alone["synaptic events"]
+
+
+def test_a_run_in_progress_bar_chunks_equals_one_run(program, capsys):
+    one, chunked = Emulator(program, seed=4), Emulator(program, seed=4)
+    one.run(700, progress_bar=False)
+    chunked.run(700, progress_bar=True)            # 100 chunks of 7 steps, and a bar on stderr
+    assert "emulating" in capsys.readouterr().err
+    for p in range(3):
+        np.testing.assert_array_equal(one.spikes(p)[1], chunked.spikes(p)[1])
+        np.testing.assert_array_equal(one.signals(p, "v")[1], chunked.signals(p, "v")[1])

@@ -8,6 +8,7 @@ from pyNN import errors
 from pyNN.standardmodels.synapses import TsodyksMarkramSynapse
 
 import pynn_spinnaker2 as sim
+from core.mapping.delays import LONGEST_DELAY
 from pynn_spinnaker2.simulator import state
 
 
@@ -47,13 +48,14 @@ def test_plastic_synapses_are_refused():
         sim.Projection(pop, pop, sim.AllToAllConnector(), TsodyksMarkramSynapse(weight=0.1, delay=1.0))
 
 
-def test_unsupported_cells_and_current_sources():
-    with pytest.raises(NotImplementedError, match="Izhikevich.*IF_curr_exp"):
-        sim.Izhikevich()
-    with pytest.raises(NotImplementedError, match="i_offset"):
-        sim.DCSource(amplitude=0.5)
-    assert sim.list_standard_models() == ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp",
-                                          "SpikeSourcePoisson", "SpikeSourceArray"]
+def test_unsupported_cells():
+    with pytest.raises(NotImplementedError, match="IF_facets_hardware1.*IF_curr_exp"):
+        sim.IF_facets_hardware1()
+    assert set(sim.list_standard_models()) >= {
+        "IF_curr_exp", "IF_curr_alpha", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha", "IF_cond_exp_gsfa_grr",
+        "HH_cond_exp", "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista", "Izhikevich", "GIF_cond_exp",
+        "SpikeSourcePoisson", "SpikeSourcePoissonRefractory", "SpikeSourceGamma", "SpikeSourceInhGamma",
+        "SpikeSourceArray"}
 
 
 def test_wrong_weight_sign_is_refused_at_creation_naming_the_projection():
@@ -83,8 +85,10 @@ def test_wrong_weight_sign_is_refused_at_creation_naming_the_projection():
     np.testing.assert_array_equal(prj.get("weight", format="list", with_address=False), -0.1)
 
 
-@pytest.mark.parametrize("dt, delay, steps", [(0.1, 6.3, 63), (1.0, 63.0, 63)])
+@pytest.mark.parametrize("dt, delay, steps", [(0.1, 6.3, 63), (1.0, 63.0, 63), (0.1, 6.4, 64),
+                                             (0.1, 207.9, LONGEST_DELAY)])
 def test_longest_delay_the_machine_holds_is_accepted(dt, delay, steps):
+    """A row holds 63 steps; delay PEs' stages take longer delays, up to LONGEST_DELAY steps."""
     sim.setup(timestep=dt)
     pop = sim.Population(2, sim.IF_curr_exp(), label="p")
     sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=delay))
@@ -94,13 +98,13 @@ def test_longest_delay_the_machine_holds_is_accepted(dt, delay, steps):
 def test_delay_beyond_the_machine_is_refused_at_creation_and_set():
     pop = sim.Population(2, sim.IF_curr_exp(), label="p")
     with pytest.raises(errors.ConnectionError,
-                       match=r"'long'.*6.4 ms \(64 time steps\) exceeds the 63 time steps.*timestep of at least 0.102"):
-        sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=6.4),
+                       match=r"'long'.*208 ms \(2080 time steps\) exceeds the 2079 time steps.*timestep of at least 0.1"):
+        sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=208.0),
                        label="long")
     prj = sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
                          label="short")
-    with pytest.raises(errors.ConnectionError, match="'short'.*exceeds the 63 time steps"):
-        prj.set(delay=sim.RandomDistribution("uniform", (1.0, 10.0), rng=sim.NumpyRNG(1)))
+    with pytest.raises(errors.ConnectionError, match="'short'.*exceeds the 2079 time steps"):
+        prj.set(delay=sim.RandomDistribution("uniform", (1.0, 300.0), rng=sim.NumpyRNG(1)))
     np.testing.assert_allclose(prj.get("delay", format="list", with_address=False), 1.0)
 
 
@@ -119,10 +123,10 @@ def test_min_and_max_delay_from_setup_are_honoured():
 
 
 def test_max_delay_beyond_the_machine_warns_at_setup():
-    with pytest.warns(UserWarning, match="max_delay=10 ms is longer than the 63 time steps.*6.3 ms") as caught:
-        sim.setup(timestep=0.1, max_delay=10.0)
+    with pytest.warns(UserWarning, match="max_delay=300 ms is longer than the 2079 time steps.*207.9 ms") as caught:
+        sim.setup(timestep=0.1, max_delay=300.0)
     assert caught[0].filename == __file__                   # the user's line, not the library's
-    assert sim.get_max_delay() == pytest.approx(6.3)
+    assert sim.get_max_delay() == pytest.approx(207.9)
 
 
 def test_setup_options():
@@ -149,12 +153,12 @@ def test_setup_options():
     sim.setup(n_boards_required=2)
     assert state.n_chips == 96
     sim.setup(timestep=None, min_delay=None, max_delay=None)             # sPyNNaker's defaults
-    assert (sim.get_time_step(), sim.get_max_delay()) == (0.1, pytest.approx(6.3))
+    assert (sim.get_time_step(), sim.get_max_delay()) == (0.1, pytest.approx(LONGEST_DELAY * 0.1))
     sim.setup(n_chips_required=3)
     assert state.n_chips == 3
     sim.setup(timestep=0.2, min_delay="auto", n_chips=48, rng_seed=7)
     assert (sim.get_time_step(), sim.get_min_delay(), state.n_chips, state.seed) == (0.2, 0.2, 48, 7)
-    assert sim.get_max_delay() == pytest.approx(63 * 0.2)
+    assert sim.get_max_delay() == pytest.approx(LONGEST_DELAY * 0.2)     # delay extensions' reach
     pop = sim.Population(2, sim.IF_curr_exp())
     sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.0))
     assert sim.get_min_delay() == pytest.approx(1.0)      # 'auto': the network's shortest delay, as NEST

@@ -20,14 +20,6 @@ class MissingFeature(Exception):
     """The scenario failed with the error of the feature it is expected to lack."""
 
 
-def _cell(name):
-    return (f"cell type {name} is not implemented yet", f"NotImplementedError: {name} is not supported")
-
-
-def _current(name):
-    return (f"current source {name} is not implemented yet", f"NotImplementedError: {name} is not supported")
-
-
 def _synapse(name, kind):
     return (f"{kind} ({name}) is not implemented yet (plasticity)", f"NotImplementedError: {name} is not supported")
 
@@ -36,32 +28,10 @@ TSODYKS_MARKRAM = _synapse("TsodyksMarkramSynapse", "short-term plasticity")
 STDP = _synapse("SpikePairRule", "STDP")
 
 EXPECTED_FAILURES = {
-    "test_cell_types.test_EIF_cond_alpha_isfa_ista": _cell("EIF_cond_alpha_isfa_ista"),
-    "test_cell_types.test_HH_cond_exp": _cell("HH_cond_exp"),
-    "test_cell_types.test_SpikeSourceGamma": _cell("SpikeSourceGamma"),
-    "test_cell_types.test_SpikeSourcePoissonRefractory": _cell("SpikeSourcePoissonRefractory"),
-    "test_cell_types.test_composed_neuron_model_homogeneous_receptors":
-        ("PointNeuron built from AdExp and CondAlphaPostSynapticResponse is not implemented yet",
-         "NotImplementedError: AdExp is not supported"),
     "test_connection_handling.test_issue652": STDP,
     "test_connectors.test_all_to_all_tsodyksmarkram": TSODYKS_MARKRAM,
     "test_connectors.test_fixed_number_post_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
     "test_connectors.test_fixed_number_pre_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
-    "test_electrodes.test_changing_electrode": _current("DCSource"),
-    "test_electrodes.test_issue165": _current("DCSource"),
-    "test_electrodes.test_issue321": _current("DCSource"),
-    "test_electrodes.test_issue437": _current("NoisyCurrentSource"),
-    "test_electrodes.test_issue442": _current("ACSource"),
-    "test_electrodes.test_issue445": _current("ACSource"),
-    "test_electrodes.test_issue451": _current("DCSource"),
-    "test_electrodes.test_issue483": _current("DCSource"),
-    "test_electrodes.test_issue487": _current("DCSource"),
-    "test_electrodes.test_issue497": _current("ACSource"),
-    "test_electrodes.test_issue512": _current("StepCurrentSource"),
-    "test_electrodes.test_issue631": _current("DCSource"),
-    "test_electrodes.test_issue759": _current("StepCurrentSource"),
-    "test_electrodes.test_issue_465_474_630": _current("ACSource"),
-    "test_electrodes.test_ticket226": _current("DCSource"),
     "test_parameter_handling.test_issue505": TSODYKS_MARKRAM,
     "test_parameter_handling.test_set_synaptic_parameters_fully_connected": TSODYKS_MARKRAM,
     "test_parameter_handling.test_set_synaptic_parameters_multiply_connected": TSODYKS_MARKRAM,
@@ -70,13 +40,8 @@ EXPECTED_FAILURES = {
         ("needs off-grid (precise) spike times, spike_precision='off_grid': the machine is time-driven "
          "and puts spike times on the grid as NEST's on_grid mode does (NEST on_grid fails it too)",
          r"AssertionError: .*DESIRED: array\(\[0\.075\]\)"),
-    "test_recording.test_issue499": _current("DCSource"),
-    "test_recording.test_record_vm_and_gsyn_from_assembly": _cell("EIF_cond_exp_isfa_ista"),
-    "test_recording.test_record_with_filename": _current("DCSource"),
-    "test_scenario1.test_scenario1a": _cell("IF_cond_alpha"),
-    "test_scenario2.test_scenario2": _current("DCSource"),
     "test_scenario3.test_scenario3": STDP,
-    "test_scenario4.test_scenario4": _cell("EIF_cond_exp_isfa_ista"),
+    "test_scenario4.test_scenario4": TSODYKS_MARKRAM,
     "test_scenario5.test_scenario5":
         ("multi-compartment neurons (MultiCompartmentNeuron, morphologies) are not supported",
          "Skipped: morphio not available|NotImplementedError: MultiCompartmentNeuron is not supported"),
@@ -90,7 +55,12 @@ PASSING = [
     "test__simulation_control.test_reset_with_spikes",
     "test__simulation_control.test_run_until",
     "test__simulation_control.test_setup",
+    "test_cell_types.test_EIF_cond_alpha_isfa_ista",
+    "test_cell_types.test_HH_cond_exp",
+    "test_cell_types.test_SpikeSourceGamma",
     "test_cell_types.test_SpikeSourcePoisson",
+    "test_cell_types.test_SpikeSourcePoissonRefractory",
+    "test_cell_types.test_composed_neuron_model_homogeneous_receptors",
     "test_cell_types.test_issue511",
     "test_cell_types.test_update_SpikeSourceArray",
     "test_connection_handling.test_connection_access_weight_and_delay",
@@ -103,15 +73,35 @@ PASSING = [
     "test_connectors.test_fixed_number_pre_with_replacement",
     "test_connectors.test_issue309",
     "test_connectors.test_issue622",
+    "test_electrodes.test_changing_electrode",
+    "test_electrodes.test_issue165",
+    "test_electrodes.test_issue321",
+    "test_electrodes.test_issue437",
+    "test_electrodes.test_issue442",
+    "test_electrodes.test_issue445",
+    "test_electrodes.test_issue451",
+    "test_electrodes.test_issue483",
+    "test_electrodes.test_issue487",
+    "test_electrodes.test_issue497",
+    "test_electrodes.test_issue512",
+    "test_electrodes.test_issue631",
+    "test_electrodes.test_issue759",
+    "test_electrodes.test_issue_465_474_630",
+    "test_electrodes.test_ticket226",
     "test_issue231.test_issue231",
     "test_issue274.test_issue274",
     "test_parameter_handling.test_issue241",
     "test_parameter_handling.test_issue302",
     "test_procedural_api.test_ticket195",
+    "test_recording.test_issue499",
     "test_recording.test_mix_procedural_and_oo",
+    "test_recording.test_record_vm_and_gsyn_from_assembly",
+    "test_recording.test_record_with_filename",
     "test_recording.test_reset_recording",
     "test_recording.test_sampling_interval",
     "test_scenario1.test_scenario1",
+    "test_scenario1.test_scenario1a",
+    "test_scenario2.test_scenario2",
     "test_ticket166.test_ticket166",
 ]
 

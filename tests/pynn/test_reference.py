@@ -102,12 +102,16 @@ print(json.dumps({{k: r[k] for k in ("rate_E", "rate_I", "cv_E")}}))
 
 def test_brunel_matches_nest():
     """Scale 250 (NE=1000, NI=250), dt 0.1 ms, 1 s: the same connectivity and initial state (same
-    PyNN RNG draws); only the Poisson realisation differs."""
+    PyNN RNG draws); only the Poisson realisation differs. Between noise realisations the rate
+    varies by 0.9 Hz (NEST) and 0.8 Hz (here) about 96 Hz, the CV by 0.006 and 0.003 about 0.09, so
+    the difference of one run on each varies by 1.2 Hz and 0.0064 (``brunel_variability.py``, six
+    noise seeds each). The tolerances are four of those standard deviations: 5% of the rate, 0.025
+    of CV."""
     nest = run_script(BRUNEL.format(backend="nest"))
     ours = run_script(BRUNEL.format(backend="spinnaker2"))
     assert nest["rate_E"] > 10.0
-    assert abs(ours["rate_E"] - nest["rate_E"]) < 0.1 * nest["rate_E"], (ours, nest)
-    assert abs(ours["cv_E"] - nest["cv_E"]) < 0.1, (ours, nest)
+    assert abs(ours["rate_E"] - nest["rate_E"]) < 0.05 * nest["rate_E"], (ours, nest)
+    assert abs(ours["cv_E"] - nest["cv_E"]) < 0.025, (ours, nest)
 
 
 CONNECTORS = """

@@ -67,8 +67,11 @@ def test_long_delays_shrink_slices_and_too_long_ones_fail():
     net = _dense(255, 10, 0.5, delay=60)
     graph = partition(net)
     assert max(s.size for s in graph.slices if s.population == 1) < 255
-    net.projections[0].delay[:] = 64
-    with pytest.raises(ValueError, match="'p0'.*64 steps.*63 time steps.*timestep of at least"):
+    net.projections[0].delay = np.full(net.projections[0].size, 64)     # beyond a row: delay stages take it
+    assert partition(net).delays.stages == {0: 1}
+    longest = 63 + 63 * (64 - 32)
+    net.projections[0].delay = np.full(net.projections[0].size, longest + 1)
+    with pytest.raises(ValueError, match=f"'p0'.*{longest + 1} steps.*63 stages.*timestep of at least"):
         partition(net)
 
 

@@ -67,7 +67,7 @@ def test_emulated_packets_arrive_once_per_target_pe(rng):
     for pop in net.populations:
         pop.parameters["i_offset"][:] = 2.0
     for proj in net.projections:      # zero weights: every neuron fires alike, so counts are exact
-        proj.weight[:] = 0.0
+        proj.weight = np.zeros(proj.size)
     program = compile_network(net, Machine(n_chips=3))
     emu = Emulator(program, seed=1)
     emu.run(300)
@@ -133,12 +133,17 @@ def test_routes_resolved_at_load_equal_a_table_scan_for_every_key(rng, n_chips):
     pe_vertex = np.full(program.machine.n_pes, -1, dtype=np.int64)
     pe_vertex[program.placement] = np.arange(len(program.placement))
     out = np.empty(program.machine.n_pes, dtype=np.int64)
+    visited, hops = (np.empty(program.machine.n_chips * 6, dtype=np.int64) for _ in range(2))
     checked = 0
     for v in np.flatnonzero(pes.sends):
         want = sorted(routes.dest[routes.dest_start[v]:routes.dest_start[v + 1]].tolist())
         for i in range(pes.n[v]):
-            n, drops = route_packet(pes.key[v] | np.uint32(i), pes.chip[v], *tables,
-                                    program.machine.neighbours.astype(np.int64), pe_vertex, out)
+            n, drops, n_visited, n_hops = route_packet(pes.key[v] | np.uint32(i), pes.chip[v], *tables,
+                                                       program.machine.neighbours.astype(np.int64), pe_vertex, out,
+                                                       visited, hops)
             assert sorted(out[:n].tolist()) == want and drops == routes.drops[v]
+            assert sorted(visited[:n_visited].tolist()) == sorted(
+                routes.visit[routes.visit_start[v]:routes.visit_start[v + 1]].tolist())
+            assert n_hops == n_visited - 1 == routes.hop_start[v + 1] - routes.hop_start[v]   # a tree
             checked += 1
     assert checked > 100 and routes.dest.size > 0
