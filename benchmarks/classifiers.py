@@ -59,6 +59,7 @@ from benchmarks.paradigm_dataset import DEFAULT_OUT, grid_layer, load  # noqa: E
 from core.mapping import switching  # noqa: E402
 
 SEED = 0
+JOBS = 2                  # folds fitted side by side (the results do not depend on it)
 SHIPPABLE = ("AdaBoost", "Gradient boosting", "Random forest", "Extra trees", "Decision tree")
 
 
@@ -110,7 +111,7 @@ def compare(X, y, data, train, test) -> list[dict]:
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
     for name, clf in classifiers().items():
         t = time.perf_counter()
-        cv = cross_val_score(clf, X[train], y[train], cv=folds)
+        cv = cross_val_score(clf, X[train], y[train], cv=folds, n_jobs=JOBS)
         clf.fit(X[train], y[train])
         fit_s = time.perf_counter() - t
         t = time.perf_counter()
@@ -323,7 +324,7 @@ def main(argv=None):
         print(f"written to {switching.MODEL_PATH}")
 
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    oof = cross_val_predict(clone(best["model"]), X, y, cv=folds)
+    oof = cross_val_predict(clone(best["model"]), X, y, cv=folds, n_jobs=JOBS)
     rule = one_pe(data, idx)
     auto_oof = np.where(rule, 0, oof)
     held = np.where(rule[test], 0, best["model"].predict(X[test]))
