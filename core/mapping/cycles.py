@@ -10,6 +10,7 @@ compile time (``expected_rates``): a source population's rate is known (a Poisso
 * serial paradigm, per synaptic word processed: 20 cycles, sPyNNaker's design target of 10,000
   synaptic events per ms on a 200 MHz ARM core, met within a factor of two (Rhodes et al. 2018,
   "sPyNNaker", Front. Neurosci. 12:816, abstract and section 5);
+* delay PEs: a packet received and one sent per stage;
 * per received spike packet: 12 cycles of interrupt entry and 10 of return (ARM Cortex-M4 technical
   reference manual: 12-cycle interrupt latency), 8 cycles per level of the master population
   table's binary search, and 10 per synaptic row read (address list entry, row header);
@@ -120,15 +121,28 @@ def pe_cycles(network: Network, graph, costs: CycleCosts = CycleCosts(), rates=N
     """Expected cycles per step of every machine vertex of ``graph`` (``partition.MachineGraph``)."""
     rates, basis = expected_rates(network) if rates is None else rates
     dt = network.timestep / 1000.0
-    slice_rate = [float(rates[s.population][s.lo:s.hi].sum()) * dt for s in graph.slices]  # spikes per step
+    n_pops = len(network.populations)
+    slice_rate = [float(rates[s.population][s.lo:s.hi].sum()) * dt if s.population < n_pops else 0.0
+                  for s in graph.slices]                                            # spikes per step
+    for mv in graph.vertices:                   # a delay PE's stage slices re-send its source slice's spikes
+        if mv.role == "delay":
+            for stage in mv.sends:
+                slice_rate[stage] = slice_rate[mv.sources[0]]
     by_target: dict[int, list] = {}
     for b in graph.blocks:
         by_target.setdefault(b.target, []).append(b)
     cycles, parts = np.zeros(len(graph.vertices)), []
     for v, mv in enumerate(graph.vertices):
+        work: dict[str, float] = {}
+        if mv.role == "delay":                  # receives its source slice, sends every stage
+            spikes = slice_rate[mv.sources[0]]
+            work["packets"] = spikes * costs.search(1)
+            work["spikes sent"] = spikes * len(mv.sends) * costs.send
+            cycles[v] = sum(work.values())
+            parts.append(work)
+            continue
         sl = graph.slices[mv.slice]
         pop = network.populations[sl.population]
-        work: dict[str, float] = {}
         if mv.holds_neurons:
             n_rec = len(getattr(pop, "receptors", pop.spec.receptors))
             work["neurons"] = sl.size * costs.neuron(pop.spec, n_rec)
