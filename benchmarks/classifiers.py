@@ -1,18 +1,32 @@
 """Twelve scikit-learn classifiers for the paradigm choice (paper IV-B), the paper's Figure 5,
 and the shipped model.
 
-Data: ``paradigm_dataset.npz`` (``python benchmarks/paradigm_dataset.py``). A stratified,
-seeded 80/20 split; 5-fold cross-validation on the 80 %; held-out accuracy, PE regret (extra
-PEs of the chosen paradigm over the better one, as % of the ideal total) and decision time
-per layer. Two feature sets: the paper's four (sources, targets, density, delay range), and
-those plus the cost models' PE estimates of both paradigms (``core.mapping.switching.features``).
-The best tree ensemble on the held-out split is written to ``core/mapping/paradigm_model.json``
-(trees as arrays, one per line), compiled to one Python function by ``switching`` at first use:
-decisions need no scikit-learn.
-Figure 5: mean PEs per delay range for serial, parallel, classifier-switched (out-of-fold
-predictions over every layer) and ideal.
+Data: ``paradigm_dataset.npz`` (``python benchmarks/paradigm_dataset.py``): the paper's grid in
+variants of weight precision and receptor types (``8x1``: the paper's 8-bit, excitatory layers;
+``16x2``: 16-bit weights, excitatory and inhibitory sources, what PyNN scripts map by default;
+samples of ``16x1`` and ``8x2``). A stratified, seeded 80/20 split; 5-fold cross-validation on
+the 80 %; held-out accuracy, PE regret (extra PEs of the chosen paradigm over the better one, as
+% of the ideal total) and decision time per layer.
 
+1. The paper's comparison: the 8x1 layers, the paper's four features (sources, targets,
+   density, delay range).
+2. Every variant, with the weight precision, the receptor types and the cost models' PE
+   estimates of both paradigms as features (``core.mapping.switching.features``). The best tree
+   ensemble is written to ``core/mapping/paradigm_model.json`` (trees as arrays, one per line),
+   compiled to one Python function by ``switching`` at first use: decisions need no
+   scikit-learn. Per variant, it is compared with the cost models alone (what ``auto`` falls
+   back to outside the training grid) and with a model trained on the paper's variant only.
+3. ``auto`` as the compiler runs it (``switching.choose_paradigm``: a layer one serial PE
+   certainly holds is serial, then the shipped model), on the held-out layers.
+4. Figure 5: mean PEs per delay range for serial, parallel, classifier-switched (out-of-fold
+   predictions over every 8x1 layer) and ideal.
+5. Decision time against compiling both paradigms, one layer at a time.
+
+    python benchmarks/classifiers.py --regenerate        # the dataset anew (both variants, 2 processes), then all
     python benchmarks/classifiers.py [--data benchmarks/paradigm_dataset.npz] [--no-ship] [--timing-only]
+
+Deterministic: the dataset's layers are seeded by their grid index and sorted, the split, the folds
+and every classifier are seeded.
 """
 from __future__ import annotations
 
@@ -26,6 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sklearn.base import clone  # noqa: E402
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis  # noqa: E402
 from sklearn.ensemble import (AdaBoostClassifier, ExtraTreesClassifier, GradientBoostingClassifier,  # noqa: E402
                               RandomForestClassifier)
@@ -39,10 +54,12 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
-from benchmarks.paradigm_dataset import DEFAULT_OUT, load  # noqa: E402
+from benchmarks import paradigm_dataset  # noqa: E402
+from benchmarks.paradigm_dataset import DEFAULT_OUT, grid_layer, load  # noqa: E402
 from core.mapping import switching  # noqa: E402
 
 SEED = 0
+JOBS = 2                  # folds fitted side by side (the results do not depend on it)
 SHIPPABLE = ("AdaBoost", "Gradient boosting", "Random forest", "Extra trees", "Decision tree")
 
 
@@ -68,7 +85,17 @@ def feature_matrix(data: dict, full: bool) -> np.ndarray:
     raw = np.column_stack([data["n_source"], data["n_target"], data["density"], data["delay_range"]]).astype(float)
     if not full:
         return raw
-    return np.array([switching.features(int(a), int(b), float(c), int(d)) for a, b, c, d in raw])
+    return np.array([switching.features(int(a), int(b), float(c), int(d), int(bits), int(types))
+                     for (a, b, c, d), bits, types in zip(raw, data["weight_bits"], data["n_types"])])
+
+
+def variants(data: dict) -> list[tuple[int, int]]:
+    return sorted({(int(b), int(t)) for b, t in zip(data["weight_bits"], data["n_types"])},
+                  key=lambda v: (v != (8, 1), v != (16, 2), v))
+
+
+def variant_rows(data: dict, idx: np.ndarray, bits: int, types: int) -> np.ndarray:
+    return idx[(data["weight_bits"][idx] == bits) & (data["n_types"][idx] == types)]
 
 
 def regret(choice: np.ndarray, data: dict, idx: np.ndarray) -> float:
@@ -84,7 +111,7 @@ def compare(X, y, data, train, test) -> list[dict]:
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
     for name, clf in classifiers().items():
         t = time.perf_counter()
-        cv = cross_val_score(clf, X[train], y[train], cv=folds)
+        cv = cross_val_score(clf, X[train], y[train], cv=folds, n_jobs=JOBS)
         clf.fit(X[train], y[train])
         fit_s = time.perf_counter() - t
         t = time.perf_counter()
@@ -143,34 +170,52 @@ def write_model(model: dict, path: Path):
 
 # -- Figure 5 --------------------------------------------------------------------------------------
 
-def figure5(data, switched: np.ndarray, path: Path) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    D = data["delay_range"]
-    s, p = data["serial_pes"], data["parallel_pes"]
+def figure5(data, rows: np.ndarray, switched: np.ndarray, path: Path | None) -> str:
+    """Mean PEs per delay range over ``rows``, ``switched[i]`` the choice for ``rows[i]``."""
+    D = data["delay_range"][rows]
+    s, p = data["serial_pes"][rows], data["parallel_pes"][rows]
     series = {"serial": s, "parallel": p, "classifier-switched": np.where(switched == 1, p, s),
               "ideal": np.minimum(s, p)}
     delays = np.unique(D)
     means = {k: np.array([v[D == d].mean() for d in delays]) for k, v in series.items()}
-    fig, ax = plt.subplots(figsize=(6.4, 4))
-    for (k, m), style in zip(means.items(), ("o-", "s-", "^-", "--")):
-        ax.plot(delays, m, style, label=k)
-    ax.set_xlabel("delay range (time steps)")
-    ax.set_ylabel(f"mean PEs per layer ({int(np.sum(D == delays[0]))} layers each)")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    lines = ["| delay range | " + " | ".join(means) + " |", "| ---: |" + " ---: |" * len(means)]
-    lines += [f"| {d} | " + " | ".join(f"{means[k][i]:.3f}" for k in means) + " |" for i, d in enumerate(delays)]
-    lines.append("| all | " + " | ".join(f"{v.mean():.3f}" for v in series.values()) + " |")
+    if path is not None:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(6.4, 4))
+        for (k, m), style in zip(means.items(), ("o-", "s-", "^-", "--")):
+            ax.plot(delays, m, style, label=k)
+        ax.set_xlabel("delay range (time steps)")
+        ax.set_ylabel(f"mean PEs per layer ({int(np.sum(D == delays[0]))} layers each)")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+    lines = ["| delay range | " + " | ".join(means) + " | switched / ideal |", "| ---: |" + " ---: |" * (len(means) + 1)]
+    lines += [f"| {d} | " + " | ".join(f"{means[k][i]:.3f}" for k in means)
+              + f" | {means['classifier-switched'][i] / means['ideal'][i]:.4f} |" for i, d in enumerate(delays)]
+    lines.append("| all | " + " | ".join(f"{v.mean():.3f}" for v in series.values())
+                 + f" | {series['classifier-switched'].mean() / series['ideal'].mean():.4f} |")
     return "\n".join(lines)
 
 
+# -- auto as the compiler runs it ------------------------------------------------------------------
+
+def one_pe(data, rows) -> np.ndarray:
+    """Layers that one serial PE certainly holds (``switching.serial_fits_one_pe``)."""
+    return np.array([switching.serial_fits_one_pe(int(data["n_source"][i]), int(data["n_target"][i]),
+                                                  int(data["delay_range"][i]), weight_bits=int(data["weight_bits"][i]))
+                     for i in rows], dtype=bool)
+
+
+def cost_model_choice(X: np.ndarray) -> np.ndarray:
+    """Parallel where its PE estimate is below serial's (what ``auto`` does outside the grid)."""
+    f = list(switching.FEATURES)
+    return (X[:, f.index("parallel_estimate")] < X[:, f.index("serial_estimate")]).astype(int)
+
+
 def decision_timing(data, idx, repeats=3) -> str:
-    """One layer at a time: the shipped model's decision against compiling both paradigms."""
-    from benchmarks.paradigm_dataset import grid_layer
+    """One layer at a time: ``auto``'s decision against compiling both paradigms."""
     switching.load_model.cache_clear()
     switching._shipped.cache_clear()
     switching.choose_paradigm(100, 100, 0.5, 2)          # load the model once, as a compiler would
@@ -178,21 +223,32 @@ def decision_timing(data, idx, repeats=3) -> str:
     for i in idx:
         a, b, c, d = (int(data["n_source"][i]), int(data["n_target"][i]), float(data["density"][i]),
                       int(data["delay_range"][i]))
+        bits, types = int(data["weight_bits"][i]), int(data["n_types"][i])
         runs = []
         for _ in range(repeats):                          # the least of a few runs, as timeit does
             t = time.perf_counter()
-            switching.choose_paradigm(a, b, c, d)
+            switching.choose_paradigm(a, b, c, d, bits, types)
             runs.append(time.perf_counter() - t)
         decide.append(min(runs))
-        src, tgt, w, dl = grid_layer(int(data["index"][i]), a, b, c, d)
+        src, tgt, w, dl, r = grid_layer(int(data["index"][i]), a, b, c, d, bits, types)
         t = time.perf_counter()
-        switching.exact_pes(src, tgt, w, dl, a, b, d)
+        switching.exact_pes(src, tgt, w, dl, a, b, d, bits, r=r)
         both.append(time.perf_counter() - t)
     decide, both = np.array(decide), np.array(both)
-    return (f"decision {1e6 * np.median(decide):.0f} µs median per layer, compiling both paradigms "
-            f"{1e3 * np.median(both):.1f} ms median: {np.median(both) / np.median(decide):.0f}x faster "
-            f"(per layer: 5th percentile {np.percentile(both / decide, 5):.0f}x, least {np.min(both / decide):.0f}x) "
-            f"over {idx.size} held-out layers")
+    least = int(np.argmin(both / decide))
+    return (f"decision {1e6 * np.median(decide):.0f} µs median per layer (slowest {1e6 * decide.max():.0f} µs), "
+            f"compiling both paradigms {1e3 * np.median(both):.1f} ms median: {np.median(both) / np.median(decide):.0f}x "
+            f"faster (per layer: 5th percentile {np.percentile(both / decide, 5):.0f}x, least "
+            f"{np.min(both / decide):.0f}x, on {int(data['n_source'][idx[least]])} x {int(data['n_target'][idx[least]])} "
+            f"at {100 * data['density'][idx[least]]:.0f} %, D = {int(data['delay_range'][idx[least]])}) over "
+            f"{idx.size} layers")
+
+
+def timing_sample(data, test, n=200) -> np.ndarray:
+    """Held-out layers at random, plus the 20 with the fewest synapses (cheapest to compile)."""
+    rng = np.random.default_rng(SEED)
+    smallest = test[np.argsort(data["n_synapses"][test], kind="stable")[:20]]
+    return np.unique(np.concatenate([rng.choice(test, n, replace=False), smallest]))
 
 
 def main(argv=None):
@@ -201,54 +257,99 @@ def main(argv=None):
     ap.add_argument("--no-ship", action="store_true", help="do not rewrite the shipped model")
     ap.add_argument("--figure", type=Path, default=Path(__file__).with_name("figure5_paradigms.png"))
     ap.add_argument("--timing-only", action="store_true", help="only time the shipped model's decisions")
+    ap.add_argument("--regenerate", action="store_true",
+                    help="first rebuild the dataset (paradigm_dataset.py's default variants) into --data")
+    ap.add_argument("--processes", type=int, default=2, help="processes compiling the dataset's layers")
     args = ap.parse_args(argv)
+    if args.regenerate:
+        paradigm_dataset.main(["--out", str(args.data), "--processes", str(args.processes)])
     data = load(args.data)
     y = data["label"]
     idx = np.arange(y.size)
-    train, test = train_test_split(idx, test_size=0.2, stratify=y, random_state=SEED)
+    kinds = variants(data)
+    code = np.zeros(y.size, np.int64)
+    for k, (bits, types) in enumerate(kinds):
+        code[variant_rows(data, idx, bits, types)] = k
+    train, test = train_test_split(idx, test_size=0.2, stratify=2 * code + y, random_state=SEED)
     if args.timing_only:
-        print(decision_timing(data, np.random.default_rng(SEED).choice(test, 200, replace=False)))
+        print(decision_timing(data, timing_sample(data, test)))
         return
-    ties = np.mean(data["serial_pes"] == data["parallel_pes"])
-    print(f"{y.size} layers; parallel better in {100 * y.mean():.1f} %; equal PEs in {100 * ties:.1f} % "
-          f"(label by SRAM bytes); train {train.size}, held out {test.size}\n")
-    results = {}
-    for full, title in ((False, "the paper's four features"), (True, "four features + cost-model estimates")):
-        print(f"### {title}")
-        X = feature_matrix(data, full)
-        rows = compare(X, y, data, train, test)
-        results[full] = (X, rows)
-        print("\n" + table(rows) + "\n")
-    X, rows = results[True]
+    print(f"{y.size} layers in variants " + ", ".join(f"{b}x{t} ({np.sum(code == k)})" for k, (b, t) in enumerate(kinds))
+          + f"; parallel better in {100 * y.mean():.1f} %; train {train.size}, held out {test.size}\n")
+
+    paper = variant_rows(data, idx, 8, 1)
+    train8, test8 = np.intersect1d(train, paper), np.intersect1d(test, paper)
+    print("### 8x1, the paper's four features")
+    rows4 = compare(feature_matrix(data, False), y, data, train8, test8)
+    print("\n" + table(rows4) + "\n")
+
+    print("### every variant, four features + weight bits, receptor types and cost-model estimates")
+    X = feature_matrix(data, True)
+    rows = compare(X, y, data, train, test)
+    print("\n" + table(rows) + "\n")
     best = max((r for r in rows if r["name"] in SHIPPABLE), key=lambda r: (r["accuracy"], -r["regret"]))
     print(f"shipped: {best['name']} (held-out accuracy {100 * best['accuracy']:.2f} %, PE regret {best['regret']:.3f} %)")
+
+    paper_only = clone(best["model"]).fit(X[train8], y[train8])
+    lines = ["| variant | held-out layers | shipped model: accuracy | regret | cost models alone: accuracy | regret "
+             "| model trained on 8x1 only: accuracy | regret |", "| --- |" + " ---: |" * 7]
+    for bits, types in kinds:
+        t = variant_rows(data, test, bits, types)
+        pred, est, p8 = best["model"].predict(X[t]), cost_model_choice(X[t]), paper_only.predict(X[t])
+        lines.append(f"| {bits}x{types} | {t.size} | {100 * np.mean(pred == y[t]):.2f} % | {regret(pred, data, t):.3f} % | "
+                     f"{100 * np.mean(est == y[t]):.2f} % | {regret(est, data, t):.3f} % | "
+                     f"{100 * np.mean(p8 == y[t]):.2f} % | {regret(p8, data, t):.3f} % |")
+    print("\n" + "\n".join(lines) + "\n")
+
     model = export(best["name"], best["model"], X)
     model["features"] = list(switching.FEATURES)
     model["grid"] = dict(n_source=[int(data["n_source"].min()), int(data["n_source"].max())],
                          n_target=[int(data["n_target"].min()), int(data["n_target"].max())],
                          density=[float(data["density"].min()), float(data["density"].max())],
                          delay_range=[int(data["delay_range"].min()), int(data["delay_range"].max())],
-                         weight_bits=8, model="IF_curr_exp")
-    model["trained"] = dict(classifier=best["name"], layers=int(train.size), held_out_accuracy=round(best["accuracy"], 5),
-                            pe_regret_percent=round(best["regret"], 4))
+                         weight_bits=sorted({b for b, _ in kinds}), n_types=sorted({t for _, t in kinds}),
+                         model="IF_curr_exp")
+    model["trained"] = dict(classifier=best["name"], layers=int(train.size), variants=[f"{b}x{t}" for b, t in kinds],
+                            held_out_accuracy=round(best["accuracy"], 5), pe_regret_percent=round(best["regret"], 4))
     score = switching.compile_model(model)
-    ours = np.array([score(list(x)) > 0 for x in X]).astype(int)
+    ours = np.array([score.score(x) > 0 for x in X]).astype(int)
     agree = np.mean(ours == best["model"].predict(X))
     print(f"pure-Python evaluation agrees with scikit-learn on {100 * agree:.3f} % of layers")
     if agree < 0.999:
         raise SystemExit("the exported model does not reproduce the trained one")
     if not args.no_ship:
         write_model(model, switching.MODEL_PATH)
+        switching.load_model.cache_clear()
+        switching._shipped.cache_clear()
         print(f"written to {switching.MODEL_PATH}")
-    from sklearn.base import clone
+
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    switched = cross_val_predict(clone(best["model"]), X, y, cv=folds)
-    print(f"\n### Figure 5 ({args.figure.name}); classifier: {best['name']}, out-of-fold over all layers "
-          f"(accuracy {100 * np.mean(switched == y):.2f} %, PE regret {regret(switched, data, idx):.3f} %)\n")
-    print(figure5(data, switched, args.figure))
+    oof = cross_val_predict(clone(best["model"]), X, y, cv=folds, n_jobs=JOBS)
+    rule = one_pe(data, idx)
+    auto_oof = np.where(rule, 0, oof)
+    held = np.where(rule[test], 0, best["model"].predict(X[test]))
+    lines = ["| variant | held-out layers | decided by one serial PE | accuracy | PE regret |", "| --- |" + " ---: |" * 4]
+    for bits, types in kinds:
+        t = variant_rows(data, test, bits, types)
+        a = np.where(rule[t], 0, best["model"].predict(X[t]))
+        lines.append(f"| {bits}x{types} | {t.size} | {100 * rule[t].mean():.1f} % | {100 * np.mean(a == y[t]):.2f} % | "
+                     f"{regret(a, data, t):.3f} % |")
+    lines.append(f"| all | {test.size} | {100 * rule[test].mean():.1f} % | {100 * np.mean(held == y[test]):.2f} % | "
+                 f"{regret(held, data, test):.3f} % |")
+    print("### auto as the compiler decides (one-PE rule, then the shipped model), held out\n")
+    print("\n".join(lines) + "\n")
+
+    for bits, types in kinds[:2]:
+        rows_v = variant_rows(data, idx, bits, types)
+        if rows_v.size < 1000:
+            continue
+        sw = auto_oof[rows_v]
+        print(f"### Figure 5, {bits}x{types} ({args.figure.name if (bits, types) == (8, 1) else 'table only'}); "
+              f"auto out-of-fold over its {rows_v.size} layers (accuracy {100 * np.mean(sw == y[rows_v]):.2f} %, "
+              f"PE regret {regret(sw, data, rows_v):.3f} %)\n")
+        print(figure5(data, rows_v, sw, args.figure if (bits, types) == (8, 1) else None) + "\n")
     if not args.no_ship:
-        sample = np.random.default_rng(SEED).choice(test, 200, replace=False)
-        print("\n" + decision_timing(data, sample))
+        print(decision_timing(data, timing_sample(data, test)))
 
 
 if __name__ == "__main__":

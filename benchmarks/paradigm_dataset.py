@@ -3,14 +3,21 @@ paradigms to its exact PE count.
 
 Grid: sources and targets 50..500 step 50, weight density 10..100 % step 10, delay range 1..16:
 16,000 layers. Each layer is drawn from its own seed (the grid index): every (source, target)
-pair is a synapse with probability ``density``, weights uniform 1..255 (8-bit), delays uniform
-1..D steps, excitatory. Serial: ``partition(dram=False)`` on a spike source array ->
-IF_curr_exp network, counting the target's PEs; parallel: ``compile_layer``, dominants plus
-subordinates. Label: the paradigm with fewer PEs; on a tie, the one with fewer SRAM bytes in all
-(never equal in practice), so a label is always a strict preference.
+pair is a synapse with probability ``density``, delays uniform 1..D steps. A *variant* fixes the
+weight precision and the receptor types: ``8x1`` (the paper's: 8-bit weights uniform 1..255, all
+excitatory), ``16x2`` (what a PyNN script maps by default: 16-bit weights uniform 1..65535, the
+last fifth of the sources inhibitory, as in an E/I network), ``16x1``, ``8x2``. The same grid
+layer has the same synapses and delays in every variant. Serial: ``partition(dram=False)`` on a
+spike source array -> IF_curr_exp network, one projection per receptor type, counting the
+target's PEs (it does not depend on the variant: synaptic words and input buffers are the same
+for 8- and 16-bit weights and for one or two types in use); parallel: ``compile_layer`` as the
+pipeline calls it, dominants plus subordinates. Label: the paradigm with fewer PEs; on a tie,
+the one with fewer SRAM bytes in all (never equal in practice), so a label is always a strict
+preference.
 
-    python benchmarks/paradigm_dataset.py                 # all 16,000 layers, both cores
-    python benchmarks/paradigm_dataset.py --sample 500    # a seeded sample of the grid
+    python benchmarks/paradigm_dataset.py                      # 8x1 and 16x2, all 16,000 layers each
+    python benchmarks/paradigm_dataset.py --variants 8x1:500   # a seeded sample of 500 layers
+    python benchmarks/paradigm_dataset.py --variants 8x1 16x2 16x1:2000 8x2:2000
 """
 from __future__ import annotations
 
@@ -25,15 +32,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.mapping.parallel import compile_layer  # noqa: E402
-from core.mapping.switching import neuron_bytes, serial_graph_bytes  # noqa: E402
+from core.mapping.switching import parallel_plan, serial_graph_bytes  # noqa: E402
 
 SIZES = np.arange(50, 501, 50)
 DENSITIES = np.round(np.arange(0.1, 1.01, 0.1), 1)
 DELAYS = np.arange(1, 17)
 DEFAULT_OUT = Path(__file__).with_name("paradigm_dataset.npz")
-COLUMNS = ("n_source", "n_target", "density", "delay_range", "n_synapses", "serial_pes", "parallel_pes",
-           "serial_bytes", "parallel_bytes", "serial_seconds", "parallel_seconds")
+DEFAULT_VARIANTS = ("8x1", "16x2")
+INHIBITORY_FRACTION = 0.2
+COLUMNS = ("n_source", "n_target", "density", "delay_range", "weight_bits", "n_types", "n_synapses",
+           "serial_pes", "parallel_pes", "serial_bytes", "parallel_bytes", "serial_seconds", "parallel_seconds")
 
 
 def grid() -> np.ndarray:
@@ -41,26 +49,47 @@ def grid() -> np.ndarray:
     return np.array(list(itertools.product(SIZES, SIZES, DENSITIES, DELAYS)), dtype=float)
 
 
-def grid_layer(index: int, n_source: int, n_target: int, density: float, delay_range: int):
+def grid_layer(index: int, n_source: int, n_target: int, density: float, delay_range: int,
+               weight_bits: int = 8, n_types: int = 1):
+    """Synapses of grid layer ``index``: source, target, weight, delay, receptor type."""
     rng = np.random.default_rng(index)
     src, tgt = np.nonzero(rng.random((n_source, n_target)) < density)
     w = rng.integers(1, 256, src.size)
     d = rng.integers(1, delay_range + 1, src.size)
-    return src, tgt, w, d
+    if weight_bits == 16:
+        w = np.random.default_rng([index, 16]).integers(1, 1 << 16, src.size)
+    r = (src >= n_source - round(INHIBITORY_FRACTION * n_source)).astype(np.int64) if n_types == 2 else \
+        np.zeros(src.size, np.int64)
+    return src, tgt, w, d, r
 
 
-def measure(args) -> tuple:
-    index, (n_source, n_target, density, delay_range) = args
+def parse_variant(spec: str) -> tuple[int, int, int]:
+    """'16x2' or '16x2:4000' -> (weight bits, receptor types, sample size; 0 = the whole grid)."""
+    head, _, sample = spec.partition(":")
+    bits, _, types = head.partition("x")
+    bits, types, sample = int(bits), int(types), int(sample or 0)
+    if bits not in (8, 16) or types not in (1, 2):
+        raise ValueError(f"variant {spec!r}: weight bits must be 8 or 16 and types 1 or 2 (e.g. 16x2:4000)")
+    return bits, types, sample
+
+
+def measure(args) -> list[tuple]:
+    """One grid layer: the serial count once, the parallel count per variant."""
+    index, (n_source, n_target, density, delay_range), variants = args
     n_source, n_target, delay_range = int(n_source), int(n_target), int(delay_range)
-    src, tgt, w, d = grid_layer(index, n_source, n_target, density, delay_range)
-    t0 = time.perf_counter()
-    s_pes, s_bytes = serial_graph_bytes(src, tgt, d, n_source, n_target)
-    t1 = time.perf_counter()
-    plan = compile_layer(src, tgt, w, d, n_source=n_source, n_target=n_target, weight_bits=8,
-                         neuron_bytes=neuron_bytes(), delay_range=delay_range)
-    t2 = time.perf_counter()
-    return (index, n_source, n_target, density, delay_range, src.size, s_pes, plan.n_pes, s_bytes,
-            plan.sram_bytes, t1 - t0, t2 - t1)
+    rows, serial = [], {}
+    for bits, types in variants:
+        src, tgt, w, d, r = grid_layer(index, n_source, n_target, density, delay_range, bits, types)
+        t0 = time.perf_counter()
+        if types not in serial:
+            serial[types] = serial_graph_bytes(src, tgt, d, n_source, n_target, r=r)
+        s_pes, s_bytes = serial[types]
+        t1 = time.perf_counter()
+        plan = parallel_plan(src, tgt, w, d, n_source, n_target, delay_range, bits, r=r)
+        t2 = time.perf_counter()
+        rows.append((index, n_source, n_target, density, delay_range, bits, types, src.size, s_pes, plan.n_pes,
+                     s_bytes, plan.sram_bytes, t1 - t0, t2 - t1))
+    return rows
 
 
 def label(serial_pes, parallel_pes, serial_bytes, parallel_bytes) -> np.ndarray:
@@ -69,29 +98,46 @@ def label(serial_pes, parallel_pes, serial_bytes, parallel_bytes) -> np.ndarray:
             ).astype(np.int64)
 
 
-def build(indices, processes=2, progress=True) -> dict:
+def work_items(variants) -> list:
+    """Each grid layer once, with the variants it is measured in."""
+    n = len(grid())
+    wanted: dict[int, list] = {}
+    for bits, types, sample in variants:
+        chosen = (np.sort(np.random.default_rng([bits, types]).choice(n, sample, replace=False)) if sample
+                  else np.arange(n))
+        for i in chosen.tolist():
+            wanted.setdefault(i, []).append((bits, types))
     points = grid()
-    work = [(int(i), tuple(points[i])) for i in indices]
-    rows = []
+    return [(i, tuple(points[i]), tuple(v)) for i, v in sorted(wanted.items())]
+
+
+def build(variants, processes=2, progress=True) -> dict:
+    work = work_items(variants)
     start = time.perf_counter()
     with multiprocessing.Pool(processes) as pool:
-        it = pool.imap_unordered(measure, work, chunksize=8)
+        it = pool.imap_unordered(measure, work, chunksize=4)
         if progress:
             from tqdm import tqdm
-            it = tqdm(it, total=len(work), desc="layers", unit="layer")
-        rows = list(it)
+            it = tqdm(it, total=len(work), desc="layers", unit="layer", mininterval=5)
+        rows = [row for rows in it for row in rows]
     seconds = time.perf_counter() - start
     rows.sort()
     data = np.array(rows, dtype=float)
     out = {"index": data[:, 0].astype(np.int64)}
     out.update({name: data[:, 1 + i] for i, name in enumerate(COLUMNS)})
-    for name in ("n_source", "n_target", "delay_range", "n_synapses", "serial_pes", "parallel_pes",
-                 "serial_bytes", "parallel_bytes"):
+    for name in ("n_source", "n_target", "delay_range", "weight_bits", "n_types", "n_synapses", "serial_pes",
+                 "parallel_pes", "serial_bytes", "parallel_bytes"):
         out[name] = out[name].astype(np.int64)
     out["label"] = label(out["serial_pes"], out["parallel_pes"], out["serial_bytes"], out["parallel_bytes"])
     out["wall_seconds"] = np.array(seconds)
     out["processes"] = np.array(processes)
     return out
+
+
+def variant(data: dict, weight_bits: int, n_types: int) -> dict:
+    """The rows of one variant."""
+    keep = (data["weight_bits"] == weight_bits) & (data["n_types"] == n_types)
+    return {k: (v[keep] if np.ndim(v) and v.shape[0] == keep.size else v) for k, v in data.items()}
 
 
 def load(path=DEFAULT_OUT) -> dict:
@@ -101,20 +147,23 @@ def load(path=DEFAULT_OUT) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sample", type=int, default=0, help="a seeded sample of this many grid layers (0: all)")
+    ap.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS),
+                    help="BITSxTYPES[:SAMPLE] each, e.g. 8x1 16x2:4000 (default: 8x1 16x2, whole grid)")
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
-    n = len(grid())
-    indices = (np.sort(np.random.default_rng(0).choice(n, args.sample, replace=False)) if args.sample
-               else np.arange(n))
-    data = build(indices, args.processes)
+    variants = [parse_variant(v) for v in args.variants]
+    data = build(variants, args.processes)
     np.savez_compressed(args.out, **data)
-    ties = np.mean(data["serial_pes"] == data["parallel_pes"])
-    print(f"{indices.size} layers in {float(data['wall_seconds']):.1f} s on {args.processes} processes "
-          f"(compile: serial {data['serial_seconds'].sum():.1f} s, parallel {data['parallel_seconds'].sum():.1f} s "
-          f"CPU); parallel wins {100 * data['label'].mean():.1f} %, equal PEs {100 * ties:.1f} % "
-          f"(broken by SRAM bytes); written to {args.out}")
+    print(f"{data['index'].size} layer compilations in {float(data['wall_seconds']):.1f} s on {args.processes} "
+          f"processes (CPU: serial {data['serial_seconds'].sum():.1f} s, parallel {data['parallel_seconds'].sum():.1f} s); "
+          f"written to {args.out}")
+    for bits, types, _ in variants:
+        v = variant(data, bits, types)
+        ties = np.mean(v["serial_pes"] == v["parallel_pes"])
+        print(f"  {bits}x{types}: {v['label'].size} layers, parallel wins {100 * v['label'].mean():.1f} %, "
+              f"equal PEs {100 * ties:.1f} % (broken by SRAM bytes); median compile ms serial "
+              f"{1e3 * np.median(v['serial_seconds']):.1f}, parallel {1e3 * np.median(v['parallel_seconds']):.1f}")
 
 
 if __name__ == "__main__":

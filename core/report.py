@@ -23,6 +23,7 @@ class PopulationMapping:
     paradigm_reason: str = ""                          # 'set', or how 'auto' chose
     roles: list = field(default_factory=list)          # per PE: neurons, synapses, dominant, subordinate
     pe_items: list = field(default_factory=list)       # per PE: bytes per Table I item
+    pe_cycles: list = field(default_factory=list)      # per PE: expected cycles per time step
 
 
 @dataclass
@@ -55,11 +56,19 @@ class MappingReport:
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
     plasticity: list = field(default_factory=list)      # one line per plastic projection: its rule
+    timing: dict = field(default_factory=dict)          # clock, real-time budget, rates assumed
     pes_per_chip: dict = field(default_factory=dict)    # chip -> PEs used
     chip_xy: list = field(default_factory=list)         # grid position of every chip
     router_load: dict = field(default_factory=dict)     # chip -> packets its router handled
     link_load: dict = field(default_factory=dict)       # (chip, link) -> packets sent over it
     delay_extensions: list = field(default_factory=list)  # ``DelayExtension`` per extended source population
+
+    @property
+    def overruns(self) -> list[tuple[str, tuple[int, int, int], int]]:
+        """(population, PE, cycles) of every PE whose expected work per step exceeds a
+        real-time step at its clock (``mapping/cycles.py``)."""
+        budget = self.timing.get("budget_cycles", float("inf"))
+        return [(p.label, pe, c) for p in self.populations for pe, c in zip(p.pes, p.pe_cycles) if c > budget]
 
     @property
     def dropped_packets(self) -> int:
@@ -140,6 +149,14 @@ class MappingReport:
             lines += ["", "plastic projections (float32 weights and traces in the rows; the synaptic input "
                           "takes the nearest weight step):"]
             lines += ["  " + line for line in self.plasticity]
+        if self.timing:
+            t, over = self.timing, self.overruns
+            busiest = max(((c, p.label) for p in self.populations for c in p.pe_cycles), default=(0, "-"))
+            lines += ["", f"time per step at {t['clock_hz'] / 1e6:g} MHz: busiest PE {busiest[0]:,} cycles "
+                          f"({busiest[1]}), real-time step {t['step_ms']:g} ms = {t['budget_cycles']:,.0f} cycles; "
+                          + (f"{len(over)} PE(s) would overrun it" if over else "no PE overruns it"),
+                      "  expected rates: " + "; ".join(f"{k} {hz:.3g} Hz ({basis})" for k, (hz, basis)
+                                                       in t["rates"].items())]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.router_load:
             seconds = max(self.simulated_ms / 1000.0, 1e-12)
@@ -175,7 +192,7 @@ def _storage(p, pop, network, graph, vs):
 
 
 def mapping_report(network, machine, graph, placement, tables, images, seconds, paradigms=None,
-                   values=None) -> MappingReport:
+                   values=None, timing=None) -> MappingReport:
     paradigms = paradigms or {}
     pops = []
     for p, pop in enumerate(network.populations):
@@ -194,7 +211,10 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
         pops.append(PopulationMapping(pop.label, pop.model, pop.size, paradigm,
                                       [pe_location(placement[v]) for v in vs], _storage(p, pop, network, graph, vs),
                                       sum(items.values()), dram_bytes, items, why,
-                                      [graph.vertices[v].role for v in vs], [images.bytes[v] for v in vs]))
+                                      [graph.vertices[v].role for v in vs], [images.bytes[v] for v in vs],
+                                      [int(round(timing.cycles[v])) for v in vs] if timing is not None else []))
+    timing_summary = {} if timing is None else dict(clock_hz=timing.clock_hz, step_ms=timing.step_ms,
+                                                     budget_cycles=timing.budget, rates=timing.rates)
     chips, per_chip = np.unique(np.asarray(placement, dtype=np.int64) // PES_PER_CHIP, return_counts=True)
     return MappingReport(machine.describe(), machine.n_chips, len(chips), len(placement), pops,
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
@@ -205,7 +225,8 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
                               q.rows, q.target, values.projection_blocks[j], q.filter.order)
                              for j, q in enumerate(network.value_projections)],
                          delay_extensions=delay_extensions(network, graph, placement, images),
-                         plasticity=describe_rules(images.plastic) if images.plastic is not None else [])
+                         plasticity=describe_rules(images.plastic) if images.plastic is not None else [],
+                         timing=timing_summary)
 
 
 def delay_extensions(network, graph, placement, images) -> list[DelayExtension]:

@@ -13,7 +13,7 @@ from pyNN import common
 from pyNN.common.control import DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
 
-from core.compile import PARADIGMS
+from core.compile import OBJECTIVES, PARADIGMS
 from core.hardware import CHIPS_PER_BOARD, Machine
 from core.network import WEIGHT_BITS
 
@@ -22,7 +22,9 @@ from .usercode import warn
 
 OPTIONS = {
     "max_delay": "longest synaptic delay in ms ('auto': what delay extensions can hold)",
-    "paradigm": "'serial', 'parallel' or 'auto' (paradigm choice per incoming layer)",
+    "paradigm": "'auto' (default), 'serial' or 'parallel' (paradigm choice per incoming layer)",
+    "objective": "what paradigm='auto' minimises per layer: 'pes' (default) or 'time' (the busiest PE's cycles "
+                 "per step)",
     "n_chips": "chips in the machine: 1 to 48, or whole 48-chip boards",
     "n_chips_required": "sPyNNaker's name: the same as n_chips",
     "n_boards_required": "sPyNNaker's name: n_chips = 48 per board",
@@ -53,8 +55,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     """Start a new simulation; any existing network is discarded. Options beyond PyNN's
     (``timestep``, ``min_delay``, ``max_delay``):
 
-    * ``paradigm``: 'serial' (default), 'parallel' or 'auto' (per population:
-      ``Population.set_paradigm`` or ``additional_parameters={"paradigm": ...}``)
+    * ``paradigm``: 'auto' (default: per layer, the paradigm with fewer PEs, chosen before
+      compiling), 'serial' or 'parallel' (per population: ``Population.set_paradigm`` or
+      ``additional_parameters={"paradigm": ...}``)
+    * ``objective``: what 'auto' minimises, 'pes' (default) or 'time' (the busiest PE's expected
+      cycles per step; ``sim.mapping()`` reports every PE's and which would overrun real time)
     * ``weight_bits``: 8, 16 (default) or 32 (per population: ``Population.set_weight_bits``)
     * ``threads``: host threads that emulate the PEs (as pyNN.nest's ``threads``); results do
       not depend on it
@@ -76,9 +81,12 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         extra_params["max_delay"] = "auto"
     if not timestep > 0:
         raise ValueError(f"setup(): timestep must be positive, not {timestep}")
-    paradigm = extra_params.get("paradigm", "serial")
+    paradigm = extra_params.get("paradigm", "auto")
     if paradigm not in PARADIGMS:
         raise ValueError(f"setup(): paradigm must be one of {PARADIGMS}, not {paradigm!r}")
+    objective = extra_params.get("objective", "pes")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"setup(): objective must be one of {OBJECTIVES}, not {objective!r}")
     n_chips = _machine_size(extra_params)
     threads, weight_bits = _threads(extra_params), extra_params.get("weight_bits", 16)
     if weight_bits not in WEIGHT_BITS:
@@ -93,6 +101,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     state.min_delay = "auto" if min_delay == "auto" else float(min_delay)
     state.set_max_delay(extra_params.get("max_delay", "auto"))
     state.paradigm, state.n_chips, state.threads, state.weight_bits = paradigm, n_chips, threads, weight_bits
+    state.objective = objective
     state.progress_bar = extra_params.get("progress_bar")
     state.seed = None if seed is None else int(seed)
     return rank()

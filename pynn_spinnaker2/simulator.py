@@ -51,7 +51,8 @@ class State(common.control.BaseState):
         self.dt = 0.1
         self.min_delay = "auto"
         self.user_max_delay = "auto"
-        self.paradigm, self.n_chips, self.seed, self.threads, self.weight_bits = "serial", 1, None, None, 16
+        self.paradigm, self.n_chips, self.seed, self.threads, self.weight_bits = "auto", 1, None, None, 16
+        self.objective = "pes"
         self.progress_bar = None
         self.segment_counter = -1
         self.generation = 0
@@ -152,7 +153,8 @@ class State(common.control.BaseState):
         with attributed_to_user():
             self.network = self.translate()
             self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
-                                           paradigm=self.paradigm, progress_bar=self.progress_bar)
+                                           paradigm=self.paradigm, objective=self.objective,
+                                           progress_bar=self.progress_bar)
             self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
             if previous is not None:
                 self.emulator.carry_over(previous)

@@ -1,14 +1,17 @@
 """Paradigm choice per layer (paper IV): serial (ARM core, synaptic rows) or parallel (MAC array,
-weight-delay map), by the user's setting or, for ``"auto"``, by the trained classifier
-(``switching.py``) before either is compiled."""
+weight-delay map), by the user's setting or, for ``"auto"`` (the default), by the shipped
+classifier or the cost models (``switching.py``) before either paradigm is compiled."""
 from __future__ import annotations
 
-import warnings
+import numpy as np
 
+from ..hardware import MAX_NEURONS_PER_PE
 from ..network import Network
+from .cycles import expected_rates
 from .layers import Layer
+from .local_sources import local_sources
 from .parallel import MAX_DELAY as PARALLEL_MAX_DELAY
-from .switching import choose_paradigm
+from .switching import OBJECTIVES, choose_paradigm
 
 PARADIGMS = ("serial", "parallel", "auto")
 
@@ -30,35 +33,53 @@ def parallel_obstacle(network: Network, layer: Layer) -> str | None:
     return None
 
 
-def choose(network: Network, default: str, layers: dict[int, Layer]) -> tuple[dict[int, str], dict[int, str]]:
+def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None, local=None) -> tuple[str, str]:
+    """What ``"auto"`` picks for one layer, and why. Spike sources that would run on the layer's
+    serial PEs (``local_sources.py``) need PEs of their own under the parallel paradigm; they
+    count against it."""
+    pop = network.populations[lay.target]
+    local = local_sources(network) if local is None else local
+    extra = sum(-(-network.populations[s].size // MAX_NEURONS_PER_PE) for s, (t, _) in local.items() if t == lay.target)
+    obstacle = parallel_obstacle(network, lay)
+    if obstacle:
+        return "serial", f"auto: the MAC array cannot take {obstacle}"
+    if pop.max_neurons_per_pe is not None:
+        return "serial", f"auto: its cap of {pop.max_neurons_per_pe} neurons per PE is the serial paradigm's"
+    rate = None
+    if objective == "time":
+        rates = expected_rates(network)[0] if rates is None else rates
+        source_rates = np.concatenate([rates[s] for s in lay.sources])
+        rate = float(source_rates.mean()) if source_rates.size else 0.0
+    choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range, pop.weight_bits,
+                             len(lay.receptors) or 1, pop.model, objective=objective,
+                             rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra)
+    return choice.paradigm, f"auto: {choice.source}"
+
+
+def choose(network: Network, default: str, layers: dict[int, Layer], objective: str = "pes"
+           ) -> tuple[dict[int, str], dict[int, str]]:
     """Paradigm of every receiving population, and why: the population's own setting, else
     ``default``. A layer the MAC array cannot take is an error when parallel is forced, serial
-    (with a warning) when chosen automatically."""
+    when chosen automatically (the reason says why)."""
     if default not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {default!r}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
     chosen, reasons = {}, {}
+    rates = expected_rates(network)[0] if objective == "time" else None
+    local = local_sources(network)
     for p, lay in layers.items():
         pop = network.populations[p]
         wanted = pop.paradigm or default
         if wanted not in PARADIGMS:
             raise ValueError(f"population {pop.label!r}: paradigm must be one of {PARADIGMS}, not {wanted!r}")
-        obstacle = parallel_obstacle(network, lay)
         if wanted == "auto":
-            choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range,
-                                     pop.weight_bits, len(lay.receptors) or 1, pop.model)
-            if obstacle and choice.paradigm == "parallel":
-                warnings.warn(f"population {pop.label!r}: the parallel paradigm would need fewer PEs, but it "
-                              f"cannot take the layer because of {obstacle}; it uses the serial paradigm",
-                              stacklevel=4)
-                chosen[p], reasons[p] = "serial", f"auto: parallel impossible ({obstacle})"
-            else:
-                chosen[p], reasons[p] = choice.paradigm, f"auto: {choice.source}"
-        elif wanted == "parallel" and obstacle:
+            chosen[p], reasons[p] = auto_choice(network, lay, objective, rates, local)
+            continue
+        obstacle = parallel_obstacle(network, lay)
+        if wanted == "parallel" and obstacle:
             names = ", ".join(network.projections[j].label for j in lay.projections)
             raise ValueError(f"population {pop.label!r} (projections {names}) cannot use the parallel "
                              f"paradigm because of {obstacle}; use paradigm='serial' for it")
-        else:
-            chosen[p], reasons[p] = wanted, "set"
+        chosen[p], reasons[p] = wanted, "set"
     return chosen, reasons
-
-

@@ -1,141 +1,83 @@
-"""Paradigm switching (paper section IV): decide per layer, before compiling, whether the serial
-or the parallel paradigm needs fewer PEs.
+"""Paradigm switching (paper section IV): decide per layer, before compiling, which paradigm,
+serial or parallel, needs fewer PEs (or, with ``objective="time"``, gives the faster busiest PE).
 
-``choose_paradigm`` answers from a layer's features (sizes, density, delay range, weight bits)
-with the shipped trained model (``paradigm_model.json``, rebuilt by
-``benchmarks/classifiers.py``), evaluated here in plain Python so a decision takes
-microseconds. Its inputs include the cost models' PE estimates of both paradigms
-(``estimate_pes``: the serial partition replayed on expected row lengths, Table I; the parallel
-map sized from the expected non-empty rows and 4 x 16 tiles). Outside the grid the model was
-trained on (other sizes, densities, delays, 16-bit weights, several receptor types, other
-neuron models) it falls back to comparing those estimates, and says so in its answer.
-``exact_pes`` compiles a layer both ways to its exact PE counts: the labels the model learns.
+``choose_paradigm`` decides in microseconds, in this order:
+
+1. a layer that one serial PE certainly holds (every row full would still fit) is serial: no
+   paradigm needs fewer PEs (``estimates.serial_fits_one_pe``), and compiling such a small
+   layer is cheap enough that a classifier would not pay;
+2. inside the grid the shipped model was trained on (sizes 50-500, density 10-100 %, delay
+   range 1-16, 8- or 16-bit weights, one or two receptor types, IF_curr_exp), the trained tree
+   ensemble (``paradigm_model.json``, rebuilt by ``benchmarks/classifiers.py``) over the
+   layer's features and the cost models' estimates of both paradigms (``estimates.py``),
+   evaluated by numba from flat arrays;
+3. elsewhere, comparing the cost models' PE estimates, and saying so in its answer.
+
+PEs the parallel paradigm would need beyond the layer's own (spike sources that run on the
+serial PEs) are counted against it. ``exact_pes`` compiles a layer both ways to its exact PE
+counts: the labels the model learns.
 """
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from ..hardware import DATA_SRAM_BYTES, MAX_NEURONS_PER_PE
+import numpy as np
+from numba import njit
+
+from ..hardware import MAX_NEURONS_PER_PE
 from ..models import MODELS
 from ..network import Network, Population, Projection
-from . import serial
-from .parallel import compile_layer, costs
-from .partition import MAX_SPLIT, partition
+from . import cycles, estimates
+from .estimates import (FEATURES, features, neuron_bytes, parallel_estimate, parallel_layout,  # noqa: F401
+                        serial_estimate, serial_fits_one_pe, serial_layout)
+from .parallel import compile_layer
+from .partition import partition
 
 MODEL_PATH = Path(__file__).with_name("paradigm_model.json")
 
 
-def neuron_bytes(model: str = "IF_curr_exp") -> int:
-    """Bytes of constants and state per neuron, as both paradigms' PEs store them."""
-    return 4 * serial.neuron_words(MODELS[model])
-
-
-def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp"):
+def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None):
     """(PEs, SRAM bytes) of the target population under the serial partition without DRAM
-    (paper IV-A), for a two-population network: spike source array -> ``model``."""
+    (paper IV-A), for a network spike source array -> ``model``, one projection per receptor
+    type ``r`` (default: all excitatory)."""
     net = Network(timestep=1.0)
     a = net.add_population(Population("source", "SpikeSourceArray", n_source))
     b = net.add_population(Population("target", model, n_target))
-    net.add_projection(Projection("layer", a, b, src, tgt, 1.0, d))
+    r = np.zeros(len(src), np.int64) if r is None else np.asarray(r)
+    for k in np.unique(r):
+        mine = r == k
+        net.add_projection(Projection(f"layer {k}", a, b, src[mine], tgt[mine], 1.0, d[mine], receptor=int(k)))
     graph = partition(net, dram=False)
     mine = [v for v in graph.vertices if graph.slices[v.slice].population == b]
     return len(mine), sum(sum(v.bytes.values()) for v in mine)
 
 
-def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp") -> int:
-    return serial_graph_bytes(src, tgt, d, n_source, n_target, model)[0]
+def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> int:
+    return serial_graph_bytes(src, tgt, d, n_source, n_target, model, r)[0]
+
+
+def parallel_plan(src, tgt, w, d, n_source: int, n_target: int, delay_range: int, weight_bits: int = 8,
+                  model: str = "IF_curr_exp", r=None):
+    """The layer compiled for the MAC array as the pipeline compiles it (one source vertex per
+    255 sources)."""
+    return compile_layer(src, tgt, w, d, r, n_source=n_source, n_target=n_target, weight_bits=weight_bits,
+                         neuron_bytes=neuron_bytes(model), delay_range=delay_range,
+                         n_source_vertices=-(-n_source // MAX_NEURONS_PER_PE))
 
 
 def parallel_pes(src, tgt, w, d, n_source: int, n_target: int, delay_range: int, weight_bits: int = 8,
-                 model: str = "IF_curr_exp") -> int:
-    return compile_layer(src, tgt, w, d, n_source=n_source, n_target=n_target, weight_bits=weight_bits,
-                         neuron_bytes=neuron_bytes(model), delay_range=delay_range).n_pes
+                 model: str = "IF_curr_exp", r=None) -> int:
+    return parallel_plan(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r).n_pes
 
 
-def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp"):
+def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp", r=None):
     """(serial PEs, parallel PEs) of one layer, each compiled."""
-    return (serial_pes(src, tgt, d, n_source, n_target, model),
-            parallel_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model))
-
-
-# -- cost-model estimates --------------------------------------------------------------------------
-
-def _expected_max_row(n_rows: float, m: float, p: float) -> float:
-    """Expected longest of ``n_rows`` Binomial(m, p) rows: the normal extreme value deviation
-    (Gumbel approximation) corrected for the binomial's skew (Cornish-Fisher)."""
-    if p >= 1.0 or m <= 0:
-        return m
-    sd = math.sqrt(m * p * (1 - p))
-    if n_rows <= 1 or sd == 0:
-        return m * p
-    a = math.sqrt(2 * math.log(n_rows))
-    z = a - (math.log(math.log(n_rows) + 1e-12) + math.log(4 * math.pi)) / (2 * a) + 0.5772 / a
-    z += (z * z - 1) * (1 - 2 * p) / sd / 6
-    return min(m, m * p + z * sd)
-
-
-def serial_estimate(n_source, n_target, density, delay_range, model="IF_curr_exp") -> int:
-    """The serial partition without DRAM (``partition.py``) replayed on expected blocks: target
-    slices of at most ``max_neurons_per_pe``, each source slice's block as long as its expected
-    longest row, the matrix spread over 1-4 PEs by whole blocks, else slices cut by 3/4."""
-    slots = serial.ring_slots(delay_range)
-    spec = MODELS[model]
-    n_max = serial.max_neurons_per_pe(slots, spec)
-    n_src_slices = -(-n_source // MAX_NEURONS_PER_PE)
-    rows = n_source / n_src_slices
-    while True:
-        n_slices = -(-n_target // n_max)
-        m = -(-n_target // n_slices)
-        words = rows * (1 + round(_expected_max_row(rows, m, density)))
-        base = 4 * m + 4 * m * slots * serial.N_SYNAPSE_TYPES + serial.OS_BYTES
-        neurons = 4 * m * serial.neuron_words(spec) + 4 * len(spec.receptors) + 4 * (-(-m // 32) + 1) + 12 * m
-        for k in range(1, min(MAX_SPLIT, n_src_slices) + 1):
-            blocks = -(-n_src_slices // k)
-            if base + neurons + blocks * (12 + 4 + 12 + 4 * words) <= DATA_SRAM_BYTES:
-                return n_slices * k
-        if n_max == 1:
-            return n_slices * 4
-        n_max = max(1, n_max * 3 // 4)
-
-
-def parallel_estimate(n_source, n_target, density, delay_range, weight_bits=8, n_bytes=72) -> int:
-    """Dominants for the neurons and per-input tables (Table I), subordinates for a map of the
-    expected non-empty rows in 4-row groups whose 16-column tiles are non-empty with the
-    probability that one of their 64 cells holds a synapse."""
-    q = density / delay_range                               # a (source, delay, target) cell is used
-    rows = n_source * delay_range * (1 - (1 - q) ** n_target)
-    n_tiles = -(-n_target // costs.TILE_COLS)
-    width = min(n_target, costs.TILE_COLS)
-    tile_used = 1 - (1 - q) ** (costs.TILE_ROWS * width)
-    map_bytes = rows / costs.TILE_ROWS * n_tiles * tile_used * costs.tiles_bytes(weight_bits)
-    inputs = n_source * delay_range
-    fixed = n_source * (delay_range + 1) + 2 * inputs + costs.LANES * (weight_bits // 8) * rows + 6012
-    per_target = n_bytes + 4 + 12 + 2 + 0.125
-    room = DATA_SRAM_BYTES - fixed
-    if room <= per_target:
-        return 10 ** 6
-    dominants = math.ceil(n_target * per_target / room)
-    cap = costs.subordinate_capacity(1) - costs.LANES * 4 * costs.TILE_COLS * n_tiles / dominants
-    subs = math.ceil(map_bytes / max(cap, 1.0))
-    if subs <= dominants and fixed + n_target * per_target + map_bytes + 256 * n_tiles <= DATA_SRAM_BYTES:
-        return dominants                                    # each dominant multiplies its own map
-    return dominants + subs
-
-
-FEATURES = ("n_source", "n_target", "density", "delay_range", "serial_estimate", "parallel_estimate",
-            "estimate_difference", "synapses", "expected_rows")
-
-
-def features(n_source, n_target, density, delay_range, weight_bits=8) -> list[float]:
-    s = serial_estimate(n_source, n_target, density, delay_range)
-    p = parallel_estimate(n_source, n_target, density, delay_range, weight_bits)
-    q = density / delay_range
-    return [n_source, n_target, density, delay_range, s, p, p - s, n_source * n_target * density,
-            n_source * delay_range * (1 - (1 - q) ** n_target)]
+    return (serial_pes(src, tgt, d, n_source, n_target, model, r),
+            parallel_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r))
 
 
 # -- the shipped model ----------------------------------------------------------------------------
@@ -146,42 +88,71 @@ def load_model(path: str = str(MODEL_PATH)) -> dict:
         return json.load(f)
 
 
-def _leaf(kind: str, value: float, weight: float, n_trees: int) -> float:
-    """What a tree's leaf adds to the decision (> 0 means parallel)."""
+def _leaf(kind: str, value: np.ndarray, weight: float, n_trees: int) -> np.ndarray:
+    """What a tree's leaves add to the decision (> 0 means parallel)."""
     if kind == "adaboost":
-        return weight if value > 0 else -weight
+        return np.where(value > 0, weight, -weight)
     return weight * value / n_trees if kind == "forest" else weight * value
 
 
-def _expression(tree, node, leaf) -> str:
-    left, right, feature, threshold, value = tree
-    if left[node] < 0:
-        return repr(float(leaf(value[node])))
-    return (f"({_expression(tree, left[node], leaf)} if x[{int(feature[node])}] <= {float(threshold[node])!r} "
-            f"else {_expression(tree, right[node], leaf)})")
+@njit(cache=True, nogil=True)
+def _evaluate(x, roots, left, right, feature, threshold, leaf):
+    """Sum over the trees of the leaf each reaches: a few hundred comparisons, in microseconds."""
+    total = 0.0
+    for t in range(roots.size):
+        node = roots[t]
+        while left[node] >= 0:
+            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+        total += leaf[node]
+    return total
 
 
 def compile_model(model: dict):
-    """The ensemble as one Python function of the feature list: every tree becomes nested
-    conditional expressions over numbers read from the model file (ints and floats only), so a
-    decision is a few hundred comparisons of compiled bytecode."""
+    """The ensemble as flat arrays (every tree's nodes one after another, child indices made
+    global) and a function of the feature vector evaluating them with numba."""
     kind = model["kind"]
     if kind not in ("gradient_boosting", "adaboost", "forest"):
         raise ValueError(f"unknown model kind {kind!r} in {MODEL_PATH.name}; rebuild it with "
                          "python benchmarks/classifiers.py")
     trees = model["trees"]
     weights = model.get("weights") or [model.get("learning_rate", 1.0)] * len(trees)
-    terms = [_expression(t, 0, lambda v, w=float(w): _leaf(kind, v, w, len(trees))) for t, w in zip(trees, weights)]
+    sizes = [len(t[0]) for t in trees]
+    roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    children = [np.where(np.asarray(t[i]) >= 0, np.asarray(t[i]) + r, -1) for t, r in zip(trees, roots) for i in (0, 1)]
+    arrays = (roots, np.concatenate(children[0::2]).astype(np.int64), np.concatenate(children[1::2]).astype(np.int64),
+              np.concatenate([t[2] for t in trees]).astype(np.int64),
+              np.concatenate([t[3] for t in trees]).astype(np.float64),
+              np.concatenate([_leaf(kind, np.asarray(t[4], float), float(w), len(trees))
+                              for t, w in zip(trees, weights)]).astype(np.float64))
     offset = float(model.get("init", 0.0)) - (0.5 if kind == "forest" else 0.0)
-    namespace: dict = {}
-    exec(compile(f"def score(x):\n    return {offset!r} + " + " + ".join(terms) + "\n",
-                 str(MODEL_PATH.name), "exec"), namespace)
-    return namespace["score"]
+    return Ensemble(offset, *arrays)
+
+
+class Ensemble(NamedTuple):
+    """A compiled tree ensemble: ``score(x) > 0`` means parallel."""
+    offset: float
+    roots: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    leaf: np.ndarray
+
+    def score(self, x) -> float:
+        return self.offset + _evaluate(np.asarray(x, dtype=np.float64), *self[1:])
+
+
+@njit(cache=True, nogil=True)
+def _classify(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron, fixed, wps,
+              roots, left, right, feature, threshold, leaf):
+    x = estimates._features(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron,
+                            fixed, wps, np.empty(len(FEATURES)))
+    return _evaluate(x, roots, left, right, feature, threshold, leaf)
 
 
 def model_score(model: dict, x) -> float:
     """The ensemble's decision for features ``x``: > 0 means parallel."""
-    return compile_model(model)(list(x))
+    return compile_model(model).score(x)
 
 
 @lru_cache(maxsize=None)
@@ -192,27 +163,74 @@ def _shipped(path: str = str(MODEL_PATH)):
 @dataclass(frozen=True)
 class Choice:
     paradigm: str          # "serial" or "parallel"
-    source: str            # "classifier" or "cost model (...why...)"
+    source: str            # what decided: "classifier", "cost model (...why...)", ...
 
 
-def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: int, weight_bits: int = 8,
-                    n_types: int = 1, model: str = "IF_curr_exp") -> Choice:
-    """Serial or parallel for one layer, before compiling either."""
-    trained = load_model()
-    grid = trained["grid"]
+OBJECTIVES = ("pes", "time")
+
+
+def outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types, model, grid) -> list[str]:
+    """The features of a layer that lie outside what the shipped model was trained on."""
     outside = [name for name, value in (("n_source", n_source), ("n_target", n_target), ("density", density),
                                         ("delay_range", delay_range))
                if not grid[name][0] <= value <= grid[name][1]]
-    if weight_bits != grid["weight_bits"]:
+    if weight_bits not in grid["weight_bits"]:
         outside.append("weight_bits")
-    if n_types != 1:
+    if n_types not in grid["n_types"]:
         outside.append("n_types")
     if model != grid["model"]:
         outside.append("model")
-    if outside:
-        s = serial_estimate(n_source, n_target, density, delay_range, model)
-        p = parallel_estimate(n_source, n_target, density, delay_range, weight_bits, neuron_bytes(model))
-        return Choice("parallel" if p < s else "serial",
-                      f"cost model ({', '.join(outside)} outside the training grid)")
-    x = features(n_source, n_target, density, delay_range, weight_bits)
-    return Choice("parallel" if _shipped()(x) > 0 else "serial", "classifier")
+    return outside
+
+
+def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: int, weight_bits: int = 8,
+                    n_types: int = 1, model: str = "IF_curr_exp", *, objective: str = "pes",
+                    rate_hz: float | None = None, dt_ms: float = 1.0, cycle_costs=None,
+                    parallel_extra_pes: int = 0) -> Choice:
+    """Serial or parallel for one layer, before compiling either.
+
+    ``objective="pes"``: fewer PEs. A layer that one serial PE certainly holds is serial (no
+    paradigm needs fewer); inside the training grid the shipped classifier decides; outside it
+    the cost models' PE estimates. ``parallel_extra_pes``: PEs
+    the parallel paradigm needs beyond the layer's (spike sources that would otherwise run on the
+    serial PEs); when the classifier picks parallel, the estimates decide with them counted.
+    ``objective="time"``: the busiest PE's expected cycles per step (``cycles.py``), sources
+    firing at ``rate_hz``."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+    if objective == "time":
+        return _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
+                        cycle_costs)
+    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits):
+        return Choice("serial", "one serial PE holds it (exact)")
+    outside = outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types, model, load_model()["grid"])
+    if not outside:
+        m = _shipped()
+        score = m.offset + _classify(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits),
+                                     int(n_types), float(neuron_bytes(model)),
+                                     *estimates.serial_constants(model, int(delay_range), int(weight_bits)), *m[1:])
+        if score <= 0 or not parallel_extra_pes:
+            return Choice("parallel" if score > 0 else "serial", "classifier")
+    s = serial_layout(n_source, n_target, density, delay_range, model, weight_bits).pes
+    p = parallel_estimate(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model), n_types)
+    why = [f"{', '.join(outside)} outside the training grid"] if outside else []
+    if parallel_extra_pes:
+        p += parallel_extra_pes
+        why.append(f"parallel adds {parallel_extra_pes} PE(s) for spike sources the serial PEs run")
+    return Choice("parallel" if p < s else "serial", f"cost model: {s} serial vs {p} parallel PEs ({'; '.join(why)})")
+
+
+def _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
+             cycle_costs) -> Choice:
+    costs_ = cycle_costs or cycles.CycleCosts()
+    rate = cycles.DEFAULT_RATE_HZ if rate_hz is None else rate_hz
+    spec = MODELS[model]
+    s = cycles.serial_layer_cycles(serial_layout(n_source, n_target, density, delay_range, model, weight_bits),
+                                   n_source, density, spec, rate, dt_ms, costs_)
+    layout = parallel_layout(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model),
+                             n_types)
+    if layout is None:
+        return Choice("serial", "time: the parallel paradigm cannot hold the layer's inputs")
+    p = cycles.parallel_layer_cycles(layout, n_source, delay_range, spec, min(weight_bits, 16), rate, dt_ms, costs_)
+    return Choice("parallel" if p < s else "serial",
+                  f"time: busiest PE ~{s:,.0f} cycles/step serial vs ~{p:,.0f} parallel")

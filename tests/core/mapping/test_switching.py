@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from core import Network, Population, Projection
 from core.hardware import DATA_SRAM_BYTES
@@ -72,6 +74,7 @@ def test_shipped_model_is_complete():
     model = switching.load_model()
     assert model["features"] == list(switching.FEATURES)
     assert model["grid"]["n_source"] == [50, 500] and model["grid"]["delay_range"] == [1, 16]
+    assert model["grid"]["weight_bits"] == [8, 16] and model["grid"]["n_types"] == [1, 2]
     for left, right, feature, threshold, value in model["trees"]:
         n = len(left)
         assert len(right) == len(feature) == len(threshold) == len(value) == n
@@ -87,16 +90,65 @@ def test_shipped_model_picks_the_paradigm_with_fewer_pes(seed, n_source, n_targe
     src, tgt, w, d = grid_like(seed, n_source, n_target, density, delay_range)
     s, p = switching.exact_pes(src, tgt, w, d, n_source, n_target, delay_range)
     choice = switching.choose_paradigm(n_source, n_target, density, delay_range)
-    assert choice.source == "classifier"
+    assert choice.source in ("classifier", "one serial PE holds it (exact)")
     if s != p:
         assert choice.paradigm == ("parallel" if p < s else "serial")
 
 
+@settings(max_examples=25, deadline=None)
+@given(n_source=st.integers(1, 600), n_target=st.integers(1, 300), density=st.floats(0.01, 1.0),
+       delay_range=st.integers(1, 63), weight_bits=st.sampled_from([8, 16, 32]), seed=st.integers(0, 2 ** 16))
+def test_one_serial_pe_rule_holds_for_any_connectivity(n_source, n_target, density, delay_range, weight_bits, seed):
+    """Where the rule says one serial PE holds a layer, the partition uses exactly one, even with
+    every row full (the worst case the rule assumes) or at the given density."""
+    assume(switching.serial_fits_one_pe(n_source, n_target, delay_range, weight_bits=weight_bits))
+    rng = np.random.default_rng(seed)
+    for p in (density, 1.0):
+        src, tgt = np.nonzero(rng.random((n_source, n_target)) < p)
+        d = rng.integers(1, delay_range + 1, src.size)
+        d[:1] = delay_range
+        net = Network(timestep=1.0)
+        a = net.add_population(Population("a", "SpikeSourceArray", n_source))
+        b = net.add_population(Population("b", "IF_curr_exp", n_target, weight_bits=weight_bits))
+        net.add_projection(Projection("p", a, b, src, tgt, 1.0, d))
+        graph = partition(net, dram=False)
+        assert sum(graph.slices[v.slice].population == b for v in graph.vertices) == 1
+
+
+def test_one_serial_pe_rule_stops_where_one_pe_may_not_do():
+    assert switching.serial_fits_one_pe(50, 100, 1)
+    assert not switching.serial_fits_one_pe(50, 256, 1)                 # more neurons than a serial PE holds
+    assert not switching.serial_fits_one_pe(500, 100, 1)                # full rows would not fit
+    assert switching.choose_paradigm(50, 100, 0.1, 1).source == "one serial PE holds it (exact)"
+
+
 def test_outside_the_grid_falls_back_to_the_cost_models():
     choice = switching.choose_paradigm(2048, 20, 0.0316, 1)
-    assert choice.source == "cost model (n_source, n_target, density outside the training grid)"
+    assert choice.source.startswith("cost model: ")
+    assert choice.source.endswith("(n_source, n_target, density outside the training grid)")
     assert choice.paradigm in ("serial", "parallel")
     assert switching.choose_paradigm(200, 200, 0.5, 40).paradigm == "serial"      # long delays: many map rows
     assert switching.choose_paradigm(600, 600, 1.0, 1).paradigm == "parallel"     # dense, one delay
-    assert "weight_bits" in switching.choose_paradigm(100, 100, 0.5, 2, weight_bits=16).source
-    assert "n_types" in switching.choose_paradigm(100, 100, 0.5, 2, n_types=2).source
+    assert "model outside" in switching.choose_paradigm(300, 300, 0.5, 2, model="IF_curr_alpha").source
+    assert "n_types outside" in switching.choose_paradigm(300, 300, 0.5, 2, n_types=3).source
+    for bits, types in ((8, 1), (16, 2), (16, 1), (8, 2)):                     # the variants it was trained on
+        assert switching.choose_paradigm(300, 300, 0.5, 2, bits, types).source == "classifier"
+
+
+def test_spike_sources_the_serial_pes_would_run_count_against_parallel():
+    dense = dict(n_source=500, n_target=500, density=1.0, delay_range=1)
+    assert switching.choose_paradigm(**dense).paradigm == "parallel"
+    choice = switching.choose_paradigm(**dense, parallel_extra_pes=100)
+    assert choice.paradigm == "serial"
+    assert "parallel adds 100 PE(s) for spike sources the serial PEs run" in choice.source
+
+
+def test_time_objective_weighs_synaptic_work_against_neuron_updates():
+    """Sparse input leaves the neuron updates, which a dominant PE does for all its neurons:
+    serial. Dense, fast input makes the ARM's synaptic events the cost: the MAC array wins."""
+    quiet = switching.choose_paradigm(100, 100, 0.5, 4, 16, 2, objective="time", rate_hz=1.0)
+    busy = switching.choose_paradigm(100, 100, 0.5, 4, 16, 2, objective="time", rate_hz=200.0)
+    assert (quiet.paradigm, busy.paradigm) == ("serial", "parallel")
+    assert quiet.source.startswith("time: busiest PE ~")
+    with pytest.raises(ValueError, match="objective must be one of"):
+        switching.choose_paradigm(100, 100, 0.5, 4, objective="energy")

@@ -1,0 +1,188 @@
+"""The paradigms' cost models before compiling (paper IV-A, Table I): how many PEs a layer needs
+under each paradigm, estimated from its sizes, density, delay range, weight precision and
+receptor types alone, in microseconds.
+
+Serial: the partition without DRAM (``partition.py``) replayed on expected blocks: target slices
+of at most ``max_neurons_per_pe``, each source slice's block as long as its expected longest row,
+the matrix spread over 1-4 PEs by whole blocks, else slices cut by 3/4; bytes as
+``serial.pe_bytes`` counts them. Parallel: dominants for the neurons and per-input tables, and
+subordinates for a map of the expected non-empty rows in 4-row groups whose 16-column tiles are
+non-empty with the probability that one of their 64 cells holds a synapse (``parallel/costs.py``);
+a row feeds only the columns of its source's receptor type, so receptor types widen the columns,
+not the rows. The arithmetic runs in numba so that a decision costs far less than compiling.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ..hardware import DATA_SRAM_BYTES, MAX_NEURONS_PER_PE
+from ..models import MODELS
+from . import serial
+from .parallel import costs
+from .partition import MAX_SPLIT
+
+TILE_ROWS, TILE_COLS, LANES = costs.TILE_ROWS, costs.TILE_COLS, costs.LANES
+OS_BYTES = serial.OS_BYTES
+SUBORDINATE_ROOM = costs.subordinate_capacity(1)
+FEATURES = ("n_source", "n_target", "density", "delay_range", "weight_bits", "n_types", "serial_estimate",
+            "parallel_estimate", "estimate_difference", "synapses", "expected_rows")
+IMPOSSIBLE = 10 ** 6
+
+
+class SerialLayout(NamedTuple):
+    pes: int
+    slices: int              # target slices, each a neuron PE ...
+    pes_per_slice: int       # ... and the PEs sharing its rows (1-4)
+    neurons: int             # neurons per slice
+    source_vertices: int
+
+
+class ParallelLayout(NamedTuple):
+    pes: int
+    dominants: int
+    subordinates: int        # 0: each dominant multiplies its own map
+    neurons: int             # target neurons per dominant
+    columns: int             # map columns per dominant
+    rows_per_input: float    # expected map rows an input (source, delay) feeds
+    tiles_per_subordinate: float
+    jobs_per_subordinate: float
+
+
+def neuron_bytes(model: str = "IF_curr_exp") -> int:
+    """Bytes of constants and state per neuron, as both paradigms' PEs store them."""
+    return 4 * serial.neuron_words(MODELS[model])
+
+
+@lru_cache(maxsize=None)
+def serial_constants(model: str, delay_range: int, weight_bits: int) -> tuple[int, int, int, int]:
+    """Per (model, delay range, weight bits): neurons a PE holds, bytes per neuron and of a PE
+    without neurons (``serial.pe_bytes``), words per synapse."""
+    slots = serial.ring_slots(delay_range)
+    spec = MODELS[model]
+    kw = dict(slots=slots, n_types=len(spec.receptors), neuron_words=serial.neuron_words(spec), weight_bits=weight_bits)
+    one, none = sum(serial.pe_bytes(n_neurons=1, **kw).values()), sum(serial.pe_bytes(n_neurons=0, **kw).values())
+    return (serial.max_neurons_per_pe(slots, spec, weight_bits), one - none - 4, none,
+            serial.words_per_synapse(weight_bits))
+
+
+@njit(cache=True, nogil=True)
+def expected_max_row(n_rows, m, p):
+    """Expected longest of ``n_rows`` Binomial(m, p) rows: the normal extreme value deviation
+    (Gumbel approximation) corrected for the binomial's skew (Cornish-Fisher)."""
+    if p >= 1.0 or m <= 0:
+        return float(m)
+    sd = math.sqrt(m * p * (1 - p))
+    if n_rows <= 1 or sd == 0:
+        return m * p
+    a = math.sqrt(2 * math.log(n_rows))
+    z = a - (math.log(math.log(n_rows) + 1e-12) + math.log(4 * math.pi)) / (2 * a) + 0.5772 / a
+    z += (z * z - 1) * (1 - 2 * p) / sd / 6
+    return min(float(m), m * p + z * sd)
+
+
+@njit(cache=True, nogil=True)
+def _serial(n_source, n_target, density, n_max, per_neuron, fixed, wps, n_src_slices):
+    rows = n_source / n_src_slices
+    while True:
+        n_slices = -(-n_target // n_max)
+        m = -(-n_target // n_slices)
+        words = rows * (1 + wps * round(expected_max_row(rows, m, density)))
+        held = fixed + m * per_neuron + 4 * -(-m // 32)
+        for k in range(1, min(MAX_SPLIT, n_src_slices) + 1):
+            blocks = -(-n_src_slices // k)
+            if held + blocks * (12 + 4 + 12 + 4 * words) <= DATA_SRAM_BYTES:
+                return n_slices * k, n_slices, k, m
+        if n_max == 1:
+            return n_slices * MAX_SPLIT, n_slices, MAX_SPLIT, m
+        n_max = max(1, n_max * 3 // 4)
+
+
+@njit(cache=True, nogil=True)
+def _parallel(n_source, n_target, density, delay_range, weight_bits, n_bytes, n_types):
+    q = density / delay_range                               # a (source, delay, target) cell is used
+    row_used = 1 - (1 - q) ** n_target
+    rows = n_source * delay_range * row_used
+    n_tiles = -(-n_target // TILE_COLS)
+    tile_used = 1 - (1 - q) ** (TILE_ROWS * min(n_target, TILE_COLS))
+    map_tiles = rows / TILE_ROWS * n_tiles * tile_used
+    map_bytes = map_tiles * TILE_ROWS * TILE_COLS * (weight_bits // 8)
+    fixed = (n_source * (delay_range + 1) + 2 * n_source * delay_range + LANES * (weight_bits // 8) * rows
+             + OS_BYTES + 12 * -(-n_source // MAX_NEURONS_PER_PE))
+    per_target = n_bytes + (4 + 2) * n_types + 12 + 0.125
+    room = DATA_SRAM_BYTES - fixed
+    if room <= per_target:
+        return IMPOSSIBLE, 0, 0, 0, 0, 0.0, 0.0, 0.0
+    dominants = math.ceil(n_target * per_target / room)
+    outputs = LANES * 4 * TILE_COLS * n_tiles * n_types
+    subs = math.ceil(map_bytes / max(SUBORDINATE_ROOM - outputs / dominants, 1.0))
+    neurons = -(-n_target // dominants)
+    if subs <= dominants and fixed + n_target * per_target + map_bytes + outputs / dominants <= DATA_SRAM_BYTES:
+        subs = 0                                            # each dominant multiplies its own map
+    share = max(subs, dominants)
+    return (dominants + subs, dominants, subs, neurons, neurons * n_types, row_used, map_tiles / share,
+            rows / TILE_ROWS / share)
+
+
+@njit(cache=True, nogil=True)
+def _features(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron, fixed,
+              wps, out):
+    s = _serial(n_source, n_target, density, n_max, per_neuron, fixed, wps, -(-n_source // MAX_NEURONS_PER_PE))[0]
+    p = _parallel(n_source, n_target, density, delay_range, min(weight_bits, 16), n_bytes, n_types)[0]
+    q = density / delay_range
+    out[0], out[1], out[2], out[3], out[4], out[5] = n_source, n_target, density, delay_range, weight_bits, n_types
+    out[6], out[7], out[8] = s, p, p - s
+    out[9] = n_source * n_target * density
+    out[10] = n_source * delay_range * (1 - (1 - q) ** n_target)
+    return out
+
+
+def serial_layout(n_source, n_target, density, delay_range, model="IF_curr_exp", weight_bits=16,
+                  n_source_vertices=None) -> SerialLayout:
+    n_max, per_neuron, fixed, wps = serial_constants(model, int(delay_range), int(weight_bits))
+    vertices = n_source_vertices or -(-int(n_source) // MAX_NEURONS_PER_PE)
+    pes, slices, k, m = _serial(int(n_source), int(n_target), float(density), n_max, per_neuron, fixed, wps, vertices)
+    return SerialLayout(pes, slices, k, m, vertices)
+
+
+def serial_estimate(n_source, n_target, density, delay_range, model="IF_curr_exp", weight_bits=16) -> int:
+    return serial_layout(n_source, n_target, density, delay_range, model, weight_bits).pes
+
+
+def serial_fits_one_pe(n_source, n_target, delay_range, model="IF_curr_exp", weight_bits=16) -> bool:
+    """True when the layer certainly needs exactly one serial PE, whatever its connectivity: its
+    neurons fit one PE and so does a synaptic matrix in which every row is full. No paradigm
+    needs fewer PEs."""
+    n_max, per_neuron, fixed, wps = serial_constants(model, int(delay_range), int(weight_bits))
+    if n_target > n_max:
+        return False
+    blocks = -(-n_source // MAX_NEURONS_PER_PE)
+    held = fixed + n_target * per_neuron + 4 * -(-n_target // 32)
+    return held + blocks * (12 + 4 + 12) + 4 * n_source * (1 + wps * n_target) <= DATA_SRAM_BYTES
+
+
+def parallel_layout(n_source, n_target, density, delay_range, weight_bits=8, n_bytes=68,
+                    n_types=1) -> ParallelLayout | None:
+    """None when even a dominant with one target neuron cannot hold the per-input tables."""
+    out = _parallel(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits),
+                    float(n_bytes), int(n_types))
+    return None if out[0] == IMPOSSIBLE else ParallelLayout(*out)
+
+
+def parallel_estimate(n_source, n_target, density, delay_range, weight_bits=8, n_bytes=68, n_types=1) -> int:
+    return _parallel(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits),
+                     float(n_bytes), int(n_types))[0]
+
+
+def features(n_source, n_target, density, delay_range, weight_bits=8, n_types=1, model="IF_curr_exp",
+             out=None) -> np.ndarray:
+    """The classifier's inputs (``FEATURES``): the paper's four, the weight precision and receptor
+    types, and the cost models' estimates."""
+    n_max, per_neuron, fixed, wps = serial_constants(model, int(delay_range), int(weight_bits))
+    return _features(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits), int(n_types),
+                     float(neuron_bytes(model)), n_max, per_neuron, fixed, wps,
+                     np.empty(len(FEATURES)) if out is None else out)
