@@ -58,11 +58,12 @@ def parallel_layers(network: Network, chosen: dict, layers: dict[int, Layer], qw
 
 
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "serial",
-                    local_sources: bool = True, progress_bar: bool | None = None) -> MappedProgram:
+                    local_sources: bool = True, progress_bar: bool | None = None, share=None) -> MappedProgram:
     """Map ``network`` onto ``machine``. ``paradigm`` ('serial', 'parallel' or 'auto') applies to
     every layer whose population does not set its own. ``local_sources=False`` gives every spike
     source PEs of its own even where it could run on its targets' PEs (the result is the same,
-    bit for bit). ``progress_bar``: a bar over the stages (None: on a terminal only)."""
+    bit for bit). ``progress_bar``: a bar over the stages (None: on a terminal only). ``share``: one MPI
+    rank's part of the machine (``mapping.ranks.Share``): the memory images of its PEs only."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
@@ -78,13 +79,13 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
             bar.update()
             return out
 
-        return _compile(network, machine, paradigm, local_sources, timed, seconds)
+        return _compile(network, machine, paradigm, local_sources, timed, seconds, share)
 
 
 STAGES = ("quantise", "paradigm", "parallel maps", "partition", "place", "keys", "route", "memory images")
 
 
-def _compile(network, machine, paradigm, local_sources, timed, seconds):
+def _compile(network, machine, paradigm, local_sources, timed, seconds, share=None):
     quantised = timed("quantise", quantise, network, stacklevel=5)
     layers = {p: layer(network, p) for p in sorted({q.post for q in network.projections if q.size})}
     chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers)
@@ -93,7 +94,7 @@ def _compile(network, machine, paradigm, local_sources, timed, seconds):
     placement = timed("place", place, graph, network, machine)
     keys = timed("keys", assign_keys, graph)
     tables = timed("route", route, graph, placement, keys, machine)
-    images = timed("memory images", build_images, network, graph, placement, keys, quantised,
+    images = timed("memory images", share.images if share is not None else build_images, network, graph, placement, keys, quantised,
                    {p: layers[p] for p in plans})
     chosen_why = {p: (chosen[p], why[p]) for p in chosen}
     report = mapping_report(network, machine, graph, placement, tables, images, seconds, chosen_why)

@@ -356,7 +356,7 @@ class Emulator:
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
         shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
         chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
-        previous = numba.get_num_threads()
+        previous, chunks = numba.get_num_threads(), len(self._spikes)
         numba.set_num_threads(self.threads)
         steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
@@ -370,7 +370,7 @@ class Emulator:
                     machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
                                       self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
                                       self._currents(samples, t), im.delays)
-                    reached = steps(t, target, self.window, self._computing, *machine)
+                    reached = self._advance(steps, t, target, machine)
                     n = rec.n_spikes[0]
                     self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
                     self._keep_current_samples(t, samples[:reached - t])
@@ -380,6 +380,7 @@ class Emulator:
                     t = reached
         finally:
             numba.set_num_threads(previous)
+        self._gather(rec, chunks)
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
             n = rec.n[r]
@@ -388,6 +389,14 @@ class Emulator:
             block = rec.samples[rec.base[r]:rec.base[r] + n_rows * n].reshape(n_rows, n)
             self._samples.setdefault((pop, variable), []).append((steps, block))
         self.emulation_seconds += time.perf_counter() - start
+
+    def _advance(self, steps, t, target, machine) -> int:
+        """Run the kernel from step t towards ``target``; returns the step reached. (A machine
+        spread over MPI ranks exchanges packets between windows here: ``distributed.py``.)"""
+        return steps(t, target, self.window, self._computing, *machine)
+
+    def _gather(self, rec, chunks):
+        """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
 
     def statistics(self) -> dict:
         return dict(zip(STATS, self.stats.sum(axis=0).tolist()))
