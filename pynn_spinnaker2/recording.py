@@ -48,10 +48,15 @@ class Recorder(recording.Recorder):
         """Under MPI every rank holds all recorded data (the ranks gather after each run), so
         ``gather=True`` gives every rank the whole population (pyNN.nest gives it to rank 0 only);
         ``gather=False`` gives the cells this rank emulates, as in pyNN.nest."""
+        none = False
         if simulator.state.num_processes > 1 and not gather:
             filter_ids = self._local_ids(filter_ids)
-        return super().get(variables, gather=False, filter_ids=filter_ids, clear=clear, annotations=annotations,
+            none, filter_ids = not len(filter_ids), filter_ids if len(filter_ids) else None
+        data = super().get(variables, gather=False, filter_ids=filter_ids, clear=clear, annotations=annotations,
                            locations=locations)
+        for segment in data.segments if none else ():      # no cell of this population on this rank
+            segment.spiketrains, segment.analogsignals = [], []
+        return data
 
     def _local_ids(self, filter_ids=None):
         """The cells (of ``filter_ids``, if given) that this MPI rank emulates."""

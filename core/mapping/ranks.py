@@ -60,8 +60,8 @@ def split(graph, placement, n_ranks: int) -> np.ndarray:
     before = np.concatenate([[0.0], np.cumsum(work)])[candidates] / work.sum()
     cuts, previous = [], 0
     for k in range(1, n_ranks):
-        free = np.flatnonzero(candidates > previous)[: len(candidates) - (n_ranks - 1 - k)]
-        free = free[: free.size - (n_ranks - 1 - k)] if n_ranks - 1 - k else free
+        free = np.flatnonzero(candidates > previous)
+        free = free[free < len(candidates) - (n_ranks - 1 - k)]       # room for the cuts after it
         miss = np.abs(before[free] - k / n_ranks)
         near = free[miss <= miss.min() + BALANCE / n_ranks]
         best = near[np.argmin(crossing[near])]

@@ -16,10 +16,10 @@ import numpy as np  # noqa: E402
 import pynn_spinnaker2 as sim  # noqa: E402
 
 
-def build():
+def build(differ=False):
     sim.setup(timestep=0.1, seed=7)
     sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 20)
-    rng = sim.NumpyRNG(seed=3)
+    rng = sim.NumpyRNG(seed=3 + (sim.rank() if differ else 0))     # "differ": an unseeded script
     cell = sim.IF_curr_exp(tau_m=20.0, cm=0.25, tau_refrac=2.0, v_rest=0.0, v_reset=10.0, v_thresh=20.0,
                            tau_syn_E=0.5, tau_syn_I=0.5)
     exc = sim.Population(120, cell, initial_values={"v": sim.RandomDistribution("uniform", (0.0, 20.0), rng=rng)},
@@ -49,7 +49,7 @@ def build():
 
 
 def main(out, fail=None):
-    exc, inh, kick, current = build()
+    exc, inh, kick, current = build(differ=fail == "differ")
     sim.run(50.0)
     if fail == "raise" and sim.rank() == 1:
         raise ValueError("deliberate failure on rank 1")
