@@ -130,7 +130,8 @@ def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT):
     cmd = [sys.executable, "-W", "ignore", SCRIPT, out] + ([mode] if mode else [])
     if n_ranks:
         cmd = ["mpiexec", "-n", str(n_ranks)] + cmd
-    environ = dict(os.environ, PYTHONPATH=ROOT, SPINNAKER2_MPI_TIMEOUT="300", **(env or {}))
+    environ = dict(os.environ, PYTHONPATH=ROOT, SPINNAKER2_MPI_TIMEOUT="300")
+    environ.update(env or {})
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout, env=environ)
     data = None
     if proc.returncode == 0:
