@@ -92,7 +92,6 @@ def test_conductance_membrane_within_the_error_of_first_order_integration():
     assert want[1][0].min() < CONDUCTANCE["v_rest"] - 1.0 < CONDUCTANCE["v_rest"] + 1.0 < want[0][0].max()
 
 
-@pytest.mark.xfail(strict=True, reason="IF_cond_exp integration being made exact")
 def test_conductance_membrane_matches_exact_solution():
     """The exact solution of the coupled equations, within float32 rounding (see V_TOL)."""
     _, (v, _, _), want = conductance_run()

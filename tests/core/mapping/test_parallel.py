@@ -42,7 +42,7 @@ def check_structure(plan):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), n_source=st.integers(1, 600), n_target=st.integers(1, 600),
+@given(seed=st.integers(0, 2**32 - 1), n_source=st.integers(1, 500), n_target=st.integers(1, 600),
        density=st.floats(0.01, 1.0), delay_range=st.integers(1, 16), n_types=st.integers(1, 4),
        weight_bits=st.sampled_from([8, 16]), flags=st.lists(st.booleans(), min_size=len(FLAGS), max_size=len(FLAGS)),
        max_count=st.integers(1, 3))
