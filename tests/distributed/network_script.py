@@ -3,7 +3,7 @@ network cut into many slices (so that every rank has PEs), with a shared Poisson
 spike source, long delays (delay PEs), a recorded noisy current, recorded membrane potential and
 synaptic conductance-free currents; rank 0 writes what it reads back to ``argv[1]`` (pickle).
 
-    python tests/distributed/network_script.py out.pkl [fail-mode]
+    python tests/distributed/network_script.py out.pkl [raise|exit|hang|differ|parallel]
 """
 import os
 import pickle
@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pynn_spinnaker2 as sim  # noqa: E402
 
 
-def build(differ=False):
+def build(differ=False, paradigm="serial"):
     sim.setup(timestep=0.1, seed=7)
     sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 20)
     rng = sim.NumpyRNG(seed=3 + (sim.rank() if differ else 0))     # "differ": an unseeded script
@@ -26,6 +26,8 @@ def build(differ=False):
                          label="E")
     inh = sim.Population(30, cell, initial_values={"v": sim.RandomDistribution("uniform", (0.0, 20.0), rng=rng)},
                          label="I")
+    if paradigm == "parallel":          # E's rows as weight-delay maps on dominant and subordinate PEs
+        exc.set_paradigm("parallel")
     noise = sim.Population(1, sim.SpikeSourcePoisson(rate=12000.0), label="noise")
     kick = sim.Population(30, sim.SpikeSourceArray(spike_times=[[5.0 + i, 40.0 + i] for i in range(30)]),
                           label="kick")
@@ -49,7 +51,7 @@ def build(differ=False):
 
 
 def main(out, fail=None):
-    exc, inh, kick, current = build(differ=fail == "differ")
+    exc, inh, kick, current = build(differ=fail == "differ", paradigm="parallel" if fail == "parallel" else "serial")
     sim.run(50.0)
     if fail == "raise" and sim.rank() == 1:
         raise ValueError("deliberate failure on rank 1")
