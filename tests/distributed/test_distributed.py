@@ -195,8 +195,20 @@ def test_a_failing_rank_aborts_every_rank_naming_it(tmp_path):
 
 @needs_mpi
 def test_a_dying_rank_ends_the_others(tmp_path):
+    """Rank 1 exits with status 3 without a word: mpiexec ends rank 0 and returns that status."""
     proc, _ = run_script(tmp_path, 2, "exit", timeout=600)
-    assert proc.returncode != 0
+    assert proc.returncode == 3
+
+
+@needs_mpi
+def test_two_ranks_with_the_parallel_paradigm(tmp_path):
+    """Dominant PEs take their packets from the exchanged outboxes as serial PEs do."""
+    proc, one = run_script(tmp_path, 0, "parallel")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert one["report"]["populations"][0].paradigm == "parallel"
+    proc, two = run_script(tmp_path, 2, "parallel")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same(one, two)
 
 
 @needs_mpi
