@@ -175,12 +175,26 @@ def _subset(proj, keep):
 
 
 def fingerprint(network) -> str:
-    """A digest of the network as built by this process, to check that every rank built the same."""
+    """A digest of the network as built by this process (populations with their parameters, initial
+    state, spike times and recording, projections, current sources), to check that every rank
+    built the same."""
     h = hashlib.blake2b(digest_size=16)
+    numbers = (lambda a: h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes()))
     for pop in network.populations:
-        h.update(f"{pop.label}|{pop.model}|{pop.size}".encode())
-        for name in sorted(pop.parameters):
-            h.update(np.ascontiguousarray(pop.parameters[name], dtype=np.float64).tobytes())
+        h.update(f"{pop.label}|{pop.model}|{pop.size}|{sorted(pop.record.items())}".encode())
+        for values in (pop.parameters, pop.initial_state, pop.sequences):
+            for name in sorted(values):
+                h.update(name.encode())
+                for a in (values[name] if isinstance(values[name], list) else [values[name]]):
+                    numbers(a)
+        for a in pop.spike_times or ():
+            numbers(a)
+    for source in network.current_sources:
+        h.update(f"{source.label}|{source.kind}|{sorted(source.parameters)}|{source.record}".encode())
+        for name in sorted(source.parameters):
+            numbers(source.parameters[name])
+        for p, index in source.targets:
+            numbers(np.append(p, index))
     for proj in network.projections:
         h.update(f"{proj.label}|{proj.pre}|{proj.post}|{proj.receptor}|{proj.size}".encode())
         for a in (proj.pre_index, proj.post_index, proj.weight, proj.delay):

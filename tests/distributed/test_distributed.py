@@ -109,6 +109,24 @@ def test_each_rank_builds_only_its_rows(n_ranks):
     assert total == full.images.serial.words.size
 
 
+def test_fingerprint_tells_networks_apart():
+    """Ranks compare these digests: an unseeded random choice anywhere must show."""
+    from core.mapping.ranks import fingerprint
+
+    def make():
+        return random_network(np.random.default_rng(2), n_pops=2, max_size=50, p=0.2)
+    base = fingerprint(make())
+    assert fingerprint(make()) == base
+    changed = make()
+    changed.populations[0].initial_state["v"] = np.full(changed.populations[0].size, -70.0)
+    assert fingerprint(changed) != base
+    changed = make()
+    proj = next(p for p in changed.projections if p.size)
+    proj.post_index = proj.post_index.copy()
+    proj.post_index[0] = (proj.post_index[0] + 1) % changed.populations[proj.post].size
+    assert fingerprint(changed) != base
+
+
 # -- under mpiexec --------------------------------------------------------------------------------
 
 def _mpi_missing():
@@ -245,3 +263,18 @@ def test_a_single_process_needs_no_mpi():
                           env=dict(env, PYTHONPATH=ROOT), timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["1", "0", "False"]
+
+
+@needs_mpi
+def test_pynn_distrib_example_runs_on_two_ranks(tmp_path):
+    """PyNN's own MPI example (``examples/distrib_example.py`` of its sdist): rank and number of
+    processes agree with mpi4py's."""
+    from tests.pynn.pynn_sdist import sdist_root
+
+    script = sdist_root() / "examples" / "distrib_example.py"
+    proc = subprocess.run(["mpiexec", "-n", "2", sys.executable, "-W", "ignore", str(script), "spinnaker2"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                          env=dict(os.environ, PYTHONPATH=ROOT, SPINNAKER2_MPI_TIMEOUT="300"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "This is node 0 (1 of 2)" in proc.stdout and "This is node 1 (2 of 2)" in proc.stdout
+    assert "gathered (3, again): [0. 1. 2. 3. 4. 0. 1. 2. 3. 4. 5. 6. 7. 8. 9.]" in proc.stdout
