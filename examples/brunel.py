@@ -1,13 +1,20 @@
-"""Brunel's sparsely connected network of excitatory and inhibitory LIF neurons, as the SpiNNaker2
-tutorial (NICE 2025) runs it: N = NE + NI + 1 = scale * (4 + 1) + 1 cells, alpha-shaped synaptic
-currents, random connectivity with autapses (each neuron draws CE = epsilon*NE excitatory and
-CI = epsilon*NI inhibitory inputs) and ONE Poisson source that drives all NE + NI neurons.
+"""Brunel's sparsely connected network of excitatory and inhibitory LIF neurons: NE + NI =
+scale * (4 + 1) neurons, alpha-shaped synaptic currents, random connectivity with autapses (each
+neuron draws CE = epsilon*NE excitatory and CI = epsilon*NI inhibitory inputs) and Poisson input
+in one of two styles:
+
+* ``shared`` (default), as the SpiNNaker2 tutorial (NICE 2025) runs it: ONE Poisson source that
+  drives all NE + NI neurons (every neuron gets the same train);
+* ``per-neuron``, as NEST's ``brunel_alpha_nest.py`` runs it: every neuron has a Poisson source
+  of its own (a ``SpikeSourcePoisson`` of NE and one of NI neurons, connected one to one), the
+  way a ``poisson_generator`` device gives each target an independent train.
+
 Neuron parameters and the PSP-to-current conversion follow NEST's ``brunel_alpha_nest.py``.
 
 Plain PyNN, the same code on every backend::
 
     python examples/brunel.py spinnaker2 [--scale 250] [--duration 1000] [--timestep 0.1]
-    python examples/brunel.py nest
+    python examples/brunel.py nest [--style per-neuron]
 """
 import argparse
 import importlib
@@ -37,23 +44,34 @@ def psp_peak_per_nA(tau_m, cm, tau_syn):
             * ((np.exp(-t_max / tau_m) - np.exp(-t_max / tau_syn)) / b - t_max * np.exp(-t_max / tau_syn)))
 
 
-def build(sim, scale=250, timestep=0.1, seed=12345):
-    """Set up ``sim`` and build the network; return its populations and projections by name.
-    Connectivity as NEST's ``fixed_indegree``: autapses and multapses allowed."""
-    sim.setup(timestep=timestep, rng_seed=seed)
+STYLES = ("shared", "per-neuron")
+
+
+def build(sim, scale=250, timestep=0.1, seed=12345, style="shared", **setup):
+    """Set up ``sim`` (``setup`` holds backend options) and build the network; return its
+    populations and projections by name. Connectivity as NEST's ``fixed_indegree``: autapses
+    and multapses allowed. ``style``: the Poisson input, one source for all or one per neuron."""
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}, not {style!r}")
+    sim.setup(timestep=timestep, rng_seed=seed, **setup)
     n_e, n_i = 4 * scale, scale
     c_e, c_i = int(EPSILON * n_e), int(EPSILON * n_i)
     j_ex = J / psp_peak_per_nA(NEURON["tau_m"], NEURON["cm"], NEURON["tau_syn_E"])
     j_in = -G * j_ex
     nu_th = NEURON["v_thresh"] / (J * c_e * NEURON["tau_m"])        # spikes per ms
-    p_rate = 1000.0 * nu_th * ETA * c_e                               # Hz, one source for all
+    p_rate = 1000.0 * nu_th * ETA * c_e                               # Hz, per source
 
     rng = sim.NumpyRNG(seed=seed)
     cell = sim.IF_curr_alpha(**NEURON)
     v_init = sim.RandomDistribution("uniform", low=NEURON["v_reset"], high=NEURON["v_thresh"], rng=rng)
     exc = sim.Population(n_e, cell, initial_values={"v": v_init}, label="E")
     inh = sim.Population(n_i, cell, initial_values={"v": v_init}, label="I")
-    noise = sim.Population(1, sim.SpikeSourcePoisson(rate=p_rate), label="noise")
+    if style == "shared":
+        shared = sim.Population(1, sim.SpikeSourcePoisson(rate=p_rate), label="noise")
+        noise = {"E": shared, "I": shared}
+    else:
+        noise = {p.label: sim.Population(p.size, sim.SpikeSourcePoisson(rate=p_rate), label=f"noise{p.label}")
+                 for p in (exc, inh)}
 
     excitatory = sim.StaticSynapse(weight=j_ex, delay=DELAY)
     inhibitory = sim.StaticSynapse(weight=j_in, delay=DELAY)
@@ -66,16 +84,21 @@ def build(sim, scale=250, timestep=0.1, seed=12345):
             projections[f"{pre.label}{post.label}"] = sim.Projection(
                 pre, post, connector, synapse, receptor_type=receptor)
         projections[f"noise{post.label}"] = sim.Projection(
-            noise, post, sim.AllToAllConnector(), excitatory, receptor_type="excitatory")
+            noise[post.label], post, sim.AllToAllConnector() if style == "shared" else sim.OneToOneConnector(),
+            excitatory, receptor_type="excitatory")
     for population in (exc, inh):
         population.record("spikes")
-    return {"E": exc, "I": inh, "noise": noise, "projections": projections}
+    return {"E": exc, "I": inh, "noise": noise["E"] if style == "shared" else noise,
+            "projections": projections}
 
 
 def spike_trains(population):
     """Spike times (ms) per neuron of the last segment, as plain arrays."""
     segment = population.get_data("spikes").segments[-1]
-    return [np.asarray(train.rescale("ms").magnitude) for train in segment.spiketrains]
+    if not segment.spiketrains:
+        return []
+    to_ms = float(segment.spiketrains[0].units.rescale("ms").magnitude)    # one unit for all (PyNN's)
+    return [np.asarray(train.magnitude) * to_ms for train in segment.spiketrains]
 
 
 def rates(trains, duration):
@@ -89,12 +112,12 @@ def cv_isi(trains):
     return float(np.mean(cvs)) if cvs else float("nan")
 
 
-def simulate(backend, scale=250, duration=1000.0, timestep=0.1, seed=12345):
+def simulate(backend, scale=250, duration=1000.0, timestep=0.1, seed=12345, style="shared", **setup):
     """Build and run on ``backend`` ('spinnaker2' or 'nest'); return the spike trains, the
     statistics and the wall times. Leaves the simulator set up (call ``sim.end()``)."""
     sim = importlib.import_module(BACKENDS[backend])
     t0 = time.perf_counter()
-    net = build(sim, scale, timestep, seed)
+    net = build(sim, scale, timestep, seed, style, **setup)
     t1 = time.perf_counter()
     sim.run(duration)
     t2 = time.perf_counter()
@@ -131,12 +154,14 @@ def main(argv=None):
     parser.add_argument("--duration", type=float, default=1000.0, help="simulated time, ms")
     parser.add_argument("--timestep", type=float, default=0.1, help="ms")
     parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--style", choices=STYLES, default="shared",
+                        help="Poisson input: one source for all neurons, or one per neuron (NEST's brunel_alpha)")
     parser.add_argument("--plot", help="raster PNG (default brunel_<backend>.png)")
     args = parser.parse_args(argv)
 
-    result = simulate(args.backend, args.scale, args.duration, args.timestep, args.seed)
+    result = simulate(args.backend, args.scale, args.duration, args.timestep, args.seed, args.style)
     sim = result["sim"]
-    print(f"Brunel network on {args.backend}: NE={4 * args.scale}, NI={args.scale}, "
+    print(f"Brunel network ({args.style} Poisson input) on {args.backend}: NE={4 * args.scale}, NI={args.scale}, "
           f"{sum(p.size() for p in result['net']['projections'].values())} synapses, "
           f"{args.duration:g} ms at dt={args.timestep:g} ms")
     print(f"mean rate E {result['rate_E']:.2f} Hz, I {result['rate_I']:.2f} Hz; "

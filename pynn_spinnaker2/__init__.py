@@ -10,10 +10,12 @@ PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
 (``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
 ``NativeRNG``) behave as there.
 
-The first ``run()`` compiles the network; later runs continue it. While a simulation is under
-way (t > 0) the network is frozen: new populations or projections, ``Projection.set()`` and new
-``spike_times`` raise until ``reset()``, after which the next run recompiles. Neuron parameters,
-initial values, recording and current sources (new ones too) may change between runs at any time.
+The first ``run()`` compiles the network; later runs continue it. The network may change between
+runs as in pyNN.nest (new populations, projections, ``Projection.set()``, neurons per core): the
+next run maps it again and carries the run over — every neuron's state and random stream, the
+input already under way (delivered with the weights it was sent with), recordings — so what the
+change does not touch goes on exactly as it would have. Neuron parameters, initial values,
+recording and current sources change on the running machine directly.
 """
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403

@@ -7,8 +7,10 @@ same draws in the same order, in one call per random source: each column's conne
 come from the connector's RNG, each parameter's from its own copy of its RNG (PyNN's
 translation copies it, so parameters share no RNG with each other or the connector), and one
 long draw equals the concatenation of the per-column draws (numpy's ``RandomState`` streams are
-stable by policy, NEP 19). Anything else (clipped distributions that redraw per call, non-numpy
-RNGs, per-neuron permutations, subclasses of the connectors) takes PyNN's generic path, which
+stable by policy, NEP 19). Draws PyNN makes one synapse or one column at a time with
+redraws (``FixedTotalNumberConnector``, ``normal_clipped``) are replayed from the stream
+(``draws.py``). Anything else (other redrawing distributions, non-numpy RNGs, per-neuron
+permutations, subclasses of the connectors) takes PyNN's generic path, which
 is correct, only slower; so a script gives the same network here as on pyNN.nest with the same
 seeds. An expansion declines before drawing anything, so the generic path starts afresh.
 
@@ -22,6 +24,8 @@ import numpy as np
 from pyNN import connectors as pc, errors
 from pyNN.parameters import LazyArray
 from pyNN.random import NumpyRNG, RandomDistribution
+
+from .draws import CLIPPED, column_sizes, normal_clipped_by_column, source_target_pairs
 
 MAX_DRAWS_PER_CHUNK = 1 << 23      # uniform draws held at once by FixedProbability (64 MB)
 
@@ -53,14 +57,15 @@ def _vectorisable_rng(rng):
 
 
 def _vectorisable(parameter_space):
-    """True if each random parameter can be drawn in one call for all synapses: a numpy RNG, a
-    distribution that does not redraw per call (``*_clipped``), and no lazily evaluated
-    operands. (PyNN's translation gives each parameter its own copy of its RNG, so parameters
-    never share one, nor with the connector.)"""
+    """True if each random parameter can be drawn in one pass for all synapses: a numpy RNG, a
+    distribution whose per-column draws one pass can reproduce (all of numpy's, and the
+    clipped normals, ``clipped.py``), and no lazily evaluated operands. (PyNN's translation
+    gives each parameter its own copy of its RNG, so parameters never share one, nor with the
+    connector.)"""
     for _, value in parameter_space.items():
         base = value.base_value
         if isinstance(base, RandomDistribution):
-            if not _vectorisable_rng(base.rng) or "clipped" in base.name:
+            if not _vectorisable_rng(base.rng) or ("clipped" in base.name and base.name not in CLIPPED):
                 return False
             if any(isinstance(arg, LazyArray) for _, arg in value.operations):
                 return False
@@ -78,6 +83,9 @@ def _evaluate(parameter_space, pre, post):
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
+        elif isinstance(value.base_value, RandomDistribution) and value.base_value.name == "normal_clipped":
+            drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
+            out[name] = np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
         elif isinstance(value.base_value, RandomDistribution):
             out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
         else:
@@ -108,6 +116,13 @@ def _parameters(connector, projection, connector_rngs=()):
         return None
     parameter_space = connector._parameters_from_synapse_type(projection)
     return parameter_space if _vectorisable(parameter_space) else None
+
+
+def _parameters_after_draws(connector, projection):
+    """The parameters as PyNN takes them when its connector has drawn every connection before
+    ``_standard_connect`` (FixedNumberPost, FixedTotalNumber): the parameters' copies of an RNG
+    they share with the connector start where the connector's draws left it."""
+    return connector._parameters_from_synapse_type(projection)
 
 
 def _synapses(connector, parameter_space, pre, post):
@@ -196,21 +211,38 @@ def fixed_number_pre(connector, projection):
     return _synapses(connector, parameters, pre, post)
 
 
+@expansion(pc.FixedTotalNumberConnector)
+def fixed_total_number(connector, projection):
+    """PyNN draws the synapse count (in one process, a binomial with p = 1, so n), then a
+    source and a target for each synapse in turn; a target's sources connect in draw order,
+    targets in increasing order (a stable sort). PyNN's connect makes multapses and autapses
+    whatever ``with_replacement`` and ``allow_self_connections`` say, so only the settings
+    that ask for exactly that are expanded; the others keep PyNN's own behaviour."""
+    if not (isinstance(connector.n, (int, np.integer)) and connector.with_replacement is True
+            and connector.allow_self_connections is True and _vectorisable_rng(connector.rng)):
+        return None
+    if _parameters(connector, projection, [connector.rng]) is None:
+        return None
+    count = RandomDistribution("binomial", [int(connector.n), 1.0], rng=connector.rng).next()
+    pre, post = source_target_pairs(connector.rng.rng, int(count), projection.pre.size, projection.post.size)
+    order = np.argsort(post.astype(np.uint16) if projection.post.size <= 1 << 16 else post, kind="stable")  # radix
+    return _synapses(connector, _parameters_after_draws(connector, projection), pre[order], post[order])
+
+
 @expansion(pc.FixedNumberPostConnector)
 def fixed_number_post(connector, projection):
     """With replacement, n fixed: each pre neuron draws its n targets; PyNN then connects
     column by column, sources in increasing order (a stable sort by target)."""
     if not (_with_replacement_ok(connector, projection) and isinstance(connector.n, int)):
         return None
-    parameters = _parameters(connector, projection, [connector.rng])
-    if parameters is None:
+    if _parameters(connector, projection, [connector.rng]) is None:
         return None
     n_pre, n_post, n = projection.pre.size, projection.post.size, connector.n
     targets = np.asarray(connector.rng.next(n_pre * n, "uniform_int", {"low": 0, "high": n_post},
                                             mask=None), dtype=np.int64).reshape(n_pre * n)
     sources = np.repeat(np.arange(n_pre, dtype=np.int64), n)
     order = np.argsort(targets, kind="stable")
-    return _synapses(connector, parameters, sources[order], targets[order])
+    return _synapses(connector, _parameters_after_draws(connector, projection), sources[order], targets[order])
 
 
 @expansion(pc.ArrayConnector)

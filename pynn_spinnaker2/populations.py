@@ -171,7 +171,7 @@ class Population(PopulationMixin, common.Population):
 
     def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={}, label=None,
                  additional_parameters=None):
-        simulator.state.check_mutable(f"creating population {label!r}" if label else "creating a population")
+        simulator.state.mark_changed()
         self._generation = simulator.state.generation
         self._emulator = None          # the machine it last ran on: its data outlive end()
         self._max_neurons_per_pe = None
@@ -204,7 +204,7 @@ class Population(PopulationMixin, common.Population):
         """sPyNNaker's limit on the neurons of this population that one core (PE) holds; the
         machine's own limits (255 neurons per PE in the serial paradigm, SRAM) still apply."""
         self._check_current()
-        simulator.state.check_mutable(f"changing the neurons per core of population {self.label!r}")
+        simulator.state.mark_changed()
         self._max_neurons_per_pe = per_core_limit(max_atoms_per_core, f"population {self.label!r}")
 
     def set_paradigm(self, paradigm):
@@ -215,7 +215,7 @@ class Population(PopulationMixin, common.Population):
         if paradigm not in PARADIGMS + (None,):
             raise ValueError(f"population {self.label!r}: paradigm must be one of {PARADIGMS} or None, "
                              f"not {paradigm!r}")
-        simulator.state.check_mutable(f"changing the paradigm of population {self.label!r}")
+        simulator.state.mark_changed()
         self._paradigm = paradigm
 
     def set_weight_bits(self, weight_bits):
@@ -226,7 +226,7 @@ class Population(PopulationMixin, common.Population):
         if weight_bits not in WEIGHT_BITS + (None,):
             raise ValueError(f"population {self.label!r}: weight_bits must be one of {WEIGHT_BITS} or None, "
                              f"not {weight_bits!r}")
-        simulator.state.check_mutable(f"changing the weight precision of population {self.label!r}")
+        simulator.state.mark_changed()
         self._weight_bits = weight_bits
 
     def _check_current(self):
@@ -235,7 +235,15 @@ class Population(PopulationMixin, common.Population):
                                "has since replaced; its recorded data may be read, not changed")
 
     def _live_emulator(self):
-        return simulator.state.live_emulator() if self._generation == simulator.state.generation else None
+        """The machine holding this population's state: the current one, or the running one
+        while the network has changed since (its state carries over at the next run)."""
+        state = simulator.state
+        if self._generation != state.generation or self._core_index is None:
+            return None
+        emulator = state.emulator if state.started else state.live_emulator()
+        if emulator is None or self._core_index >= len(emulator.program.network.populations):
+            return None
+        return emulator
 
     def _create_cells(self):
         if not (isinstance(self.celltype, StandardCellType) and hasattr(self.celltype, "core_model")):

@@ -66,6 +66,12 @@ def cells_of(neurons):
     return roots, np.concatenate(which), np.concatenate(local)
 
 
+def _magnitudes(weight):
+    """|weight|; the array itself when no weight is negative (at 10^8 synapses a copy is
+    gigabytes)."""
+    return weight if not weight.size or weight.min() >= 0 else elementwise(np.abs, weight)
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -73,7 +79,7 @@ class Projection(common.Projection):
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
-        simulator.state.check_mutable(f"creating projection {label!r}" if label else "creating a projection")
+        simulator.state.mark_changed()
         self._generation = simulator.state.generation
         if synapse_type is not None and not isinstance(synapse_type, synapses.StaticSynapse):
             raise NotImplementedError(
@@ -209,7 +215,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         self._check_current()
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         delay = steps * simulator.state.dt
         for name, value in parameter_space.items():
@@ -225,7 +231,7 @@ class Projection(common.Projection):
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
         self._check_current()
-        simulator.state.check_mutable(f"changing synapses of projection {self.label!r}")
+        simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         weight, delay = weight.copy(), steps * simulator.state.dt
         (weight if name == "weight" else delay)[i] = value
@@ -254,7 +260,7 @@ class Projection(common.Projection):
         if isinstance(self.pre, Population) and isinstance(self.post, Population):
             receptor = self.post.celltype.core_receptor(self.receptor_type)[0]
             return [CoreProjection(label=self.label, pre=self.pre._core_index, post=self.post._core_index,
-                                   pre_index=pre, post_index=post, weight=elementwise(np.abs, weight),
+                                   pre_index=pre, post_index=post, weight=_magnitudes(weight),
                                    delay=steps, receptor=receptor)]
         pre_roots, pre_which, pre_local = cells_of(self.pre)
         post_roots, post_which, post_local = cells_of(self.post)
@@ -270,5 +276,5 @@ class Projection(common.Projection):
             result.append(CoreProjection(
                 label=label, pre=pre_root._core_index, post=post_root._core_index,
                 pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
-                weight=elementwise(np.abs, w), delay=steps[mask], receptor=receptor))
+                weight=_magnitudes(w), delay=steps[mask], receptor=receptor))
         return result

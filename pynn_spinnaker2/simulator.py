@@ -123,12 +123,9 @@ class State(common.control.BaseState):
         """True once the emulator has advanced since the last reset."""
         return self.emulator is not None and self.emulator.step > 0
 
-    def check_mutable(self, what):
-        """Raise unless the network may change now (before the first run or after a reset)."""
-        if self.started:
-            raise RuntimeError(
-                f"{what} at t = {self.t:g} ms: the network is compiled onto the machine and cannot "
-                "change during a simulation; call sim.reset() first (the next run recompiles)")
+    def mark_changed(self):
+        """The network changed: the next run compiles it again, carrying a started run over
+        (``Emulator.carry_over``), as pyNN.nest lets a network change between runs."""
         self.stale = True
 
     def live_emulator(self):
@@ -157,6 +154,7 @@ class State(common.control.BaseState):
         from core.runtime import distributed
 
         comm = distributed.world()
+        previous = self.emulator if self.started else None
         with attributed_to_user():
             self.network = self.translate()
             share = Share(comm.Get_rank(), comm.Get_size()) if comm else None
@@ -169,6 +167,8 @@ class State(common.control.BaseState):
                                                                 threads=self.threads)
             else:
                 self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
+            if previous is not None:
+                self.emulator.carry_over(previous)
         for population in self.populations:
             population._emulator = self.emulator
         self.stale = False

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from ..hardware import DATA_SRAM_BYTES
 from ..network import Network
 from . import delays as delay_extensions
 from . import serial
@@ -92,11 +93,13 @@ class MachineGraph:
 
 
 class SliceTooLarge(ValueError):
-    """A slice does not fit one PE even with its rows in DRAM; ``population`` may be cut finer."""
+    """A slice does not fit one PE even with its rows in DRAM; ``population`` may be cut finer
+    (``populations``: every population with such a slice, when all were checked)."""
 
-    def __init__(self, population, message):
+    def __init__(self, population, message, populations=None):
         super().__init__(message)
         self.population = population
+        self.populations = populations or [population]
 
 
 def slice_populations(network: Network, n_max_per_pop, local=None, plans=None) -> tuple[list[Slice], list[list[int]]]:
@@ -205,13 +208,14 @@ def delay_vertices(delays, slices, pop_slices) -> list[MachineVertex]:
     return vertices
 
 
-def _share_out(groups: dict[int, list[Block]], k: int) -> list[list[int]]:
-    """Source slices spread over k PEs, largest first onto the least loaded (equal split)."""
+def _share_out(words: dict[int, int], k: int) -> list[list[int]]:
+    """Source slices (their rows' ``words``) spread over k PEs, largest first onto the least
+    loaded (equal split)."""
     loads, shares = [0] * k, [[] for _ in range(k)]
-    for src in sorted(groups, key=lambda s: -sum(b.words for b in groups[s])):
-        i = int(np.argmin(loads))
+    for src in sorted(words, key=lambda s: -words[s]):
+        i = min(range(k), key=loads.__getitem__)
         shares[i].append(src)
-        loads[i] += sum(b.words for b in groups[src])
+        loads[i] += words[src]
     return shares
 
 
@@ -240,8 +244,11 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, loca
         (local_blocks if slices[b.source].population in local else groups).setdefault(b.source, []).append(b)
     mine = sorted(local_blocks)
     runs = [(network.populations[slices[s].population].spec, slices[s].size, local_blocks[s]) for s in mine]
-    for k in range(1, min(MAX_SPLIT, max(len(groups), 1)) + 1):
-        shares = _share_out(groups, k)
+    words = {s: sum(b.words for b in bs) for s, bs in groups.items()}
+    # MAX_SPLIT PEs cannot hold more rows than their SRAM: then DRAM, without trying
+    splits = min(MAX_SPLIT, max(len(groups), 1)) if 4 * sum(words.values()) <= MAX_SPLIT * DATA_SRAM_BYTES else 0
+    for k in range(1, splits + 1):
+        shares = _share_out(words, k)
         costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else ())
                  for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
@@ -288,9 +295,10 @@ def partition(network: Network, local: bool = True, dram: bool = True, plans=Non
         try:
             return _partition(network, slots_per_pop, n_max, local, dram, plans, delays)
         except SliceTooLarge as error:
-            if n_max[error.population] == 1:
+            if any(n_max[p] == 1 for p in error.populations):
                 raise
-            n_max[error.population] = max(1, (n_max[error.population] * 3) // 4)
+            for p in error.populations:       # cutting one finer only adds sources to the others
+                n_max[p] = max(1, (n_max[p] * 3) // 4)
 
 
 def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays=None) -> MachineGraph:
@@ -304,15 +312,21 @@ def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays
     by_target: dict[int, list[Block]] = {}
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
-    vertices = []
+    vertices, too_large = [], {}
     for sid, sl in enumerate(slices):
         if sl.population >= len(network.populations):
             continue                     # a delay stage: sent by its delay PE
         if sl.population in plans:
             vertices += parallel_vertices(sid, plans[sl.population].slices[sl.index], layer_sources[sl.population])
-        elif sl.population not in local:
-            vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []), slots_per_pop[sl.population],
-                                           slices, local, dram)
+        elif sl.population not in local and sl.population not in too_large:
+            try:
+                vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []),
+                                               slots_per_pop[sl.population], slices, local, dram)
+            except SliceTooLarge as error:
+                too_large[sl.population] = error
+    if too_large:
+        first = next(iter(too_large.values()))
+        raise SliceTooLarge(first.population, str(first), list(too_large))
     if delays:
         vertices += delay_vertices(delays, slices, pop_slices)
     # a dominant's synaptic input buffer has one slot: the MAC array's sums for this step

@@ -346,6 +346,11 @@ class DistributedEmulator(Emulator):
         self._router_all = np.zeros_like(self.routes.router_load)
         self._link_all = np.zeros_like(self.routes.link_load)
 
+    def carry_over(self, old):
+        raise NotImplementedError("changing the network between runs without reset() is not supported over MPI "
+                                  "ranks (the input under way sits on other ranks); call sim.reset() before "
+                                  "changing it, or run in one process")
+
     def statistics(self) -> dict:
         return dict(zip(STATS, self._stats_all.sum(axis=0).tolist()))
 

@@ -105,6 +105,7 @@ class Emulator:
         self.reset()
         self.emulation_seconds = 0.0
         self.run(0)                       # loads the compiled kernel, as loading a machine would
+        self.emulation_seconds = 0.0      # loading is not emulation
         self.load_seconds = time.perf_counter() - start
 
     # -- state -------------------------------------------------------------------------
@@ -123,6 +124,8 @@ class Emulator:
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self._load_currents(current_images(self.program.network, im.neurons.pop_offset), keep=False)
         self.stats = np.zeros((len(im.pes.n), len(STATS)), dtype=np.int64)
+        self._carried, self._carried_from = np.zeros((0, 0, MAX_RECEPTORS), np.int64), 0
+        self._stats_before = np.zeros(len(STATS), dtype=np.int64)
         self.routes.router_load[:] = 0
         self.routes.link_load[:] = 0
         self.clear_recordings()
@@ -203,7 +206,7 @@ class Emulator:
     def _neurons(self):
         s = self._scratch
         return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
-                       s["counts"], self.rng)
+                       s["counts"], self.rng, self._carried, np.int64(self._carried_from))
 
     def _rows(self, pop):
         o = self.program.images.neurons.pop_offset
@@ -361,8 +364,9 @@ class Emulator:
         steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
             with progress(int(n_steps), "emulating", shown, unit="step") as bar:
-                t = t0
-                while t < t_end:
+                t, loading = t0, n_steps == 0
+                while t < t_end or loading:   # zero steps still call the kernel: loading compiles it
+                    loading = False
                     rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                                        count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
                     target = min(t + chunk, t_end)
@@ -399,7 +403,81 @@ class Emulator:
         """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
 
     def statistics(self) -> dict:
-        return dict(zip(STATS, self.stats.sum(axis=0).tolist()))
+        return dict(zip(STATS, (self.stats.sum(axis=0) + self._stats_before).tolist()))
+
+    # -- changing the network mid-run ---------------------------------------------------
+    def pending_input(self) -> np.ndarray:
+        """The synaptic input already under way, in weight steps: int64 (steps, neurons,
+        receptors), what each neuron's input buffers would sum in each coming step (up to the
+        longest delay) if nothing spiked again. A copy of the machine runs with every model
+        silenced (no neuron or source updates) and unit weight steps, so every row, delay PE and
+        stacked input delivers exactly what it would have."""
+        im = self.program.images
+        n_steps = max([int(p.delay.max()) for p in self.program.network.projections if p.size] + [0])
+        out = np.zeros((n_steps, len(self.fstate), MAX_RECEPTORS), np.int64)
+        pes = im.pes._replace(model=np.full_like(im.pes.model, -1), scale=np.ones_like(im.pes.scale))
+        local = im.local._replace(model=np.full_like(im.local.model, -1))
+        nrn = self._neurons()._replace(fstate=self.fstate.copy(), istate=self.istate.copy(), rng=self.rng.copy())
+        rec, _ = self._recording_plan(0, 0, 1)
+        rec = rec._replace(spiking=np.zeros_like(rec.spiking), n_spiking=np.int64(0),
+                           **{f: getattr(rec, f)[:0] for f in ("g0", "n", "column", "interval", "base", "row0")})
+        cur = self._currents(np.zeros((n_steps, self._current_image.n_recorded), np.float32), self.step)
+        routes = self.routes._replace(router_load=self.routes.router_load.copy(),
+                                      link_load=self.routes.link_load.copy())
+        machine = Machine(pes, im.feeds, im.serial, local, im.parallel, Stacked(*(a.copy() for a in self.stacked)),
+                          routes, nrn, self._outbox, rec, self.ring.copy(), self.stats.copy(),
+                          cur._replace(inj_value=cur.inj_value.copy()), im.delays)
+        for d in range(n_steps):
+            kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, *machine)
+            out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24
+        return out
+
+    def neuron_scales(self) -> np.ndarray:
+        """float32 (neurons, receptors): the weight step each neuron's input buffers are read with."""
+        pes = self.program.images.pes
+        scales = np.zeros((len(self.fstate), MAX_RECEPTORS), np.float32)
+        for v in np.flatnonzero(pes.model >= 0):
+            scales[pes.g0[v]:pes.g0[v] + pes.n[v], :pes.scale.shape[1]] = pes.scale[v]
+        return scales
+
+    def carry_over(self, old: "Emulator"):
+        """Continue from ``old``, the machine of this network before it changed mid-run (new
+        populations, projections or synapses; PyNN allows this between runs without a reset):
+        the time, trial, every old neuron's state and random stream, the input already under way
+        to it (``pending_input``, delivered by the old synapses as the old machine would have),
+        current sources' held values, recordings and counters. Populations keep their indices;
+        new ones come after them."""
+        before = old.program.network.populations
+        now = self.program.network.populations
+        for p, pop in enumerate(before):
+            if p >= len(now) or (now[p].label, now[p].model, now[p].size) != (pop.label, pop.model, pop.size):
+                raise ValueError(f"cannot carry the run over: population {p} ({pop.label!r}) is not the same in the "
+                                 "changed network; call reset() and run again")
+        n = int(old.program.images.neurons.pop_offset[-1])
+        self._carried, self._carried_from = old.pending_input(), old.step
+        before, now = old.neuron_scales(), self.neuron_scales()[:n]
+        changed = (before != now) & (self._carried != 0).any(axis=0)
+        if changed.any():      # new weights changed a population's weight step: requantise what is under way
+            exact = self._carried * np.where(changed, before / np.where(now > 0, now, 1), 1)[None]
+            self._carried = np.rint(exact).astype(np.int64)
+            nonzero = exact != 0
+            error = (np.abs(self._carried - exact)[nonzero] / np.abs(exact[nonzero])).max()
+            if error > 0:
+                warnings.warn(f"the changed network has new weight steps for {int(changed.sum())} (neuron, "
+                              f"receptor) inputs; the input under way to them was requantised (worst relative "
+                              f"error {error:.2e})", stacklevel=2)
+        self.step, self.trial = old.step, old.trial
+        self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
+        self.fstate[:n], self.istate[:n], self.rng[:n] = old.fstate, old.istate, old.rng
+        self._rewind_events(from_step=self.step)
+        self._current_image, self.inj_value = old._current_image, old.inj_value
+        self._load_currents(current_images(self.program.network, self.program.images.neurons.pop_offset))
+        self.clear_recordings()                 # new signals begin now; old ones keep their past
+        self._spikes = list(old._spikes)
+        self._samples |= {key: list(chunks) for key, chunks in old._samples.items() if key in self._samples}
+        self._current_samples |= old._current_samples
+        self._stats_before = old.stats.sum(axis=0) + old._stats_before
+        self.emulation_seconds += old.emulation_seconds
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,

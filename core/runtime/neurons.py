@@ -49,10 +49,12 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
         slot = t & (slots - 1)
         limit = pes.saturation[v]
         f0, nf = pes.feed_start[v], pes.feed_count[v]
+        d = t - nrn.carried_from
+        carry = 0 <= d < nrn.carried.shape[0] and g0 < nrn.carried.shape[1]
         for r in range(n_types):
             scale = pes.scale[v, r]
             for i in range(n):
-                acc = np.int64(0)
+                acc = nrn.carried[d, g0 + i, r] if carry else np.int64(0)
                 for q in range(nf):
                     off = pes.ring_start[feeds[f0 + q]] + (slot * n_types + r) * n + i
                     acc += ring[off]

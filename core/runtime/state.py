@@ -13,6 +13,8 @@ Neurons = namedtuple("Neurons", [
     "i_inject",      # float32 (N,): this step's injected current (nA)
     "counts",        # int32 (N,): spikes each neuron emits this step
     "rng",           # uint64 (N,): one random stream per neuron
+    "carried",       # int64 (steps, n, receptors): input under way when the network changed, in weight steps
+    "carried_from",  # int64: the step ``carried[0]`` belongs to
 ])
 
 # the packets each PE sends in a window of steps (a spike: one per spiking neuron and step, its

@@ -154,6 +154,16 @@ def test_local_spike_sources_give_the_same_spikes_as_sources_on_their_own_pes():
     assert s_local["synaptic events"] == s_alone["synaptic events"]
 
 
+def test_loading_is_not_counted_as_emulation(program):
+    """Loading runs the kernel once (zero steps) to compile it; that time is the load's."""
+    from core.runtime import kernel
+    emu = Emulator(program, seed=1)
+    assert emu.emulation_seconds == 0.0 and emu.load_seconds > 0
+    assert (kernel.run_steps_parallel if emu.threads > 1 else kernel.run_steps).signatures   # compiled
+    emu.run(10)
+    assert emu.report().run_seconds["emulation"] == emu.emulation_seconds > 0
+
+
 def test_a_run_in_progress_bar_chunks_equals_one_run(program, capsys):
     one, chunked = Emulator(program, seed=4), Emulator(program, seed=4)
     one.run(700, progress_bar=False)

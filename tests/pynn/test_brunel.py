@@ -20,6 +20,23 @@ def test_network_shape():
     assert np.all((v >= brunel.NEURON["v_reset"]) & (v < brunel.NEURON["v_thresh"]))
 
 
+def test_per_neuron_style_gives_every_neuron_its_own_source():
+    """NEST's brunel_alpha style: one Poisson source per neuron, one to one, run on the
+    neurons' own PEs (no packets for the external input)."""
+    scale = 20
+    net = brunel.build(sim, scale=scale, style="per-neuron")
+    noise = net["noise"]
+    assert (noise["E"].size, noise["I"].size) == (4 * scale, scale)
+    connections = net["projections"]["noiseE"].get("weight", format="list")
+    assert sorted((int(i), int(j)) for i, j, _ in connections) == [(i, i) for i in range(4 * scale)]
+    sim.run(50.0)
+    report = sim.mapping()
+    assert report.population("noiseE").storage.startswith("runs on E")
+    assert report.runtime["spikes of local sources"] > 0
+    with pytest.raises(ValueError, match="style"):
+        brunel.build(sim, scale=scale, style="one")
+
+
 def test_excitatory_weight_gives_the_stated_psp_peak():
     """One input spike of weight J_ex into a Brunel neuron (held below threshold) must raise
     V by J = 0.1 mV at the peak, which checks NEST's ComputePSPnorm formula as ported."""

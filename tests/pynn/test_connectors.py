@@ -81,6 +81,20 @@ CASES = {
     "fixed_number_pre_random_n": (lambda a, b, c: (sim.FixedNumberPreConnector(
         sim.RandomDistribution("binomial", (20, 0.3), rng=a), with_replacement=True, rng=a),
         sim.StaticSynapse(weight=uniform(0.1, 0.5, b))), 50, 60, {}),
+    "fixed_total_number_clipped": (lambda a, b, c: (sim.FixedTotalNumberConnector(900, rng=a), sim.StaticSynapse(
+        weight=sim.RandomDistribution("normal_clipped", mu=0.2, sigma=0.1, low=0.15, high=np.inf, rng=b),
+        delay=sim.RandomDistribution("normal_clipped", mu=1.5, sigma=0.75, low=0.1, high=2.5, rng=c))),
+                                   70, 50, {}),
+    "fixed_total_number_one_source": (lambda a, b, c: (sim.FixedTotalNumberConnector(40, rng=a),
+                                                       sim.StaticSynapse(weight=uniform(0.1, 0.5, b))), 1, 33, {}),
+    "fixed_total_number_same_population": (lambda a, b, c: (sim.FixedTotalNumberConnector(300, rng=a),
+                                                            sim.StaticSynapse(weight=0.2)), 25, 25, {"same": True}),
+    "fixed_number_pre_clipped_often": (lambda a, b, c: (sim.FixedNumberPreConnector(7, with_replacement=True, rng=a),
+                                                        sim.StaticSynapse(weight=sim.RandomDistribution(
+                                                            "normal_clipped", mu=0.2, sigma=0.3, low=0.1, high=0.5,
+                                                            rng=b), delay=sim.RandomDistribution(
+                                                            "normal_clipped_to_boundary", mu=1.0, sigma=1.0,
+                                                            low=0.1, high=2.0, rng=c))), 40, 60, {}),
     "fixed_number_post": (lambda a, b, c: (sim.FixedNumberPostConnector(6, with_replacement=True, rng=a),
                                            sim.StaticSynapse(weight=uniform(0.1, 0.5, b))), 60, 40, {}),
     "array": (lambda a, b, c: (sim.ArrayConnector(np.random.default_rng(3).random((20, 30)) < 0.3),
@@ -117,20 +131,31 @@ def test_fixed_probability_in_chunks_equals_one_pass(monkeypatch):
     assert_same(fast, generic)
 
 
-def test_connector_and_weights_sharing_one_rng(monkeypatch):
-    """PyNN's translation gives the weights a copy of the RNG taken before the connector draws;
-    the expansion must do the same."""
-    make = lambda a, b, c: (sim.FixedProbabilityConnector(0.3, rng=a),   # noqa: E731
-                            sim.StaticSynapse(weight=uniform(0.1, 0.2, a), delay=uniform(0.1, 2.0, a)))
+SHARED_RNG = {
+    "fixed_probability": lambda a: sim.FixedProbabilityConnector(0.3, rng=a),
+    "fixed_number_pre": lambda a: sim.FixedNumberPreConnector(4, with_replacement=True, rng=a),
+    "fixed_number_post": lambda a: sim.FixedNumberPostConnector(3, with_replacement=True, rng=a),
+    "fixed_total_number": lambda a: sim.FixedTotalNumberConnector(150, rng=a),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHARED_RNG))
+def test_connector_and_weights_sharing_one_rng(monkeypatch, case):
+    """PyNN's translation gives the weights a copy of the RNG, taken before the connector draws
+    or, for connectors that draw every connection first, after: the expansion must do the same."""
+    make = lambda a, b, c: (SHARED_RNG[case](a), sim.StaticSynapse(   # noqa: E731
+        weight=sim.RandomDistribution("normal_clipped", mu=0.15, sigma=0.05, low=0.1, high=np.inf, rng=a),
+        delay=uniform(0.1, 2.0, a)))
     fast, generic, used = fast_and_generic(monkeypatch, make, 30, 20)
     assert used
     assert_same(fast, generic)
 
 
-@pytest.mark.parametrize("case", ["clipped", "without_replacement", "non_numpy_rng"])
+@pytest.mark.parametrize("case", ["total_number_no_autapses", "without_replacement", "non_numpy_rng"])
 def test_generic_path_takes_over_with_untouched_rngs(monkeypatch, case):
-    """Clipped distributions redraw per call, permutations are per neuron, other RNGs draw as
-    they will: the expansion must decline before drawing anything, so the result is PyNN's."""
+    """PyNN's FixedTotalNumberConnector ignores allow_self_connections, permutations are per
+    neuron, other RNGs draw as they will: the expansion must decline before drawing anything,
+    so the result is PyNN's."""
     class CountingRNG(sim.random.WrappedRNG):
         def __init__(self, seed):
             super().__init__(seed)
@@ -144,8 +169,8 @@ def test_generic_path_takes_over_with_untouched_rngs(monkeypatch, case):
     def make(a, b, c):
         if case == "non_numpy_rng":
             return sim.FixedProbabilityConnector(0.3, rng=CountingRNG(3)), sim.StaticSynapse(weight=0.1)
-        if case == "clipped":
-            return (sim.FixedNumberPreConnector(5, with_replacement=True, rng=a),
+        if case == "total_number_no_autapses":
+            return (sim.FixedTotalNumberConnector(100, allow_self_connections=False, rng=a),
                     sim.StaticSynapse(weight=sim.RandomDistribution("normal_clipped", (0.5, 0.5, 0.0, 1.0),
                                                                     rng=b)))
         return sim.FixedNumberPreConnector(5, rng=a), sim.StaticSynapse(weight=uniform(0.1, 0.2, b))

@@ -169,25 +169,6 @@ def test_mapping_before_run():
         sim.mapping()
 
 
-def test_network_is_frozen_during_a_simulation():
-    pop = sim.Population(2, sim.IF_curr_exp(), label="p")
-    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]), label="s")
-    prj = sim.Projection(src, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
-    sim.run(1.0)
-    with pytest.raises(RuntimeError, match="creating population 'late'.*sim.reset"):
-        sim.Population(1, sim.IF_curr_exp(), label="late")
-    with pytest.raises(RuntimeError, match="creating a projection"):
-        sim.Projection(pop, pop, sim.OneToOneConnector())
-    with pytest.raises(RuntimeError, match="changing synapses"):
-        prj.set(weight=0.2)
-    sim.reset()                                   # after a reset the network may change again
-    sim.Population(1, sim.IF_curr_exp(), label="late")
-    prj.set(weight=0.2)
-    sim.run(1.0)
-    assert len(state.network.populations) == 3
-    np.testing.assert_allclose(state.network.projections[0].weight, 0.2)
-
-
 def test_spike_times_unsorted_or_off_grid():
     with pytest.raises(errors.InvalidParameterValueError, match="increasing order"):
         sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 1.0]))

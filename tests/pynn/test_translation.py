@@ -180,3 +180,24 @@ def test_projection_set_and_save(tmp_path):
     saved = np.loadtxt(tmp_path / "p.txt")
     assert saved.shape == (9, 4)
     np.testing.assert_allclose(np.sort(saved[:, 2]), np.sort(w))
+
+
+def test_projection_between_whole_populations_hands_its_arrays_over():
+    """At 10^8 synapses a copy is gigabytes: the application graph takes the projection's own
+    index, delay and (non-negative) weight arrays."""
+    a, b = sim.Population(30, sim.IF_curr_exp()), sim.Population(20, sim.IF_curr_exp())
+    rng = sim.NumpyRNG(3)
+    exc = sim.Projection(a, b, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(1)),
+                         sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (0.1, 0.5), rng=rng),
+                                           delay=sim.RandomDistribution("uniform", (1.0, 3.0), rng=rng)))
+    inh = sim.Projection(a, b, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(2)),
+                         sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (-0.5, -0.1), rng=rng)),
+                         receptor_type="inhibitory")
+    sim.run(0.1)
+    core_exc, core_inh = exc._to_core()[0], inh._to_core()[0]
+    pre, post, weight, steps = exc._synapses()
+    assert np.unique(weight).size > 1 and np.unique(steps).size > 1
+    for kept, given in ((core_exc.pre_index, pre), (core_exc.post_index, post), (core_exc.weight, weight),
+                        (core_exc.delay, steps)):
+        assert np.shares_memory(kept, given)
+    np.testing.assert_array_equal(core_inh.weight, -inh._synapses()[2])   # magnitudes, the receptor the sign

@@ -112,3 +112,24 @@ def test_blocks_counted_sparsely_for_huge_sources_match_brute_force(rng):
         expected.setdefault((s, t), []).append(a)
     got = {(b.source, b.target): (b.n_synapses, b.row_length) for b in graph.blocks}
     assert got == {k: (len(v), max(np.unique(v, return_counts=True)[1])) for k, v in expected.items()}
+
+
+def test_populations_too_large_together_are_cut_finer_in_the_same_round(monkeypatch):
+    """Two targets of the wide source both overflow: both are cut finer at once (cutting one
+    only adds source vertices to the other), to the same slices as one at a time."""
+    from core.mapping import partition as module
+
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 255 * 1200))
+    pre = np.arange(1200) * 255
+    for name in ("dst1", "dst2"):
+        dst = net.add_population(Population(name, "IF_curr_exp", 255))
+        net.add_projection(Projection(name, src, dst, pre, np.arange(1200) % 255, 1.0, 30))
+    calls = []
+    real = module._partition
+    monkeypatch.setattr(module, "_partition", lambda *a, **k: calls.append(list(a[2])) or real(*a, **k))
+    graph = partition(net)
+    sizes = {p: max(s.size for s in graph.slices if s.population == p) for p in (1, 2)}
+    assert sizes[1] == sizes[2] < 255
+    assert all(calls[k][1] == calls[k][2] for k in range(len(calls)))       # reduced together, round by round
+    assert all(sum(v.bytes.values()) <= DATA_SRAM_BYTES for v in graph.vertices)
