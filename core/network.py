@@ -12,6 +12,7 @@ import numpy as np
 
 from .arrays import per_item, uniform
 from .models import MODELS, RECEPTORS
+from .models.plasticity import RULES
 
 WEIGHT_BITS = (8, 16, 32)
 
@@ -138,7 +139,8 @@ def _complete(label, what, defaults, given, size):
 @dataclass
 class Projection:
     """Synapses from ``pre`` to ``post`` (population indices in the network), one entry each:
-    pre index, post index, weight magnitude, delay in time steps, receptor index."""
+    pre index, post index, weight magnitude, delay in time steps, receptor index. ``synapse``
+    (a rule of ``core.models.plasticity``) makes it plastic; None: static synapses."""
 
     label: str
     pre: int
@@ -148,6 +150,7 @@ class Projection:
     weight: np.ndarray
     delay: np.ndarray
     receptor: int = 0
+    synapse: object = None
 
     def __post_init__(self):
         """Arrays are taken as given, not copied (the front end's stay shared); a weight or delay
@@ -168,6 +171,11 @@ class Projection:
                              "the receptor type carries the sign")
         if self.receptor < 0:
             raise ValueError(f"projection {self.label!r}: receptor index {self.receptor} is negative")
+        if self.synapse is not None:
+            if not isinstance(self.synapse, RULES):
+                raise TypeError(f"projection {self.label!r}: synapse must be one of "
+                                f"{', '.join(r.__name__ for r in RULES)}, not {type(self.synapse).__name__}")
+            self.synapse.check(self.label, self.weight)
 
     @property
     def size(self):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .hardware import LINK_DIRECTIONS, N_LINKS, PES_PER_CHIP, pe_location
+from .mapping.plastic import describe_rules
 
 
 @dataclass
@@ -52,6 +53,7 @@ class MappingReport:
     runtime: dict = field(default_factory=dict)
     simulated_ms: float = 0.0
     run_seconds: dict = field(default_factory=dict)     # wall time loading and emulating
+    plasticity: list = field(default_factory=list)      # one line per plastic projection: its rule
     pes_per_chip: dict = field(default_factory=dict)    # chip -> PEs used
     chip_xy: list = field(default_factory=list)         # grid position of every chip
     router_load: dict = field(default_factory=dict)     # chip -> packets its router handled
@@ -126,6 +128,10 @@ class MappingReport:
             lines += ["", "weight quantisation (one step per population and receptor; worst relative error "
                           "of any non-zero weight):"]
             lines += ["  " + q.describe() for q in self.quantisation]
+        if self.plasticity:
+            lines += ["", "plastic projections (float32 weights and traces in the rows; the synaptic input "
+                          "takes the nearest weight step):"]
+            lines += ["  " + line for line in self.plasticity]
         lines += ["", "compile times: " + ", ".join(f"{k} {v:.3f} s" for k, v in self.compile_seconds.items())]
         if self.router_load:
             seconds = max(self.simulated_ms / 1000.0, 1e-12)
@@ -181,7 +187,8 @@ def mapping_report(network, machine, graph, placement, tables, images, seconds, 
                          {c: (len(t), t.uncompressed) for c, t in enumerate(tables)},
                          images.quantisation, seconds, pes_per_chip=dict(zip(chips.tolist(), per_chip.tolist())),
                          chip_xy=machine.chip_xy.tolist(),
-                         delay_extensions=delay_extensions(network, graph, placement, images))
+                         delay_extensions=delay_extensions(network, graph, placement, images),
+                         plasticity=describe_rules(images.plastic) if images.plastic is not None else [])
 
 
 def delay_extensions(network, graph, placement, images) -> list[DelayExtension]:

@@ -5,17 +5,19 @@ emulated machine; installed, it is also ``pyNN.spinnaker2`` and (sPyNNaker scrip
 The backend only translates: Populations and Projections become a ``core.Network``, which the
 core compiles (partition, place, route, memory images) and runs on its emulator. Supported:
 every PyNN standard cell type and spike source, PointNeuron (LIF or AdExp, up to four receptors),
-the four current sources, static synapses with delays beyond a row through delay PEs, and every
-PyNN connector. ``mapping()`` reports where the network went. sPyNNaker's extras
+the four current sources, static synapses with delays beyond a row through delay PEs, STDPMechanism,
+TsodyksMarkramSynapse, SimpleStochasticSynapse (``plasticity.py``) and every PyNN connector.
+``mapping()`` reports where the network went. sPyNNaker's extras
 (``set_number_of_neurons_per_core``, ``Population.set_max_atoms_per_core``, ``name()``,
 ``NativeRNG``) behave as there.
 
 The first ``run()`` compiles the network; later runs continue it. The network may change between
 runs as in pyNN.nest (new populations, projections, ``Projection.set()``, neurons per core): the
 next run maps it again and carries the run over — every neuron's state and random stream, the
-input already under way (delivered with the weights it was sent with), recordings — so what the
-change does not touch goes on exactly as it would have. Neuron parameters, initial values,
-recording and current sources change on the running machine directly.
+input already under way (delivered with the weights it was sent with), recordings, the learnt
+weights of plastic projections — so what the change does not touch goes on as it would have.
+Neuron parameters, initial values, recording, current sources and the weights of plastic
+projections change on the running machine directly.
 """
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403

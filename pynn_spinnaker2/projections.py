@@ -6,18 +6,18 @@ as PyNN checks: delays (``simulator.delay_steps``) and weight signs (negative fo
 current-based synapses, positive otherwise); ``Projection.set`` checks again.
 Weights keep PyNN's sign convention here; ``_to_core`` turns them into magnitudes with a
 receptor index, and splits a projection between Assemblies into one core projection per pair
-of root populations."""
+of root populations. A plastic synapse type's rule parameters are kept per synapse beside them
+(``plasticity.py``); once the network runs, a plastic projection's weights are its rows'."""
 import numpy as np
 
 from pyNN import common, errors
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
-from pyNN.standardmodels import synapses
 
 from core.arrays import elementwise, per_item, uniform
 from core.network import Projection as CoreProjection
 
-from . import simulator
+from . import plasticity, simulator
 from .connectors import expand
 from .populations import Population
 from .standardmodels import StaticSynapse
@@ -30,7 +30,7 @@ class Connection(common.Connection):
         self.projection, self.i = projection, i
 
     def __getattr__(self, name):
-        if name not in ("weight", "delay"):
+        if name not in ("weight", "delay") and name not in self.projection._rule_names:
             raise AttributeError(name)
         return float(self.projection._attribute(name)[self.i])
 
@@ -81,10 +81,7 @@ class Projection(common.Projection):
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
         simulator.state.mark_changed()
         self._generation = simulator.state.generation
-        if synapse_type is not None and not isinstance(synapse_type, synapses.StaticSynapse):
-            raise NotImplementedError(
-                f"synapse type {type(synapse_type).__name__} is not supported: pynn_spinnaker2 has "
-                "static synapses only; use StaticSynapse(weight=..., delay=...)")
+        plasticity.check_synapse_type(synapse_type)
         if source is not None:
             raise NotImplementedError("pynn_spinnaker2 has point neurons only; leave `source` unset")
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
@@ -92,14 +89,22 @@ class Projection(common.Projection):
         self._blocks = []        # (pre, post, weight, delay ms) arrays from the generic path
         self._delay_warned = False
         self._min_steps = None   # shortest delay, for min_delay='auto'
+        self._rule_names = plasticity.rule_parameter_names(self.synapse_type)
+        self._rule_blocks = []   # the generic path's rule parameters, block by block
+        self._core_parts = []    # (core projection, synapse indices, sign) of the last translation
         expanded = expand(connector, self)
         if expanded is None:
             connector.connect(self)
             pre, post, weight, delay = self._merge_blocks()
+            rules = {name: np.concatenate([b[name] for b in self._rule_blocks]) if self._rule_blocks
+                     else np.zeros(0) for name in self._rule_names}
+            self._rule_blocks = []
         else:
             pre, post, parameters = expanded
             weight, delay = parameters.get("weight", 0.0), parameters.get("delay", simulator.state.min_delay)
+            rules = {name: parameters[name] for name in self._rule_names}
         self._store(pre, post, weight, delay)
+        self._rules = {name: per_item(value, len(self), np.float64) for name, value in rules.items()}
         simulator.state.projections.append(self)
 
     # -- collecting synapses -----------------------------------------------------------------
@@ -113,6 +118,8 @@ class Projection(common.Projection):
         self._blocks.append((pre, np.full(n, postsynaptic_index, dtype=np.int64),
                              np.broadcast_to(np.asarray(connection_parameters["weight"], dtype=float), (n,)),
                              np.broadcast_to(np.asarray(connection_parameters["delay"], dtype=float), (n,))))
+        self._rule_blocks.append({name: np.broadcast_to(np.asarray(connection_parameters[name], dtype=float), (n,))
+                                  for name in self._rule_names})
 
     def _merge_blocks(self):
         """The generic path's blocks as (pre, post, weight, delay ms) arrays."""
@@ -187,6 +194,10 @@ class Projection(common.Projection):
     # -- reading and writing synapse attributes --------------------------------------------------
     def _attribute(self, name):
         pre, post, weight, steps = self._synapses()
+        if name in self._rules:
+            return self._rules[name]
+        if name == "weight" and self._core_parts and simulator.state.live_emulator() is not None:
+            return plastic_weights(self, weight)
         return {"presynaptic_index": pre, "postsynaptic_index": post, "weight": weight,
                 "delay": steps * simulator.state.dt}[name]
 
@@ -215,18 +226,28 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         self._check_current()
+        if self._core_parts and simulator.state.live_emulator() is not None and simulator.state.started \
+                and set(parameter_space.keys()) == {"weight"}:
+            pre, post = self._synapses()[:2]          # a plastic projection's rows, between runs
+            set_plastic_weights(self, self._evaluate_per_synapse(parameter_space["weight"], pre, post))
+            return
         simulator.state.mark_changed()
         pre, post, weight, steps = self._synapses()
         delay = steps * simulator.state.dt
+        rules = dict(self._rules)
         for name, value in parameter_space.items():
             values = self._evaluate_per_synapse(value, pre, post)
-            if name == "weight":
+            if name in rules:
+                rules[name] = per_item(values, pre.size, np.float64)
+            elif name == "weight":
                 weight = values
             elif name == "delay":
                 delay = values
             else:
-                raise errors.NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
+                raise errors.NonExistentParameterError(name, type(self.synapse_type).__name__,
+                                                       ["weight", "delay"] + self._rule_names)
         self._store(pre, post, weight, delay)
+        self._rules = rules
 
     def _set_one(self, i, name, value):
         """``Connection.weight = ...`` / ``.delay = ...``"""
@@ -255,8 +276,11 @@ class Projection(common.Projection):
     # -- translation to the application graph ------------------------------------------------------
     def _to_core(self):
         """One core projection per (pre root, post root) pair: magnitudes plus a receptor index.
-        Between two whole populations, the arrays are handed over as they are."""
+        Between two whole populations, the arrays are handed over as they are. A plastic
+        projection becomes one core projection per pair and distinct set of rule parameters."""
         pre, post, weight, steps = self._synapses()
+        if plasticity.is_plastic(self.synapse_type):
+            return self._plastic_to_core(pre, post, weight, steps)
         if isinstance(self.pre, Population) and isinstance(self.post, Population):
             receptor = self.post.celltype.core_receptor(self.receptor_type)[0]
             return [CoreProjection(label=self.label, pre=self.pre._core_index, post=self.post._core_index,
@@ -278,3 +302,53 @@ class Projection(common.Projection):
                 pre_index=pre_local[pre[mask]], post_index=post_local[post[mask]],
                 weight=_magnitudes(w), delay=steps[mask], receptor=receptor))
         return result
+
+    def _plastic_to_core(self, pre, post, weight, steps):
+        pre_roots, pre_which, pre_local = cells_of(self.pre)
+        post_roots, post_which, post_local = cells_of(self.post)
+        pair = pre_which[pre] * len(post_roots) + post_which[post]
+        result, self._core_parts = [], []
+        for key in np.unique(pair):
+            pre_root, post_root = pre_roots[key // len(post_roots)], post_roots[key % len(post_roots)]
+            index = np.flatnonzero(pair == key)
+            label = self.label if len(pre_roots) * len(post_roots) == 1 else \
+                f"{self.label} ({pre_root.label}->{post_root.label})"
+            receptor, sign = post_root.celltype.core_receptor(self.receptor_type)
+            sign = -1.0 if sign < 0 or (sign == 0 and weight[index].min() < 0) else 1.0
+            columns = {name: values[index] for name, values in self._rules.items()}
+            parts = plasticity.split(label, self.synapse_type, columns, index.size)
+            for k, (members, rule) in enumerate(parts):
+                chosen = index[members]
+                core = CoreProjection(
+                    label=label if len(parts) == 1 else f"{label} [parameter set {k}]",
+                    pre=pre_root._core_index, post=post_root._core_index, pre_index=pre_local[pre[chosen]],
+                    post_index=post_local[post[chosen]], weight=np.abs(weight[chosen]), delay=steps[chosen],
+                    receptor=receptor, synapse=rule)
+                result.append(core)
+                self._core_parts.append((core, chosen, sign))
+        return result
+
+
+def _core_index(core):
+    network = simulator.state.network
+    return next(k for k, p in enumerate(network.projections) if p is core)
+
+
+def plastic_weights(projection, weight):
+    """The weights the synaptic rows hold now, in the projection's order and PyNN's signs."""
+    out = np.array(weight, dtype=float)
+    emulator = simulator.state.emulator
+    for core, members, sign in projection._core_parts:
+        out[members] = sign * emulator.weights(_core_index(core))
+    return out
+
+
+def set_plastic_weights(projection, values):
+    """Write weights into a running machine's plastic rows (PyNN's ``set`` between runs)."""
+    emulator = simulator.state.live_emulator()
+    values = np.broadcast_to(np.asarray(values, dtype=float), (len(projection),))
+    for core, members, sign in projection._core_parts:
+        if np.any(values[members] * sign < 0):
+            raise errors.ConnectionError(f"projection {projection.label!r}: weights must keep the sign of "
+                                         f"the {projection.receptor_type} receptor")
+        emulator.set_weights(_core_index(core), np.abs(values[members]))

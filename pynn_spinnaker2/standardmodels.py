@@ -12,6 +12,9 @@ from pyNN.standardmodels import build_translations, cells, receptors, synapses
 from core.models import MODELS, RECEPTORS
 from core.models import synapse_slots as slots
 
+from .plasticity import (AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence,  # noqa: F401
+                         GutigWeightDependence, MultiplicativeWeightDependence, SimpleStochasticSynapse,
+                         SpikePairRule, STDPMechanism, TsodyksMarkramSynapse, Vogels2011Rule)
 from .simulator import state
 
 
@@ -271,14 +274,12 @@ def _unsupported(name, instead):
 
 
 _CELLS = "use one of " + ", ".join(supported_cell_types())
-_STATIC = "only static synapses are supported: use StaticSynapse(weight=..., delay=...)"
+_STATIC = ("use StaticSynapse, STDPMechanism (SpikePairRule or Vogels2011Rule with a standard weight "
+           "dependence), TsodyksMarkramSynapse or SimpleStochasticSynapse")
 
 for _name in ("IF_facets_hardware1",):
     globals()[_name] = _unsupported(_name, _CELLS)
-for _name in ("TsodyksMarkramSynapse", "STDPMechanism", "ElectricalSynapse", "SimpleStochasticSynapse",
-              "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse", "AdditiveWeightDependence",
-              "MultiplicativeWeightDependence", "AdditivePotentiationMultiplicativeDepression",
-              "GutigWeightDependence", "SpikePairRule", "Vogels2011Rule"):
+for _name in ("ElectricalSynapse", "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"):
     globals()[_name] = _unsupported(_name, _STATIC)
 MultiCompartmentNeuron = _unsupported(
     "MultiCompartmentNeuron", "the machine's PEs run point neurons, not multi-compartment "
@@ -287,6 +288,10 @@ del _name
 
 __all__ = supported_cell_types() + ["StaticSynapse", "LIF", "AdExp", "CurrExpPostSynapticResponse",
                                     "CondExpPostSynapticResponse", "CondAlphaPostSynapticResponse",
-                                    "CondBetaPostSynapticResponse", "ExpPSR", "AlphaPSR", "BetaPSR"] + [
+                                    "CondBetaPostSynapticResponse", "ExpPSR", "AlphaPSR", "BetaPSR",
+                                    "STDPMechanism", "SpikePairRule", "Vogels2011Rule",
+                                    "AdditiveWeightDependence", "MultiplicativeWeightDependence",
+                                    "AdditivePotentiationMultiplicativeDepression", "GutigWeightDependence",
+                                    "TsodyksMarkramSynapse", "SimpleStochasticSynapse"] + [
     name for name, obj in list(globals().items()) if isinstance(obj, type) and obj.__doc__
     and obj.__doc__.startswith("Not supported")]

@@ -20,11 +20,11 @@ from ..hardware import PES_PER_CHIP
 from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END
 from ..network import Network
-from . import serial
+from . import plastic, serial
 from .currents import CurrentImages, current_images
+from .currents import pe_bytes as current_bytes
 from .delays import ring_slots as delay_ring_slots
 from .delays import stage_masks, stages_for
-from .currents import pe_bytes as current_bytes
 from .keys import Keys
 from .parallel.images import ParallelImages, parallel_images
 from .partition import MachineGraph
@@ -97,6 +97,7 @@ class MemoryImages:
     ring_size: int
     bytes: list[dict]
     quantisation: list = field(default_factory=list)
+    plastic: plastic.PlasticImages | None = None      # plastic rows, rules, postsynaptic history
     currents: CurrentImages | None = None
     delays: DelayImages | None = None
 
@@ -182,8 +183,8 @@ def synaptic_matrices(network, graph, qweights, block_offset):
         blocks_of.setdefault(blk.projection, []).append(b)
     compact = (lambda a, dtype: np.ascontiguousarray(a[:1] if uniform(a) else a, dtype=dtype))
     for j, proj in enumerate(network.projections):
-        if not proj.size or proj.post in graph.plans:     # parallel layers: weight-delay maps instead
-            continue
+        if not proj.size or proj.post in graph.plans or plastic.is_plastic(proj):
+            continue                            # parallel layers: weight-delay maps; plastic rows: ``plastic.py``
         if graph.delays and j in graph.delays.projections:
             _fill_extended(words, network, graph, qweights, block_offset, row_words, j)
             continue
@@ -266,7 +267,7 @@ def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
 def serial_images(network, graph, keys, qweights):
     mpt_key, mpt_first, mpt_rows, al_block, mpt_start, mpt_count, local = \
         master_population_tables(graph, keys, network)
-    block_words = np.array([b.words for b in graph.blocks], dtype=np.int64)
+    block_words = np.array([0 if b.header_words else b.words for b in graph.blocks], dtype=np.int64)
     block_offset = np.zeros(len(graph.blocks) + 1, dtype=np.int64)
     block_offset[al_block] = np.concatenate([[0], np.cumsum(block_words[al_block])[:-1]])
     block_offset[-1] = block_words.sum()
@@ -277,7 +278,7 @@ def serial_images(network, graph, keys, qweights):
         al_stride=np.array([b.row_words for b in blocks], dtype=np.int64),
         al_wide=np.array([b.words_per_synapse == 2 for b in blocks], dtype=np.bool_),
         words=synaptic_matrices(network, graph, qweights, block_offset))
-    return images, mpt_start, mpt_count, local
+    return images, mpt_start, mpt_count, local, al_block
 
 
 def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> DelayImages:
@@ -298,7 +299,11 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
     scales, qweights, quant = quantised
     neurons = neuron_images(network, network.timestep)
-    serial_image, mpt_start, mpt_count, local = serial_images(network, graph, keys, qweights)
+    serial_image, mpt_start, mpt_count, local, al_block = serial_images(network, graph, keys, qweights)
+    plastic_image, plastic_offset = plastic.plastic_images(network, graph, al_block, qweights, scales,
+                                                           neurons.pop_offset)
+    serial_image = serial_image._replace(
+        al_offset=np.where(plastic_image.arrays.al_rule >= 0, plastic_offset, serial_image.al_offset))
 
     V = len(graph.vertices)
     delay_pe = np.array([mv.role == "delay" for mv in graph.vertices], dtype=np.bool_)
@@ -352,4 +357,5 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     return MemoryImages(pes=pes, feeds=np.array(feed_list, dtype=np.int64), serial=serial_image, local=local,
                         parallel=parallel_images(graph, placement, keys, layers),
                         neurons=neurons, ring_size=int(ring_len.sum()),
-                        bytes=costs, quantisation=quant, currents=currents, delays=delay_image)
+                        bytes=costs, quantisation=quant, currents=currents, delays=delay_image,
+                        plastic=plastic_image)

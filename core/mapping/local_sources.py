@@ -26,8 +26,8 @@ def local_sources(network: Network) -> dict[int, tuple[int, int]]:
         if not network.populations[p].spec.is_source or p in (q.post for q in network.projections):
             continue
         targets = {proj.post for proj in projections}
-        if len(targets) != 1:
-            continue
+        if len(targets) != 1 or any(proj.synapse is not None for proj in projections):
+            continue                       # plastic rows are processed on arrival, with the histories
         offsets = np.unique(np.concatenate([proj.post_index.astype(np.int64) - proj.pre_index
                                             for proj in projections]))
         if offsets.size == 1:

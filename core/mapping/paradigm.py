@@ -16,6 +16,10 @@ PARADIGMS = ("serial", "parallel", "auto")
 def parallel_obstacle(network: Network, layer: Layer) -> str | None:
     """Why the MAC array cannot take this layer, or None."""
     pop = network.populations[layer.target]
+    plastic = [network.projections[j].label for j in layer.projections if network.projections[j].synapse is not None]
+    if plastic:
+        return (f"its plastic projection(s) {', '.join(map(repr, plastic))} (plastic synaptic rows need the "
+                "serial paradigm: the MAC array multiplies a fixed weight-delay map)")
     if pop.weight_bits not in (8, 16):
         return f"its {pop.weight_bits}-bit weights (the MAC array takes 8- or 16-bit operands)"
     if layer.delay_range > PARALLEL_MAX_DELAY:

@@ -22,7 +22,7 @@ from numba import njit
 from ..hardware import DATA_SRAM_BYTES
 from ..network import Network
 from . import delays as delay_extensions
-from . import serial
+from . import plastic, serial
 from .local_sources import local_sources, source_bounds
 
 MAX_SPLIT = 4
@@ -51,10 +51,15 @@ class Block:
     row_length: int
     n_synapses: int
     words_per_synapse: int = 1
+    header_words: int = 0        # plastic rows (``plastic.py``): rule state per row,
+    plastic_words: int = 0       # state words per synapse,
+    half_words: bool = False     # and 16-bit control words in the fixed region
 
     @property
     def row_words(self):
         """Words per row: header plus padded synapses."""
+        if self.header_words:
+            return plastic.row_words(self)
         return 1 + self.words_per_synapse * self.row_length
 
     @property
@@ -169,7 +174,8 @@ def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None)
         wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
         for t, s in zip(*np.nonzero(n_syn)):
             src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
-            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps))
+            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps,
+                                **plastic.layout(proj)))
     return blocks
 
 
@@ -188,7 +194,8 @@ def extended_blocks(network: Network, slices, pop_slices, j: int, delays) -> lis
     np.maximum.at(row_max, which, per_row)
     n_syn = np.bincount(which, weights=per_row).astype(np.int64)
     wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
-    return [Block(j, int(src), pop_slices[proj.post][int(t)], slices[int(src)].size, int(m), int(n), wps)
+    return [Block(j, int(src), pop_slices[proj.post][int(t)], slices[int(src)].size, int(m), int(n), wps,
+                  **plastic.layout(proj))
             for t, src, m, n in zip(pairs // len(slices), pairs % len(slices), row_max, n_syn)]
 
 
@@ -219,22 +226,24 @@ def _share_out(words: dict[int, int], k: int) -> list[list[int]]:
     return shares
 
 
-def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=()):
+def _share_bytes(sl, pop, slots, sources, groups, share, dram, local=(), network=None, history=None):
     blocks = [b for s in sources for b in groups[s]]
     items = serial.pe_bytes(
         n_neurons=sl.size, n_source_vertices=len(sources), n_address_rows=len(blocks),
-        matrix_words=sum(b.words for b in blocks), slots=slots if blocks or share == 0 else 0,
+        matrix_words=sum(b.words for b in blocks if not b.header_words), slots=slots if blocks or share == 0 else 0,
         n_types=len(pop.receptors), neuron_words=serial.neuron_words(pop.spec),
         holds_neurons=share == 0, weight_bits=pop.weight_bits, dram=dram,
         max_row_words=max((b.row_words for b in blocks), default=0))
     if local:
         items["local spike sources"] = sum(serial.local_source_bytes(spec, n, blocks)
                                            for spec, n, blocks in local)
+    if history is not None and (history.entries or any(b.header_words for b in blocks)):
+        items.update(plastic.pe_items(network, sl.size, sl.population, blocks, share == 0, dram, history))
     return items
 
 
 def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, local,
-                       dram=True) -> list[MachineVertex]:
+                       dram=True, history=None) -> list[MachineVertex]:
     """The slice's neuron PE and the PEs sharing its rows. Rows of local sources always stay in
     the neuron PE's SRAM: they are read every step."""
     pop = network.populations[sl.population]
@@ -249,7 +258,7 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, loca
     splits = min(MAX_SPLIT, max(len(groups), 1)) if 4 * sum(words.values()) <= MAX_SPLIT * DATA_SRAM_BYTES else 0
     for k in range(1, splits + 1):
         shares = _share_out(words, k)
-        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else ())
+        costs = [_share_bytes(sl, pop, slots, srcs, groups, i, False, runs if i == 0 else (), network, history)
                  for i, srcs in enumerate(shares)]
         if all(serial.fits(c) for c in costs):
             return [MachineVertex(sid, i, srcs, False, c, mine if i == 0 else [], "neurons" if i == 0 else "synapses")
@@ -258,7 +267,7 @@ def vertices_for_slice(sid: int, sl: Slice, network, blocks, slots, slices, loca
         raise SliceTooLarge(sl.population, f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: the synaptic "
                             f"matrix does not fit {MAX_SPLIT} PEs' SRAM and DRAM is not allowed")
     srcs = sorted(groups)
-    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, runs)
+    cost = _share_bytes(sl, pop, slots, srcs, groups, 0, True, runs, network, history)
     if not serial.fits(cost):
         raise SliceTooLarge(sl.population, 
             f"population {pop.label!r} neurons {sl.lo}-{sl.hi}: even with its synaptic rows in DRAM a PE "
@@ -313,6 +322,7 @@ def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays
     for b in blocks:
         by_target.setdefault(b.target, []).append(b)
     vertices, too_large = [], {}
+    history = plastic.post_history(network)
     for sid, sl in enumerate(slices):
         if sl.population >= len(network.populations):
             continue                     # a delay stage: sent by its delay PE
@@ -321,7 +331,7 @@ def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays
         elif sl.population not in local and sl.population not in too_large:
             try:
                 vertices += vertices_for_slice(sid, sl, network, by_target.get(sid, []),
-                                               slots_per_pop[sl.population], slices, local, dram)
+                                               slots_per_pop[sl.population], slices, local, dram, history)
             except SliceTooLarge as error:
                 too_large[sl.population] = error
     if too_large:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..arrays import uniform
+from ..models.plasticity import STDP_PAIR, STDP_VOGELS
 from ..network import Network
 
 WEIGHT_BITS = (8, 16, 32)           # 8/16: one synaptic word; 32: a second word per synapse
@@ -50,7 +51,9 @@ def receptor_scales(network: Network) -> np.ndarray:
     wmax = np.zeros((len(network.populations), n_receptors))
     for proj in network.projections:
         if proj.size:
-            wmax[proj.post, proj.receptor] = max(wmax[proj.post, proj.receptor], float(proj.weight.max()))
+            # a plastic projection's weights may grow up to its rule's bound
+            top = proj.synapse.max_weight(proj.weight) if proj.synapse is not None else float(proj.weight.max())
+            wmax[proj.post, proj.receptor] = max(wmax[proj.post, proj.receptor], top)
     levels = np.array([(1 << p.weight_bits) - 1 for p in network.populations], dtype=float)[:, None]
     return np.where(wmax > 0, wmax / levels, 1.0).astype(np.float32)
 
@@ -76,7 +79,8 @@ def quantise(network: Network, stacklevel: int = 3):
                              float(weight[nonzero][worst]) if rel.size else 0.0, zeroed)
         if weight.size < proj.size:
             q = np.broadcast_to(q.reshape(()), (proj.size,))
-        if entry.zeroed or entry.relative_error > RELATIVE_ERROR_WARNING:
+        learning = proj.synapse is not None and proj.synapse.kind in (STDP_PAIR, STDP_VOGELS)
+        if not learning and (entry.zeroed or entry.relative_error > RELATIVE_ERROR_WARNING):
             lost = (f"{entry.zeroed} of {proj.size} non-zero weights quantise to zero and stay as "
                     "zero-weight synapses" if entry.zeroed else
                     f"weight {entry.worst_weight:.3g} is stored {100 * entry.relative_error:.3g}% off")

@@ -137,21 +137,24 @@ def owner_select(comm, a: np.ndarray, mine: np.ndarray, what: str) -> np.ndarray
 # -- the window's phases and the packet exchange, compiled -------------------------------------
 
 def _phase1(t, steps, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats,
-            currents, dly):
+            currents, dly, plast):
     """Phase 1 and the bookkeeping of one window on this rank's computing PEs (``kernel.py``)."""
     for k in prange(computing.size):
         kernel.compute(computing[k], t, steps,
-                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
+                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
+                               dly, plast))
     kernel.bookkeeping(t, computing,
-                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
+                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
+                               dly, plast))
 
 
 def _phase2(t, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
-            dly):
+            dly, plast):
     """Phase 2 of one window on this rank's receiving PEs."""
     for k in prange(receivers.size):
         kernel.deliver(receivers[k], t,
-                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
+                       Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
+                               dly, plast))
 
 
 phase1 = njit(cache=True)(kernel._twin(_phase1, "phase1"))
@@ -242,6 +245,10 @@ class DistributedEmulator(Emulator):
         if share.n_ranks != self.n_ranks or share.rank != self.rank:
             raise ValueError(f"the program was compiled as rank {share.rank} of {share.n_ranks}, but this is rank "
                              f"{self.rank} of {self.n_ranks}")
+        plastic = getattr(program.images, "plastic", None)
+        if plastic is not None and getattr(plastic, "projections", None):
+            raise NotImplementedError("plastic synapses are not supported over MPI ranks (their weights change in "
+                                      "rows that only one rank holds); run a plastic network in one process")
         self.owner = share.owner
         self._owned = owned_neurons(program, self.owner, self.rank)
         self._recorder = recorder_pe(program)

@@ -11,6 +11,8 @@ import numpy as np
 from ..mapping.currents import current_images
 from ..mapping.delays import WINDOW as delay_window
 from ..mapping.images import spike_events
+from ..mapping.plastic import NO_STAMP, tau_psc
+from ..models.plasticity import STDP_PAIR, STDP_VOGELS
 from ..progress import progress
 from ..models import MAX_RECEPTORS
 from ..models import rng as streams
@@ -20,7 +22,7 @@ from . import kernel
 from .currents import values_at
 from .routes import resolve
 from .state import Currents, Machine, Neurons, Outbox, Recording, Stacked
-from .stats import STATS
+from .stats import HISTORY_OVERRUNS, STATS
 
 
 MAX_WINDOW = 64
@@ -128,7 +130,74 @@ class Emulator:
         self._stats_before = np.zeros(len(STATS), dtype=np.int64)
         self.routes.router_load[:] = 0
         self.routes.link_load[:] = 0
+        self._reset_plastic()
         self.clear_recordings()
+
+    def _reset_plastic(self):
+        """Plastic rows back to their initial content (weights and synapse state: PyNN's reset
+        restores the initial weights), empty postsynaptic histories, fresh row streams."""
+        image = self.program.images.plastic
+        a = image.arrays
+        rows = a.rows.copy()
+        heads = image.rng_headers
+        if heads.size:      # the streams after the neurons' ones: never the same as any of them
+            s = streams.seeds(self.seed, len(self.fstate) + heads.size, self.trial)[len(self.fstate):]
+            rows[heads], rows[heads + 1] = (s & np.uint64(0xFFFFFFFF)).astype(np.uint32), \
+                (s >> np.uint64(32)).astype(np.uint32)
+        self.plastic = a._replace(
+            rows=rows, rows_f=rows.view(np.float32), rows_i=rows.view(np.int32),
+            hist_stamp=np.zeros(image.history_size, np.int32), hist_trace=np.zeros(image.history_size, np.float32),
+            hist_count=np.zeros_like(a.hist_count), hist_dropped=np.full_like(a.hist_dropped, NO_STAMP))
+
+    # -- plastic synapses --------------------------------------------------------------------
+    def _plastic_projection(self, proj: int) -> dict:
+        info = self.program.images.plastic.projections.get(proj)
+        if info is None:
+            label = self.program.network.projections[proj].label
+            raise ValueError(f"projection {label!r} is static (or empty): its weights are the ones it was "
+                             "compiled with")
+        return info
+
+    def weights(self, proj: int) -> np.ndarray:
+        """The current weights (magnitudes) of plastic projection ``proj``'s synapses, in its order,
+        read from the rows and de-quantised: what the PEs hold now."""
+        info = self._plastic_projection(proj)
+        words = info["weight_word"]
+        if info["kind"] in (STDP_PAIR, STDP_VOGELS):
+            steps = self.plastic.rows_f[words].astype(np.float64)
+        elif info["wide"]:
+            steps = self.plastic.rows[words].astype(np.float64)
+        else:
+            steps = (self.plastic.rows[words] >> np.uint32(16)).astype(np.float64)
+        return steps * info["scale"]
+
+    def set_weights(self, proj: int, values):
+        """Write new weights (magnitudes) into plastic projection ``proj``'s rows, from now on.
+        STDP weights must lie within the rule's bounds; other rules' weights are stored in the
+        receptor's weight steps and must not exceed the largest step count the rows hold."""
+        info = self._plastic_projection(proj)
+        network = self.program.network
+        projection = network.projections[proj]
+        values = np.broadcast_to(np.asarray(values, dtype=float), (projection.size,))
+        if not np.isfinite(values).all() or values.min() < 0:
+            raise ValueError(f"projection {projection.label!r}: weights must be finite magnitudes >= 0")
+        steps = values / info["scale"]
+        words = info["weight_word"]
+        if info["kind"] in (STDP_PAIR, STDP_VOGELS):
+            projection.synapse.check(projection.label, values)
+            self.plastic.rows_f[words] = steps.astype(np.float32)
+            return
+        levels = (1 << network.populations[projection.post].weight_bits) - 1
+        q = np.rint(steps)
+        if q.max() > levels:
+            raise ValueError(f"projection {projection.label!r}: weight {values.max():g} exceeds the largest the "
+                             f"rows hold ({levels * info['scale']:g}, set by the weights it was compiled with); "
+                             "call reset() and change the weights before running to raise it")
+        q = q.astype(np.uint32)
+        if info["wide"]:
+            self.plastic.rows[words] = q
+        else:
+            self.plastic.rows[words] = (self.plastic.rows[words] & np.uint32(0xFFFF)) | (q << np.uint32(16))
 
     # -- current sources -----------------------------------------------------------------
     def _currents(self, samples=None, t0=0) -> Currents:
@@ -233,6 +302,7 @@ class Emulator:
         population.parameters = new
         c = population.spec.constants(population.parameters, self.dt, population.size)
         self.constants[self._rows(pop), :c.shape[1]] = c
+        self.plastic.tau_psc[self._rows(pop)] = tau_psc(population, self.dt)   # Tsodyks-Markram's y decay
 
     def set_spike_times(self, pop: int, spike_times):
         """New spike times (ms, one sequence per neuron) for a SpikeSourceArray, from now on.
@@ -352,6 +422,7 @@ class Emulator:
         """Advance the machine ``n_steps`` time steps. Runs of ``PROGRESS_STEPS`` steps or more show
         a progress bar on a terminal (``progress_bar`` True or False to force either)."""
         start = time.perf_counter()
+        overruns = int(self.stats[:, HISTORY_OVERRUNS].sum())
         t0, t_end = self.step, self.step + int(n_steps)
         im = self.program.images
         capacity = 1024
@@ -373,7 +444,7 @@ class Emulator:
                     samples = np.zeros((target - t, self._current_image.n_recorded), dtype=np.float32)
                     machine = Machine(im.pes, im.feeds, im.serial, im.local, im.parallel, self.stacked,
                                       self.routes, self._neurons(), self._outbox, rec, self.ring, self.stats,
-                                      self._currents(samples, t), im.delays)
+                                      self._currents(samples, t), im.delays, self.plastic)
                     reached = self._advance(steps, t, target, machine)
                     n = rec.n_spikes[0]
                     self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
@@ -393,6 +464,13 @@ class Emulator:
             block = rec.samples[rec.base[r]:rec.base[r] + n_rows * n].reshape(n_rows, n)
             self._samples.setdefault((pop, variable), []).append((steps, block))
         self.emulation_seconds += time.perf_counter() - start
+        new = int(self.stats[:, HISTORY_OVERRUNS].sum()) - overruns
+        if new:
+            warnings.warn(f"{new} plastic synapse updates needed postsynaptic spikes that the neurons' spike "
+                          "histories had already overwritten, so those pairings were left out; give the STDP "
+                          "projections onto busy neurons a longer history (a power of two: PyNN's "
+                          "STDPMechanism(..., history=64), core STDP(history=64))",
+                          stacklevel=2)
 
     def _advance(self, steps, t, target, machine) -> int:
         """Run the kernel from step t towards ``target``; returns the step reached. (A machine
@@ -426,11 +504,48 @@ class Emulator:
                                       link_load=self.routes.link_load.copy())
         machine = Machine(pes, im.feeds, im.serial, local, im.parallel, Stacked(*(a.copy() for a in self.stacked)),
                           routes, nrn, self._outbox, rec, self.ring.copy(), self.stats.copy(),
-                          cur._replace(inj_value=cur.inj_value.copy()), im.delays)
+                          cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._plastic_copy())
         for d in range(n_steps):
             kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, *machine)
             out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24
         return out
+
+    def _plastic_copy(self):
+        """The plastic state as a copy (rows, histories), for runs that must not change it."""
+        p = self.plastic
+        rows = p.rows.copy()
+        return p._replace(rows=rows, rows_f=rows.view(np.float32), rows_i=rows.view(np.int32),
+                          **{f: getattr(p, f).copy() for f in ("hist_stamp", "hist_trace", "hist_count",
+                                                                 "hist_dropped")})
+
+    def _carry_plastic(self, old):
+        """Learnt weights go on: an STDP projection of the changed network that the old one had
+        (same label, ends, synapses, rule and compiled weights) takes the old rows' current
+        weights. Presynaptic traces, postsynaptic histories and Tsodyks-Markram states start
+        afresh, which is warned about."""
+        before, now = old.program.network.projections, self.program.network.projections
+        candidates = {}
+        for k, q in enumerate(before):
+            if q.synapse is not None and q.size:
+                candidates.setdefault((q.label, q.pre, q.post, q.size), []).append(k)
+        plastic = 0
+        for j, p in enumerate(now):
+            if p.synapse is None or not p.size:
+                continue
+            for k in candidates.get((p.label, p.pre, p.post, p.size), []):
+                q = before[k]
+                if (q.synapse == p.synapse and np.array_equal(q.pre_index, p.pre_index)
+                        and np.array_equal(q.post_index, p.post_index)
+                        and np.array_equal(np.broadcast_to(q.weight, (q.size,)), np.broadcast_to(p.weight, (p.size,)))):
+                    if p.synapse.kind in (STDP_PAIR, STDP_VOGELS):
+                        self.set_weights(j, old.weights(k))
+                    break
+            plastic += 1
+        if plastic and old.step > 0:
+            warnings.warn(f"the network changed mid-run: {plastic} plastic projections go on with their learnt "
+                          "weights, but their presynaptic traces, the postsynaptic spike histories and "
+                          "Tsodyks-Markram states start afresh; call reset() before changing the network to "
+                          "avoid this", stacklevel=3)
 
     def neuron_scales(self) -> np.ndarray:
         """float32 (neurons, receptors): the weight step each neuron's input buffers are read with."""
@@ -476,6 +591,7 @@ class Emulator:
         self._spikes = list(old._spikes)
         self._samples |= {key: list(chunks) for key, chunks in old._samples.items() if key in self._samples}
         self._current_samples |= old._current_samples
+        self._carry_plastic(old)
         self._stats_before = old.stats.sum(axis=0) + old._stats_before
         self.emulation_seconds += old.emulation_seconds
 

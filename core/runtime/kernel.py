@@ -50,7 +50,7 @@ def deliver(v, t0, m):
     """Phase 2 on PE ``v``: every packet routed to it in this window, processed as its kind does."""
     kind = m.pes.kind[v]
     if kind == NEURONS or kind == SYNAPSES:
-        serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats)
+        serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats, m.plastic)
     elif kind == DOMINANT:
         parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
     elif kind == DELAY:
@@ -87,12 +87,13 @@ def bookkeeping(t0, computing, m):
 
 
 def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
-               stats, currents, dly):
+               stats, currents, dly, plastic):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
     built inside each parallel loop because numba's parallel loops take only flat tuples."""
-    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly)
+    m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                plastic)
     receivers = m.routes.receivers
     while t < t_end:
         steps = min(window, t_end - t)
@@ -100,11 +101,13 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
             return t
         for k in prange(computing.size):
             compute(computing[k], t, steps,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                            plastic))
         bookkeeping(t, computing, m)
         for k in prange(receivers.size):
             deliver(receivers[k], t,
-                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly))
+                    Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
+                            plastic))
         t += steps
     return t
 

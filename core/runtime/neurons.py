@@ -10,12 +10,13 @@ from numba import njit
 
 from .currents import advance, inject
 from .dispatch import update
+from .plastic import record_post
 from .serial import add_row
 from .stats import DMA_READS, DMA_WORDS, LOCAL_SPIKES, SATURATED, SYNAPTIC_EVENTS
 
 
 @njit(cache=True, nogil=True)
-def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur):
+def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic):
     """Step ``t`` (``w`` of the window) on neuron PE v; its packets go into the outbox from entry
     ``k``. Returns the next free entry."""
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
@@ -73,6 +74,8 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
             outbox.step[k], outbox.key[k], outbox.neuron[k] = w, key | np.uint32(i), g0 + i
             outbox.payload[k], outbox.packet[k] = c, True
             k += 1
+    if plastic.pe_history[v]:                  # the spikes STDP rows will pair with
+        record_post(plastic, g0, n, t, nrn.counts)
     # the PE's neurons' share of every state variable due at the end of the step
     for r in range(rec.g0.size):
         lo, hi = max(g0, rec.g0[r]), min(g0 + n, rec.g0[r] + rec.n[r])
@@ -87,8 +90,8 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
 def window(v, t0, steps, m):
     """The window's steps on one serial neuron PE."""
     k = m.outbox.start[v]
-    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur = (m.pes, m.feeds, m.serial, m.local, m.nrn,
-                                                                 m.outbox, m.rec, m.ring, m.stats, m.currents)
+    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic = (
+        m.pes, m.feeds, m.serial, m.local, m.nrn, m.outbox, m.rec, m.ring, m.stats, m.currents, m.plastic)
     for w in range(steps):
-        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
+        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic)
     outbox.size[v] = k - outbox.start[v]

@@ -127,5 +127,5 @@ def window(v, t0, steps, m):
         t = t0 + w
         clear(j, t, par, hist)
         multiply(v, t, pes, par, hist, ring, stats)
-        k = neurons.step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur)
+        k = neurons.step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, m.plastic)
     outbox.size[v] = k - outbox.start[v]

@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 
 from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
+from .plastic import plastic_row
 from .stats import DELIVERED, DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
 
 _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
@@ -50,7 +51,7 @@ def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
 
 
 @njit(cache=True, nogil=True)
-def deliver(v, t0, pes, syn, routes, outbox, ring, stats):
+def deliver(v, t0, pes, syn, routes, outbox, ring, stats, plastic):
     """Every packet routed to serial PE v in the window that starts at step t0."""
     n, n_types, slots_mask, base, dram = pes.n[v], pes.n_types[v], pes.slots[v] - 1, pes.ring_start[v], pes.dram[v]
     lo, hi = pes.mpt_start[v], pes.mpt_start[v] + pes.mpt_count[v]
@@ -75,6 +76,10 @@ def deliver(v, t0, pes, syn, routes, outbox, ring, stats):
             count, t = np.int64(outbox.payload[e]), t0 + outbox.step[e]
             for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
                 start = al_offset[a] + neuron * al_stride[a]
+                if plastic.al_rule[a] >= 0:             # plastic rows: ``plastic.py``
+                    events += plastic_row(plastic, a, start, count, t, pes.g0[v], al_wide[a], ring, base,
+                                          slots_mask, n_types, n, dram, stats[v])
+                    continue
                 weights = start + 1 + (al_stride[a] - 1) // 2 if al_wide[a] else 0
                 length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
                 events += length

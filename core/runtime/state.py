@@ -91,4 +91,5 @@ Machine = namedtuple("Machine", [
     "stats",         # int64 (V, len(kernel.STATS)): counters per PE
     "currents",      # ``Currents``: current sources on the neuron PEs
     "delays",        # ``mapping.images.DelayImages``: delay PEs' stages
+    "plastic",       # ``mapping.plastic.Plastic``: plastic rows, rules, postsynaptic histories
 ])

@@ -38,13 +38,13 @@ def test_off_grid_delay_rounds_and_warns_once():
     np.testing.assert_allclose(prj.get("delay", format="list", with_address=False), 0.3)
 
 
-def test_plastic_synapses_are_refused():
-    with pytest.raises(NotImplementedError, match="STDPMechanism.*StaticSynapse"):
+def test_synapse_types_the_machine_does_not_run_are_refused():
+    with pytest.raises(errors.InvalidParameterValueError, match="STDPMechanism needs a timing_dependence"):
         sim.STDPMechanism(timing_dependence=None, weight_dependence=None)
-    with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse"):
-        sim.TsodyksMarkramSynapse(U=0.5)
+    with pytest.raises(NotImplementedError, match="StochasticTsodyksMarkramSynapse"):
+        sim.StochasticTsodyksMarkramSynapse(U=0.5)
     pop = sim.Population(2, sim.IF_curr_exp(), label="p")
-    with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse.*static synapses only"):
+    with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse is not supported.*from this backend"):
         sim.Projection(pop, pop, sim.AllToAllConnector(), TsodyksMarkramSynapse(weight=0.1, delay=1.0))
 
 

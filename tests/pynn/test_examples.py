@@ -5,8 +5,8 @@ forked from a warmed-up server, in a fresh directory holding the ``Results/`` fo
 examples write to.
 
 Examples that need only what this backend runs (every standard cell type, PointNeuron, the
-current sources, static synapses) must run; the others are strict xfails that count only the
-error of the feature they lack (see test_pynn_scenarios.py).
+current sources, static and plastic synapses) must run; the others are strict xfails that count
+only the error of the feature they lack (see test_pynn_scenarios.py).
 """
 import re
 from pathlib import Path
@@ -56,19 +56,17 @@ EXAMPLES = {     # script: (arguments after the backend name, expected failure o
     "simpleRandomNetwork_csa.py": ([], _missing(
         "nothing of ours: the script calls rng.next(mask_local=...), which PyNN 0.13 removed, and "
         "fails on every backend", "TypeError: WrappedRNG.next.. got an unexpected keyword argument 'mask_local'")),
-    "simple_STDP.py": (["--plot-figure"], _missing("STDP (SpikePairRule)", CELL.format("SpikePairRule"))),
+    "simple_STDP.py": (["--plot-figure"], None),
     "small_network.py": (["--plot-figure"], None),
     "specific_network.py": ([], None),
-    "stdp_network.py": ([], _missing("STDP (SpikePairRule)", CELL.format("SpikePairRule"))),
+    "stdp_network.py": ([], None),
     "stochastic_deterministic_comparison.py": (["--plot-figure"], _missing(
-        "TsodyksMarkramSynapse (short-term plasticity)", CELL.format("TsodyksMarkramSynapse"))),
-    "stochastic_synapses.py": (["--plot-figure"], _missing("SimpleStochasticSynapse",
-                                                           CELL.format("SimpleStochasticSynapse"))),
+        "StochasticTsodyksMarkramSynapse", CELL.format("StochasticTsodyksMarkramSynapse"))),
+    "stochastic_synapses.py": (["--plot-figure"], None),
     "stochastic_tsodyksmarkram.py": (["--plot-figure"], _missing(
-        "TsodyksMarkramSynapse (short-term plasticity)", CELL.format("TsodyksMarkramSynapse"))),
+        "StochasticTsodyksMarkramSynapse", CELL.format("StochasticTsodyksMarkramSynapse"))),
     "synaptic_input.py": (["--plot-figure"], None),
-    "tsodyksmarkram.py": (["--plot-figure"], _missing("TsodyksMarkramSynapse (short-term plasticity)",
-                                                      CELL.format("TsodyksMarkramSynapse"))),
+    "tsodyksmarkram.py": (["--plot-figure"], None),
     "update_spike_source_array.py": (["--plot-figure"], None),
     "varying_poisson.py": (["--plot-figure"], None),
 }

@@ -20,33 +20,14 @@ class MissingFeature(Exception):
     """The scenario failed with the error of the feature it is expected to lack."""
 
 
-def _synapse(name, kind):
-    return (f"{kind} ({name}) is not implemented yet (plasticity)", f"NotImplementedError: {name} is not supported")
-
-
-TSODYKS_MARKRAM = _synapse("TsodyksMarkramSynapse", "short-term plasticity")
-STDP = _synapse("SpikePairRule", "STDP")
-
 EXPECTED_FAILURES = {
-    "test_connection_handling.test_issue652": STDP,
-    "test_connectors.test_all_to_all_tsodyksmarkram": TSODYKS_MARKRAM,
-    "test_connectors.test_fixed_number_post_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
-    "test_connectors.test_fixed_number_pre_with_replacement_heterogeneous_parameters": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_issue505": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_fully_connected": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_multiply_connected": TSODYKS_MARKRAM,
-    "test_parameter_handling.test_set_synaptic_parameters_partially_connected": TSODYKS_MARKRAM,
     "test_recording.test_issue259":
         ("needs off-grid (precise) spike times, spike_precision='off_grid': the machine is time-driven "
          "and puts spike times on the grid as NEST's on_grid mode does (NEST on_grid fails it too)",
          r"AssertionError: .*DESIRED: array\(\[0\.075\]\)"),
-    "test_scenario3.test_scenario3": STDP,
-    "test_scenario4.test_scenario4": TSODYKS_MARKRAM,
     "test_scenario5.test_scenario5":
         ("multi-compartment neurons (MultiCompartmentNeuron, morphologies) are not supported",
          "Skipped: morphio not available|NotImplementedError: MultiCompartmentNeuron is not supported"),
-    "test_synapse_types.test_simple_stochastic_synapse":
-        _synapse("SimpleStochasticSynapse", "stochastic synapses"),
 }
 
 PASSING = [
@@ -65,12 +46,16 @@ PASSING = [
     "test_cell_types.test_update_SpikeSourceArray",
     "test_connection_handling.test_connection_access_weight_and_delay",
     "test_connection_handling.test_connections_attribute",
+    "test_connection_handling.test_issue652",
     "test_connection_handling.test_issue672",
     "test_connectors.test_all_to_all_static_no_self",
+    "test_connectors.test_all_to_all_tsodyksmarkram",
     "test_connectors.test_fixed_number_post_no_replacement",
     "test_connectors.test_fixed_number_post_with_replacement",
+    "test_connectors.test_fixed_number_post_with_replacement_heterogeneous_parameters",
     "test_connectors.test_fixed_number_pre_no_replacement",
     "test_connectors.test_fixed_number_pre_with_replacement",
+    "test_connectors.test_fixed_number_pre_with_replacement_heterogeneous_parameters",
     "test_connectors.test_issue309",
     "test_connectors.test_issue622",
     "test_electrodes.test_changing_electrode",
@@ -92,6 +77,10 @@ PASSING = [
     "test_issue274.test_issue274",
     "test_parameter_handling.test_issue241",
     "test_parameter_handling.test_issue302",
+    "test_parameter_handling.test_issue505",
+    "test_parameter_handling.test_set_synaptic_parameters_fully_connected",
+    "test_parameter_handling.test_set_synaptic_parameters_multiply_connected",
+    "test_parameter_handling.test_set_synaptic_parameters_partially_connected",
     "test_procedural_api.test_ticket195",
     "test_recording.test_issue499",
     "test_recording.test_mix_procedural_and_oo",
@@ -102,6 +91,9 @@ PASSING = [
     "test_scenario1.test_scenario1",
     "test_scenario1.test_scenario1a",
     "test_scenario2.test_scenario2",
+    "test_scenario3.test_scenario3",
+    "test_scenario4.test_scenario4",
+    "test_synapse_types.test_simple_stochastic_synapse",
     "test_ticket166.test_ticket166",
 ]
 
