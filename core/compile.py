@@ -71,14 +71,15 @@ def parallel_layers(network: Network, chosen: dict, why: dict, layers: dict[int,
 def compile_network(network: Network, machine: Machine | None = None, paradigm: str = "auto",
                     local_sources: bool = True, objective: str = "pes",
                     cycle_costs: CycleCosts = CycleCosts(),
-                    progress_bar: bool | None = None) -> MappedProgram:
+                    progress_bar: bool | None = None, share=None) -> MappedProgram:
     """Map ``network`` onto ``machine``. ``paradigm`` ('auto', 'serial' or 'parallel') applies to
     every layer whose population does not set its own; 'auto' chooses per layer, before
     compiling, the paradigm with fewer PEs (``objective="pes"``) or the faster busiest PE
     (``objective="time"``). ``local_sources=False`` gives every spike source PEs of its own even
     where it could run on its targets' PEs (the result is the same, bit for bit).
     ``cycle_costs`` prices each PE's work per step for the report (``mapping/cycles.py``).
-    ``progress_bar``: a bar over the stages (None: on a terminal only)."""
+    ``progress_bar``: a bar over the stages (None: on a terminal only). ``share``: one MPI
+    rank's part of the machine (``mapping.ranks.Share``): the memory images of its PEs only."""
     machine = machine or Machine()
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {PARADIGMS}, not {paradigm!r}")
@@ -96,14 +97,14 @@ def compile_network(network: Network, machine: Machine | None = None, paradigm: 
             bar.update()
             return out
 
-        return _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds)
+        return _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds, share)
 
 
 STAGES = ("quantise", "paradigm", "parallel maps", "partition", "place", "keys", "value blocks", "route", "memory images",
           "cycles")
 
 
-def _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds):
+def _compile(network, machine, paradigm, local_sources, objective, cycle_costs, timed, seconds, share=None):
     quantised = timed("quantise", quantise, network, stacklevel=5)
     layers = {p: layer(network, p) for p in sorted({q.post for q in network.projections if q.size})}
     chosen, why = timed("paradigm", paradigms.choose, network, paradigm, layers, objective)
@@ -113,7 +114,7 @@ def _compile(network, machine, paradigm, local_sources, objective, cycle_costs, 
     keys = timed("keys", assign_keys, graph)
     values = timed("value blocks", plan_values, network, graph, placement)
     tables = timed("route", route, graph, placement, keys, machine, values.routes)
-    images = timed("memory images", build_images, network, graph, placement, keys, quantised,
+    images = timed("memory images", share.images if share is not None else build_images, network, graph, placement, keys, quantised,
                    {p: layers[p] for p in plans}, values)
     timing = timed("cycles", pe_cycles, network, graph, cycle_costs)
     chosen_why = {p: (chosen[p], why[p]) for p in chosen}

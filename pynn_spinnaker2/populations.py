@@ -83,6 +83,11 @@ class PopulationMixin:
             return self, np.arange(self.size)
         return self.grandparent, self.index_in_grandparent(np.arange(self.size))
 
+    def get(self, parameter_names, gather=False, simplify=True):
+        """Every MPI rank holds every cell's parameters (and the state gathered after each run), so
+        there is nothing to gather: each rank gets every cell's values."""
+        return super().get(parameter_names, gather=False, simplify=simplify)
+
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
 

@@ -44,6 +44,30 @@ class Recorder(recording.Recorder):
     def _start_ms(self):
         return float(self._recording_start_time)
 
+    def get(self, variables, gather=False, filter_ids=None, clear=False, annotations=None, locations=None):
+        """Under MPI every rank holds all recorded data (the ranks gather after each run), so
+        ``gather=True`` gives every rank the whole population (pyNN.nest gives it to rank 0 only);
+        ``gather=False`` gives the cells this rank emulates, as in pyNN.nest."""
+        none = False
+        if simulator.state.num_processes > 1 and not gather:
+            filter_ids = self._local_ids(filter_ids)
+            none, filter_ids = not len(filter_ids), filter_ids if len(filter_ids) else None
+        data = super().get(variables, gather=False, filter_ids=filter_ids, clear=clear, annotations=annotations,
+                           locations=locations)
+        for segment in data.segments if none else ():      # no cell of this population on this rank
+            segment.spiketrains, segment.analogsignals = [], []
+        return data
+
+    def _local_ids(self, filter_ids=None):
+        """The cells (of ``filter_ids``, if given) that this MPI rank emulates."""
+        population = self.population
+        owned = getattr(population._emulator, "_owned", None)
+        ids = population.all_cells if filter_ids is None else np.asarray(filter_ids)
+        if owned is None:
+            return ids
+        rows = owned[population._emulator._rows(population._core_index)]
+        return [id for id in ids if rows[int(id) - int(population.first_id)]]
+
     def _get_spiketimes(self, ids, clear=False):
         population = self.population
         if population._emulator is None:                    # not run yet: nothing recorded
@@ -68,6 +92,8 @@ class Recorder(recording.Recorder):
         return np.asarray(values, dtype=float)[rows][:, columns], None
 
     def _local_count(self, variable, filter_ids=None):
+        if simulator.state.num_processes > 1:    # this rank's cells; count(gather=True) merges the ranks'
+            filter_ids = self._local_ids(filter_ids)
         ids = sorted(self.filter_recorded(variable, filter_ids))
         if not ids or self.population._emulator is None:
             return {int(id): 0 for id in ids}

@@ -46,8 +46,11 @@ class State(common.control.BaseState):
 
     def __init__(self):
         common.control.BaseState.__init__(self)
-        self.mpi_rank = 0
-        self.num_processes = 1
+        from core.runtime.distributed import world
+
+        comm = world()              # under mpiexec: this rank of the machine's ranks (mpi4py)
+        self.mpi_rank = comm.Get_rank() if comm else 0
+        self.num_processes = comm.Get_size() if comm else 1
         self.dt = 0.1
         self.min_delay = "auto"
         self.user_max_delay = "auto"
@@ -99,8 +102,8 @@ class State(common.control.BaseState):
         ``generation`` and may only be read: their recorders keep a frozen copy of the clock
         (PyNN's recorders read time and segment number from the simulator's state)."""
         frozen = SimpleNamespace(name=name, state=SimpleNamespace(
-            t=self.t, dt=self.dt, segment_counter=self.segment_counter, running=self.running, mpi_rank=0,
-            num_processes=1, recorders=set(), write_on_end=[])) if hasattr(self, "t") else None
+            t=self.t, dt=self.dt, segment_counter=self.segment_counter, running=self.running, mpi_rank=self.mpi_rank,
+            num_processes=self.num_processes, recorders=set(), write_on_end=[])) if hasattr(self, "t") else None
         for population in getattr(self, "populations", ()):
             population.recorder._simulator = frozen
         self.generation += 1
@@ -148,14 +151,24 @@ class State(common.control.BaseState):
     def build(self):
         """Translate, compile and load the network (first run, or first run after a change)."""
         from core import Emulator, Machine, compile_network
+        from core.mapping.ranks import Share
+        from core.runtime import distributed
 
+        comm = distributed.world()
         previous = self.emulator if self.started else None
         with attributed_to_user():
             self.network = self.translate()
+            share = Share(comm.Get_rank(), comm.Get_size()) if comm else None
+            if comm:
+                distributed.check_same_network(comm, self.network)
             self.program = compile_network(self.network, machine=Machine(n_chips=self.n_chips),
                                            paradigm=self.paradigm, objective=self.objective,
-                                           progress_bar=self.progress_bar)
-            self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
+                                           progress_bar=self.progress_bar, share=share)
+            if comm:        # each rank emulates its chips and exchanges packets with the others
+                self.emulator = distributed.DistributedEmulator(self.program, share, comm, seed=self.seed,
+                                                                threads=self.threads)
+            else:
+                self.emulator = Emulator(self.program, seed=self.seed, threads=self.threads)
             if previous is not None:
                 self.emulator.carry_over(previous)
         for population in self.populations:

@@ -518,7 +518,7 @@ class Emulator:
             return
         shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
         chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
-        previous = numba.get_num_threads()
+        previous, chunks = numba.get_num_threads(), len(self._spikes)
         numba.set_num_threads(self.threads)
         steps = kernel.run_steps_parallel if self.threads > 1 else kernel.run_steps
         try:
@@ -531,7 +531,7 @@ class Emulator:
                     target = min(t + chunk, t_end)
                     samples = np.zeros((target - t, self._current_image.n_recorded), dtype=np.float32)
                     machine = self._machine(rec, samples, t)
-                    reached = steps(t, target, self.window, self._computing, *machine)
+                    reached = self._advance(steps, t, target, machine)
                     n = rec.n_spikes[0]
                     self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
                     self._keep_current_samples(t, samples[:reached - t])
@@ -541,6 +541,7 @@ class Emulator:
                     t = reached
         finally:
             numba.set_num_threads(previous)
+        self._gather(rec, chunks)
         self._finish(t0, t_end, rec, groups, start)
 
     def _machine(self, rec, samples, t0) -> Machine:
@@ -589,6 +590,14 @@ class Emulator:
                           "projections onto busy neurons a longer history (a power of two: PyNN's "
                           "STDPMechanism(..., history=64), core STDP(history=64))",
                           stacklevel=2)
+
+    def _advance(self, steps, t, target, machine) -> int:
+        """Run the kernel from step t towards ``target``; returns the step reached. (A machine
+        spread over MPI ranks exchanges packets between windows here: ``distributed.py``.)"""
+        return steps(t, target, self.window, self._computing, *machine)
+
+    def _gather(self, rec, chunks):
+        """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
 
     def statistics(self) -> dict:
         return dict(zip(STATS, (self.stats.sum(axis=0) + self._stats_before).tolist()))
