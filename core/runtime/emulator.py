@@ -514,7 +514,7 @@ class Emulator:
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
         if between is not None:
             self._run_staged(t0, t_end, rec, capacity + int(rec.n_spiking) * (t_end - t0), between, first)
-            self._finish(t0, t_end, rec, groups, start)
+            self._finish(t0, t_end, rec, groups, start, overruns)
             return
         shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
         chunk = max(self.window, int(n_steps) // 100) if shown is not False else max(1, int(n_steps))
@@ -542,7 +542,7 @@ class Emulator:
         finally:
             numba.set_num_threads(previous)
         self._gather(rec, chunks)
-        self._finish(t0, t_end, rec, groups, start)
+        self._finish(t0, t_end, rec, groups, start, overruns)
 
     def _machine(self, rec, samples, t0) -> Machine:
         im = self.program.images
@@ -574,7 +574,7 @@ class Emulator:
         n = rec.n_spikes[0]
         self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
 
-    def _finish(self, t0, t_end, rec, groups, start):
+    def _finish(self, t0, t_end, rec, groups, start, overruns):
         self.step = t_end
         for r, (pop, variable, interval) in enumerate(groups):
             n = rec.n[r]
