@@ -133,7 +133,7 @@ def test_every_packet_reaches_exactly_its_synapses(seed, n_chips):
     packet is dropped and the synaptic events counted equal the synapses of the neurons that spiked."""
     net = random_spread_network(np.random.default_rng(seed), n_chips)
     record_everything(net)
-    program = compile_network(net, Machine(n_chips=n_chips))
+    program = compile_network(net, Machine(n_chips=n_chips), paradigm="serial")   # events: rows' synapses
     emulator = Emulator(program, seed=seed)
     n_steps = 300
     emulator.run(n_steps)
