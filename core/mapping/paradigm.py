@@ -3,6 +3,8 @@ weight-delay map), by the user's setting or, for ``"auto"`` (the default), by th
 classifier or the cost models (``switching.py``) before either paradigm is compiled."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..hardware import MAX_NEURONS_PER_PE
@@ -16,13 +18,20 @@ from .switching import OBJECTIVES, choose_paradigm
 PARADIGMS = ("serial", "parallel", "auto")
 
 
-def parallel_obstacle(network: Network, layer: Layer) -> str | None:
-    """Why the MAC array cannot take this layer, or None."""
-    pop = network.populations[layer.target]
+def plastic_obstacle(network: Network, layer: Layer) -> str | None:
+    """Why plasticity keeps this layer off the MAC array, or None."""
     plastic = [network.projections[j].label for j in layer.projections if network.projections[j].synapse is not None]
     if plastic:
         return (f"its plastic projection(s) {', '.join(map(repr, plastic))} (plastic synaptic rows need the "
                 "serial paradigm: the MAC array multiplies a fixed weight-delay map)")
+    return None
+
+
+def parallel_obstacle(network: Network, layer: Layer, plastic: bool = True) -> str | None:
+    """Why the MAC array cannot take this layer, or None (``plastic=False``: leaving plasticity aside)."""
+    pop = network.populations[layer.target]
+    if plastic and plastic_obstacle(network, layer):
+        return plastic_obstacle(network, layer)
     if pop.weight_bits not in (8, 16):
         return f"its {pop.weight_bits}-bit weights (the MAC array takes 8- or 16-bit operands)"
     signed = [network.populations[s].label for s in layer.sources if network.populations[s].spec.signed_events]
@@ -40,7 +49,7 @@ def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None
     pop = network.populations[lay.target]
     local = local_sources(network) if local is None else local
     extra = sum(-(-network.populations[s].size // MAX_NEURONS_PER_PE) for s, (t, _) in local.items() if t == lay.target)
-    obstacle = parallel_obstacle(network, lay)
+    obstacle = parallel_obstacle(network, lay, plastic=False)
     if obstacle:
         return "serial", f"auto: the MAC array cannot take {obstacle}"
     if pop.max_neurons_per_pe is not None:
@@ -53,6 +62,12 @@ def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None
     choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range, pop.weight_bits,
                              len(lay.receptors) or 1, pop.model, objective=objective,
                              rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra)
+    plastic = plastic_obstacle(network, lay)
+    if plastic:
+        if choice.paradigm == "parallel":
+            warnings.warn(f"population {pop.label!r}: {choice.source} picks the parallel paradigm for its layer, "
+                          f"but {plastic}; it stays serial", stacklevel=2)
+        return "serial", f"auto: the MAC array cannot take {plastic}"
     return choice.paradigm, f"auto: {choice.source}"
 
 
