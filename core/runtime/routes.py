@@ -92,8 +92,12 @@ def resolve(program) -> Routes:
         # a delay PE sends each stage with its own key (consecutive slices): one route per stage,
         # one entry per receiver with the stages that reach it; its packets count on every stage's route
         n_keys = int(delays.stages[v]) if delays is not None and delays.stages[v] else 1
+        used = np.bitwise_or.reduce(delays.mask[delays.mask_start[v]:delays.mask_start[v] + pes.n[v]]) \
+            if n_keys > 1 else 1                # stages no neuron has synapses on are never sent
         reached = {}
         for stage in range(n_keys):
+            if not (int(used) >> stage) & 1:
+                continue
             n, lost, n_visited, n_hops = route_packet(np.uint32(key + (stage << program.keys.neuron_bits)), pes.chip[v],
                                                       start, count, tkey, tmask, tlinks, tpes, neighbours, pe_vertex,
                                                       out, visited, hops)

@@ -127,3 +127,18 @@ def test_stage_decomposition():
     np.testing.assert_array_equal(residual, [1, 63, 1, 63, 1, 48])
     stage, residual = ext.stages_for(np.arange(64, 2000), 32)
     assert residual.min() >= 32 and residual.max() <= 63           # never shorter than a window
+
+
+def test_stages_no_synapse_uses_are_not_counted_as_drops():
+    """Delays of 100 and 150 steps in stages of 32: only the third stage carries spikes; the
+    stages without routing entries are never sent, so no packet counts as dropped."""
+    net = Network(0.1)
+    a = net.add_population(Population("a", "SpikeSourceArray", 3, spike_times=[[1.0, 2.0], [3.0], [4.0]]))
+    b = net.add_population(Population("b", "IF_curr_exp", 2))
+    net.add_projection(Projection("long", a, b, np.array([0, 1, 2]), np.array([0, 1, 1]), np.ones(3),
+                                  np.array([100, 150, 100]), 0))
+    emu = Emulator(compile_network(net, paradigm="serial"), seed=1)
+    emu.run(400)
+    stats = emu.statistics()
+    assert stats["spikes re-sent by delay PEs"] == 4 and stats["synaptic events"] == 4
+    assert stats["packets dropped (no routing entry)"] == 0
