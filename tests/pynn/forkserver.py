@@ -61,6 +61,7 @@ def _warm_up():
     """Import what scripts import and load the emulator's compiled kernels, touching no PyNN
     state: a tiny application graph of every model, compiled and run for a step."""
     import matplotlib
+    import numpy as np
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
     import neo  # noqa: F401
@@ -81,6 +82,7 @@ def _warm_up():
         for post in targets:
             network.add_projection(Projection(f"{pre}-{post}", pre, post, [0], [0], 0.1, 1, 0))
     emulator = Emulator(compile_network(network), seed=1)
+    emulator.set_playback(0, np.zeros((2, emulator.values.play.shape[1]), np.float32))   # ValuePlayback's table
     emulator.run(2)
 
 
