@@ -113,6 +113,8 @@ def _triangle(t, dt):
 
 
 def test_pes_learns_a_channel():
+    """PES learns a channel from zero as nengo's reference simulator does: the same output (the
+    filtered probe lags sin(10 t) alike in both), its error shrinking, the weights changing."""
     with nengo.Network(seed=2) as net:
         stim = nengo.Node(lambda t: np.sin(10 * t))
         pre, post = nengo.Ensemble(60, 1), nengo.Ensemble(60, 1)
@@ -126,9 +128,12 @@ def test_pes_learns_a_channel():
         pw = nengo.Probe(conn, "weights", sample_every=0.1)
     with Simulator(net) as sim:
         sim.run(2.0)
+    with nengo.Simulator(net, progress_bar=False) as ref:
+        ref.run(2.0)
     t = sim.trange()
-    late = t > 1.5
-    assert np.sqrt(np.mean((sim.data[pp][late, 0] - np.sin(10 * t[late])) ** 2)) < 0.15
+    error = sim.data[pp][:, 0] - np.sin(10 * t)
+    assert np.sqrt(np.mean(error[t > 1.5] ** 2)) < 0.8 * np.sqrt(np.mean(error[(t > 0.1) & (t < 0.5)] ** 2))
+    assert np.sqrt(np.mean((sim.data[pp] - ref.data[pp]) ** 2)) < 0.05
     assert sim.data[pw].shape == (20, 1, 60) and not np.allclose(sim.data[pw][0], sim.data[pw][-1])
 
 
