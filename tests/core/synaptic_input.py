@@ -47,7 +47,9 @@ def expected_currents(network, emulator, n_steps):
         if key not in inputs:
             inputs[key] = [np.zeros((n_steps + 1, post.size)) for _ in range(3)]
         value, rounding, magnitude = inputs[key]
-        half_step = 0.5 * proj.weight.max() / WEIGHT_STEPS
+        # one weight step per target population and receptor: set by the largest weight of them all
+        half_step = 0.5 * max(q.weight.max() for q in network.projections
+                              if q.size and (q.post, q.receptor) == key) / WEIGHT_STEPS
         n_pre = network.populations[proj.pre].size
         for d in np.unique(proj.delay):
             this = proj.delay == d
