@@ -11,7 +11,8 @@ multicast route, built into the same routing tables as the spikes'.
 Row groups follow what the receivers need: rows that go through the post population's encoders
 (or into a learning rule) are needed by every post slice, so each group of up to 256 rows is
 multicast to all of them; rows aimed at single post neurons go, slice by slice, only to the PE
-holding those neurons. A receiving PE has one *input* per value projection arriving at it: its
+holding those neurons. Rows that are zero in a fixed matrix are neither sent nor filtered beyond
+the first and last nonzero row (``row_span``). A receiving PE has one *input* per value projection arriving at it: its
 key table (sorted, binary-searched) maps a packet to (input, row); the partial sums of the pre
 slices add into the input's accumulator in the fixed order the packets are delivered in, so the
 result does not depend on threads. At the end of the step the PE filters each input with its
@@ -56,7 +57,7 @@ ValueImages = namedtuple("ValueImages", [
     "blk_key", "blk_rows", "blk_mat", "blk_learn",
     "blk_projection", "blk_row0", "blk_col0",    # where the block sits in its projection's matrix
     # per input
-    "in_rows", "in_acc", "in_target", "in_filter", "in_order", "in_state", "in_rule",
+    "in_rows", "in_row0", "in_acc", "in_target", "in_filter", "in_order", "in_state", "in_rule",
     # key tables
     "vkey_key", "vkey_input", "vkey_row0",
     # constants
@@ -129,6 +130,17 @@ def max_neurons_per_pe(network: Network, p: int) -> int:
     return int(max(1, min(255, room // per_neuron)))
 
 
+def row_span(q) -> tuple[int, int]:
+    """The rows [lo, hi) of value projection ``q`` that can carry a value: all of them for a
+    learned matrix or a learning signal, else those between its first and last nonzero row. A
+    projection into a slice of a larger input (e.g. one ensemble of an array into the array's
+    output) then sends and filters only its own rows, not the whole input's zeros."""
+    if q.learning is not None or q.target == "learning":
+        return 0, q.rows
+    nonzero = np.flatnonzero(np.any(q.matrix != 0, axis=1))
+    return (int(nonzero[0]), int(nonzero[-1]) + 1) if nonzero.size else (0, 0)
+
+
 def plan_values(network: Network, graph, placement) -> ValuePlan:
     V = len(graph.vertices)
     is_value = value_populations(network)
@@ -145,13 +157,14 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     # learning rules: index per learned projection
     learned = [j for j, q in enumerate(network.value_projections) if q.learning is not None]
 
-    # inputs: one per (receiving vertex, projection)
+    # inputs: one per (receiving vertex, projection), over the rows that can carry a value
+    spans = [row_span(q) for q in network.value_projections]
     inputs: dict[int, list] = {v: [] for v in range(V)}
     input_of: dict[tuple[int, int], int] = {}
     for j, q in enumerate(network.value_projections):
         for t in graph.pop_slices[q.post]:
             v = int(nv[t])
-            rows = int(size[t]) if q.target == "neurons" else q.rows
+            rows = int(size[t]) if q.target == "neurons" else spans[j][1] - spans[j][0]
             inputs[v].append((j, rows))
     # a learning rule's inputs of one signal sit side by side: the rule sums them (e.g. an error
     # made of the post's output and a node's target, arriving as two projections)
@@ -169,7 +182,9 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
             groups = [(int(lo[t]), int(lo[t] + size[t]), [int(nv[t])], int(lo[t])) for t in graph.pop_slices[q.post]]
         else:
             dests = [int(nv[t]) for t in graph.pop_slices[q.post]]
-            groups = [(r0, min(q.rows, r0 + ROWS_PER_GROUP), dests, 0) for r0 in range(0, q.rows, ROWS_PER_GROUP)]
+            lo_row, hi_row = spans[j]
+            groups = [(r0, min(hi_row, r0 + ROWS_PER_GROUP), dests, lo_row)
+                      for r0 in range(lo_row, hi_row, ROWS_PER_GROUP)]
         count = 0
         for s in graph.pop_slices[q.pre]:
             for r0, r1, dests, base in groups:
@@ -218,7 +233,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
 
     # inputs and filters
     in_start, in_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
-    in_rows, in_acc, in_target, in_filter, in_order, in_state, in_rule = ([] for _ in range(7))
+    in_rows, in_row0, in_acc, in_target, in_filter, in_order, in_state, in_rule = ([] for _ in range(8))
     fco, acc_off, state_off = [], 0, 0
 
     def add_filter(f):
@@ -233,6 +248,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
             q = network.value_projections[j]
             off, k = add_filter(q.filter)
             in_rows.append(rows)
+            in_row0.append(spans[j][0] if q.target != "neurons" else 0)
             in_acc.append(acc_off)
             in_target.append(TARGET_ID[q.target])
             in_filter.append(off)
@@ -321,7 +337,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         blk_key=np.asarray(blk_key, dtype=np.uint32), blk_rows=i64(blk_rows), blk_mat=i64(blk_mat),
         blk_learn=i64(blk_learn), blk_projection=i64(blk_projection), blk_row0=i64(blk_row0),
         blk_col0=i64(blk_col0),
-        in_rows=i64(in_rows), in_acc=i64(in_acc), in_target=i64(in_target), in_filter=i64(in_filter),
+        in_rows=i64(in_rows), in_row0=i64(in_row0), in_acc=i64(in_acc), in_target=i64(in_target), in_filter=i64(in_filter),
         in_order=i64(in_order), in_state=i64(in_state),
         in_rule=i64(in_rule),
         vkey_key=np.asarray(vkey_key, dtype=np.uint32), vkey_input=i64(vkey_input), vkey_row0=i64(vkey_row0),

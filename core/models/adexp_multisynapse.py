@@ -46,7 +46,7 @@ evolve = make_evolve(rhs, scale=(1.0, 1000.0) + (1000.0,) * (2 * slots.SLOTS), e
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
     c, fs, is_ = nrn.constants, nrn.fstate, nrn.istate
-    y, work = np.empty(N_ODE), scratch(N_ODE)
+    y, work = scratch(nrn, N_ODE)
     for i in range(lo, hi):
         dt = c[i, DT]
         for j in range(N_ODE):

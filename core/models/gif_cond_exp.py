@@ -51,7 +51,7 @@ evolve = make_evolve(rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3)
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
     c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = np.empty(3), scratch(3)
+    y, work = scratch(nrn, 3)
     for i in range(lo, hi):
         dt = c[i, DT]
         eta, v_t = 0.0, c[i, V_T_STAR]

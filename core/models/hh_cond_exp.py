@@ -51,7 +51,7 @@ evolve = make_evolve(rhs, scale=(1.0, 1.0, 1.0, 1.0, 1000.0, 1000.0), eps_abs=1e
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
     c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = np.empty(6), scratch(6)
+    y, work = scratch(nrn, 6)
     for i in range(lo, hi):
         dt = c[i, DT]
         for j in range(6):

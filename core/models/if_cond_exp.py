@@ -37,7 +37,7 @@ evolve = make_evolve(rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3)
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
     c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = np.empty(3), scratch(3)
+    y, work = scratch(nrn, 3)
     for i in range(lo, hi):
         dt = c[i, DT]
         y[0], y[1], y[2] = fs[i, V], fs[i, G_EXC], fs[i, G_INH]

@@ -20,6 +20,7 @@ state variables' units (uS, nA) to NEST's.
 """
 import math
 
+import numba
 import numpy as np
 from numba import njit
 
@@ -34,12 +35,16 @@ C1, C3, C4, C5, C6 = 16 / 135, 6656 / 12825, 28561 / 56430, -9 / 50, 2 / 55
 E1, E3, E4, E5, E6 = 1 / 360, -128 / 4275, -2197 / 75240, 1 / 50, 2 / 55
 
 WORK_ROWS = 11      # scratch rows: y0, k1..k6, ytmp, yerr, dydt_out, spare
+SCRATCH_ROWS = WORK_ROWS + 1     # and the state being integrated
+MAX_STATE = 16                   # state variables a model may integrate
 
 
 @njit(cache=True, nogil=True)
-def scratch(n_state):
-    """Work space for ``evolve``: allocated once per update call, reused for every neuron."""
-    return np.empty((WORK_ROWS, n_state))
+def scratch(nrn, n_state):
+    """(state, work space) for ``evolve``: views of this thread's block of the emulator's scratch
+    memory (``Neurons.scratch``), as the step loop allocates nothing."""
+    block = nrn.scratch[numba.get_thread_id()]
+    return block[WORK_ROWS, :n_state], block[:WORK_ROWS, :n_state]
 
 
 def make_evolve(rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0):

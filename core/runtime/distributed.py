@@ -157,10 +157,10 @@ def _phase2(t, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, out
                                dly, plast, vals))
 
 
-phase1 = njit(cache=True)(kernel._twin(_phase1, "phase1"))
-phase1_parallel = njit(cache=True, parallel=True)(kernel._twin(_phase1, "phase1_parallel"))
-phase2 = njit(cache=True)(kernel._twin(_phase2, "phase2"))
-phase2_parallel = njit(cache=True, parallel=True)(kernel._twin(_phase2, "phase2_parallel"))
+phase1 = njit(**kernel.LOOP)(kernel._twin(_phase1, "phase1"))
+phase1_parallel = njit(parallel=True, **kernel.LOOP)(kernel._twin(_phase1, "phase1_parallel"))
+phase2 = njit(**kernel.LOOP)(kernel._twin(_phase2, "phase2"))
+phase2_parallel = njit(parallel=True, **kernel.LOOP)(kernel._twin(_phase2, "phase2_parallel"))
 
 WORDS = 3           # a packet on the wire: step in the window, key, payload (int32 each)
 

@@ -15,6 +15,7 @@ from ..mapping.plastic import NO_STAMP, tau_psc
 from ..models.plasticity import STDP_PAIR, STDP_VOGELS
 from ..progress import progress
 from ..models import MAX_RECEPTORS
+from ..models.ode import MAX_STATE, SCRATCH_ROWS
 from ..models import rng as streams
 from ..models.spike_source_array import CURSOR, END, stamp_steps
 from ..network import _complete_sequences
@@ -93,7 +94,11 @@ class Emulator:
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
-            i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32))
+            i_inject=np.zeros(n_neurons, dtype=np.float32), counts=np.zeros(n_neurons, dtype=np.int32),
+            threads=np.zeros((numba.config.NUMBA_NUM_THREADS, SCRATCH_ROWS,
+                              max([MAX_STATE] + ([int(im.values.in_order.max(initial=0)),
+                                                  int(im.values.learn_order.max(initial=0))] if im.values is not None else []))),
+                             dtype=np.float64))
         self.window = window_steps(program.network)
         if program.graph.delays:
             self.window = min(self.window, delay_window)
@@ -347,7 +352,7 @@ class Emulator:
     def _neurons(self):
         s = self._scratch
         return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
-                       s["counts"], self.rng, self._carried, np.int64(self._carried_from))
+                       s["counts"], self.rng, self._carried, np.int64(self._carried_from), s["threads"])
 
     def _rows(self, pop):
         o = self.program.images.neurons.pop_offset

@@ -142,7 +142,12 @@ def _twin(function, name):
     return twin
 
 
-run_steps_parallel = njit(cache=True, parallel=True)(_twin(_run_steps, "run_steps_parallel"))
-run_steps = njit(cache=True)(_twin(_run_steps, "run_steps"))     # one thread: no parallel-region overhead
-run_stage_parallel = njit(cache=True, parallel=True)(_twin(_run_stage, "run_stage_parallel"))
-run_stage = njit(cache=True)(_twin(_run_stage, "run_stage"))
+# Compiled without numba's reference counting (``_nrt=False``, inherited by every function they
+# call): the arrays belong to the emulator for the whole call, and counting references costs
+# about 30 ns per array each time a unit of the machine is passed on (some 200 arrays, per PE and
+# window). So nothing in the step loop allocates: working memory is ``Neurons.scratch``.
+LOOP = dict(cache=True, _nrt=False)
+run_steps_parallel = njit(parallel=True, **LOOP)(_twin(_run_steps, "run_steps_parallel"))
+run_steps = njit(**LOOP)(_twin(_run_steps, "run_steps"))     # one thread: no parallel-region overhead
+run_stage_parallel = njit(parallel=True, **LOOP)(_twin(_run_stage, "run_stage_parallel"))
+run_stage = njit(**LOOP)(_twin(_run_stage, "run_stage"))

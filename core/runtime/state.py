@@ -15,6 +15,8 @@ Neurons = namedtuple("Neurons", [
     "rng",           # uint64 (N,): one random stream per neuron
     "carried",       # int64 (steps, n, receptors): input under way when the network changed, in weight steps
     "carried_from",  # int64: the step ``carried[0]`` belongs to
+    "scratch",       # float64 (threads, rows, columns): each thread's working memory (an ODE step's
+                     # stages, a value filter's next state): the step loop allocates nothing
 ])
 
 # the packets each PE sends in a window of steps (a spike: one per spiking neuron and step, its

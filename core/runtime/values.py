@@ -11,6 +11,7 @@ each neuron's input current, e . x plus its own per-neuron rows. A packet sent i
 acts on the neurons in step t + 1, the one-step delay of a synapse in update mode; a relay PE
 (output = input) records and holds its value at the end of step t itself.
 """
+import numba
 import numpy as np
 from numba import njit
 
@@ -78,13 +79,12 @@ def lookup(v, key, vi):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def receive(v, e, t, m):
+def receive(v, e, vi, outbox, stats):
     """One value packet (outbox entry ``e``) arriving at PE ``v``: added to its input's row."""
-    vi, outbox = m.values, m.outbox
     key = outbox.key[e]
     found = lookup(v, key, vi)
     if found < 0:
-        m.stats[v, UNMATCHED] += 1
+        stats[v, UNMATCHED] += 1
         return
     c = vi.vkey_input[found]
     vi.acc[vi.in_acc[c] + vi.vkey_row0[found] + np.int64(key & _ROW_MASK)] += outbox.value[e]
@@ -96,21 +96,19 @@ def settle(v, t, m):
     vi, pes = m.values, m.pes
     g0, n = pes.g0[v], pes.n[v]
     d, xs = vi.dims[v], vi.x_start[v]
-    tmp = np.empty(64, dtype=np.float32)
+    tmp = m.nrn.scratch[numba.get_thread_id(), 0]
     for r in range(d):
         vi.x[xs + r] = 0.0
     for i in range(n):
         vi.cur[g0 + i] = 0.0
     for c in range(vi.in_start[v], vi.in_start[v] + vi.in_count[v]):
-        a, k, f, target = vi.in_acc[c], vi.in_order[c], vi.in_filter[c], vi.in_target[c]
-        if k > tmp.size:
-            tmp = np.empty(k, dtype=np.float32)
+        a, k, f, target, x0 = vi.in_acc[c], vi.in_order[c], vi.in_filter[c], vi.in_target[c], xs + vi.in_row0[c]
         for r in range(vi.in_rows[c]):
             y = step_filter(vi.fco, f, k, vi.filt, vi.in_state[c] + r * k, vi.acc[a + r], tmp)
             vi.acc[a + r] = 0.0
             vi.y[a + r] = y
             if target == ENCODERS:
-                vi.x[xs + r] += y
+                vi.x[x0 + r] += y
             elif target == NEURONS:
                 vi.cur[g0 + r] += y
     e0 = vi.enc_start[v]
@@ -182,7 +180,7 @@ def window(v, t0, steps, m):
     pes, nrn, outbox, vi = m.pes, m.nrn, m.outbox, m.values
     g0, n = pes.g0[v], pes.n[v]
     k = outbox.start[v]
-    tmp = np.empty(64, dtype=np.float32)
+    tmp = nrn.scratch[numba.get_thread_id(), 0]
     for w in range(steps):
         t = t0 + w
         if vi.playback[v]:
@@ -221,13 +219,13 @@ def window(v, t0, steps, m):
 def deliver(v, t0, m):
     """Phase 2 on value PE ``v``: the packets of every key range routed to it (a PE sends one
     range per value block), then ``settle``."""
-    routes, outbox = m.routes, m.outbox
+    routes, outbox, vi, stats = m.routes, m.outbox, m.values, m.stats
     delivered = 0
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
             if outbox.packet[e] and outbox.key[e] & mask == key:
                 delivered += 1
-                receive(v, e, t0 + outbox.step[e], m)
-    m.stats[v, DELIVERED] += delivered
+                receive(v, e, vi, outbox, stats)
+    stats[v, DELIVERED] += delivered
     settle(v, t0, m)
