@@ -23,10 +23,11 @@ def anneal(q, model, seed=3, threads=None, per_pe=None):
     """Run ``model`` on ``q`` recording every neuron's x and energy at every step."""
     options = {} if threads is None else {"threads": threads}
     sim.setup(timestep=1.0, min_delay=1.0, rng_seed=seed, **options)
-    x, ints, steps, _ = model.build(sim, q)
+    x, ints, steps, _, _ = model.build(sim, q)
     if per_pe:
         x.set_max_atoms_per_core(per_pe)
     x.record(["x", "energy"])
+    steps += 1                                   # step 0 loads the initial state
     sim.run((steps + 2) * 1.0)
     best = best_state(x)
     block = x.get_data().segments[-1]
@@ -42,7 +43,7 @@ def test_running_energy_and_best_state_match_the_host_with_simultaneous_coupled_
     host's best of those states. Catches a missing or doubled pair correction, a wrong parity
     column, a PE left out of the sum, and a snapshot taken from the wrong step."""
     q = random_integer_qubo(40, 0.3, 1)
-    model = qubo.AnnealingNeurons(sweeps=60, colouring=False, p_update=0.5, t_hot=8.0, t_cold=0.3)
+    model = qubo.AnnealingNeurons(sweeps=60, replicas=1, colouring=False, p_update=0.5, t_hot=8.0, t_cold=0.3)
     best, ints, signals, steps = anneal(q, model, per_pe=15)
     assert ints.quantum == 1.0
     states = signals["x"]                        # row k: after k steps (row 0: the initial state)
@@ -63,7 +64,7 @@ def test_same_best_state_and_energy_with_one_or_two_threads():
     """Integer energies summed over PEs in a fixed order: the result does not depend on how many
     PEs run at once."""
     q = random_integer_qubo(30, 0.3, 2)
-    model = qubo.AnnealingNeurons(sweeps=40, colouring=False, p_update=0.3)
+    model = qubo.AnnealingNeurons(sweeps=40, replicas=1, colouring=False, p_update=0.3)
     one = anneal(q, model, threads=1, per_pe=8)[0]
     two = anneal(q, model, threads=2, per_pe=8)[0]
     assert one.energy == two.energy and one.step == two.step
@@ -77,7 +78,7 @@ def test_coloured_updates_never_flip_coupled_neurons_together():
     q = random_integer_qubo(25, 0.4, 4)
     colour = qubo.greedy_colouring(q)
     assert np.all(colour[q.rows] != colour[q.cols])
-    best, _, signals, steps = anneal(q, qubo.AnnealingNeurons(sweeps=30), per_pe=10)
+    best, _, signals, steps = anneal(q, qubo.AnnealingNeurons(sweeps=30, replicas=1), per_pe=10)
     changed = np.abs(np.diff(signals["x"], axis=0)) > 0
     both = changed[:, q.rows] & changed[:, q.cols]
     assert not both.any()
