@@ -316,6 +316,7 @@ class StandardNeurons:
         if hasattr(sim, "mapping"):
             report = sim.mapping()
             info["emulation_s"] = report.run_seconds.get("emulation", float("nan"))
+            info["load_s"] = report.run_seconds.get("load", 0.0)
             info["compile_s"] = sum(report.compile_seconds.values())
             info["quantisation"] = [vars(q) for q in report.quantisation]
         sim.end()
@@ -539,7 +540,7 @@ class AnnealingNeurons:
         t2 = time.perf_counter()
         first = min(best, key=lambda b: (b.energy, b.step, b.replica))
         info = {"time_steps": 3 + done * steps, "timestep_ms": self.timestep, "n_colours": period,
-                "replicas": copies, "anneals": done, "quantum": ints.quantum,
+                "sweeps": self.sweeps, "replicas": copies, "anneals": done, "quantum": ints.quantum,
                 "coefficient_error": ints.relative_error,
                 "machine_energy": qubo.offset + ints.quantum * first.energy, "best_step": first.step,
                 "candidate_steps": [b.step for b in best],
@@ -551,6 +552,7 @@ class AnnealingNeurons:
         if hasattr(sim, "mapping"):
             report = sim.mapping()
             info["emulation_s"] = report.run_seconds.get("emulation", float("nan"))
+            info["load_s"] = report.run_seconds.get("load", 0.0)
             info["compile_s"] = sum(report.compile_seconds.values())
             info["quantisation"] = [vars(q) for q in report.quantisation]
         sim.end()
@@ -604,7 +606,7 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
         infos.append(info)
     info = {key: infos[0][key] for key in ("timestep_ms", "quantisation", "quantum", "n_colours", "replicas")
             if key in infos[0]}
-    for key in ("time_steps", "anneals", "build_s", "run_s", "readback_s", "emulation_s", "compile_s",
+    for key in ("time_steps", "anneals", "build_s", "run_s", "readback_s", "emulation_s", "compile_s", "load_s",
                 "machine_energy"):
         if key in infos[0]:
             info[key] = [i[key] for i in infos]

@@ -718,7 +718,7 @@ class Emulator:
         self.step, self.trial = old.step, old.trial
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.fstate[:n], self.istate[:n], self.rng[:n] = old.fstate, old.istate, old.rng
-        for p, pop in enumerate(before):
+        for p, pop in enumerate(old.program.network.populations):
             starts, old_starts = self.pe_starts(p), old.pe_starts(p)
             if pop.spec.repartition is not None and not np.array_equal(starts, old_starts):
                 rows = self._rows(p)
