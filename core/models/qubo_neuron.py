@@ -142,29 +142,32 @@ def _segment(lo, hi, r0, r1, t, nrn):
         for i in range(lo, hi):
             bits = s_[i, S]
             s_[i, S] = (bits & 7) | (((bits >> 1) & 1) << 3)   # bit 1 holds x(t - 2) until the shift below
-    # this step's flips: the initial state's in step 0, Metropolis ones after
+    # this step's flips: the initial state's in step 0, Metropolis ones after. A PE's neurons
+    # usually share their schedule: what depends only on it is computed once per change
     pend = np.int64(0)
     u = t - 1
-    log_hot = log_cold = last = np.float32(np.nan)
-    beta = 0.0
+    period = anneal = anneals = log_hot = log_cold = np.float32(np.nan)
+    slot = np.int64(-1)
+    beta = np.nan
     for i in range(lo, hi):
         bits = s_[i, S]
         x = bits & 1
+        flip = False
         if t == 0:
             flip = fs[i, X] != 0 and x == 0
         else:
-            flip = False
-            steps = np.int64(c[i, ANNEAL])
-            if u < steps * np.int64(c[i, ANNEALS]) and u % np.int64(c[i, PERIOD]) == np.int64(c[i, COLOUR]) and (
-                    c[i, P_UPDATE] >= 1.0 or uniform(nrn.rng, i) < c[i, P_UPDATE]):
-                h = np.int64(s_[i, H]) - np.int64(c[i, BIAS])
-                de = (2 * x - 1) * h
+            if c[i, PERIOD] != period or c[i, ANNEAL] != anneal or c[i, ANNEALS] != anneals:
+                period, anneal, anneals = c[i, PERIOD], c[i, ANNEAL], c[i, ANNEALS]
+                slot = u % np.int64(period) if u < np.int64(anneal) * np.int64(anneals) else np.int64(-1)
+                beta = np.nan
+            if slot == np.int64(c[i, COLOUR]) and (c[i, P_UPDATE] >= 1.0 or uniform(nrn.rng, i) < c[i, P_UPDATE]):
+                de = (2 * x - 1) * (np.int64(s_[i, H]) - np.int64(c[i, BIAS]))
                 if de <= 0:
                     flip = True
                 else:
-                    if c[i, LOG_T_HOT] != log_hot or c[i, LOG_T_COLD] != log_cold or c[i, ANNEAL] != last:
-                        log_hot, log_cold, last = c[i, LOG_T_HOT], c[i, LOG_T_COLD], c[i, ANNEAL]
-                        beta = 1.0 / _temperature(log_hot, log_cold, steps, u)
+                    if c[i, LOG_T_HOT] != log_hot or c[i, LOG_T_COLD] != log_cold or np.isnan(beta):
+                        log_hot, log_cold = c[i, LOG_T_HOT], c[i, LOG_T_COLD]
+                        beta = 1.0 / _temperature(log_hot, log_cold, np.int64(anneal), u)
                     flip = uniform(nrn.rng, i) < math.exp(-de * beta)
         if flip:
             d = 1 - 2 * x
