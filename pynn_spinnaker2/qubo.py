@@ -565,15 +565,17 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
 
     Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...). Returns a
     ``dimod.SampleSet`` (install the extra: ``pip install pynn_spinnaker2[qubo]``) with exact host
-    energies, per read the step its state was found at (``step``), and in ``info`` the emulated
-    steps, times, the mapping's weight quantisation and each read's energy trace. ``sim`` is the
-    PyNN backend (default this one). ``model`` makes and runs the network: by default
-    :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``: the machine keeps the
-    best state and its energy, returned in ``info['machine_energy']``), :class:`StandardNeurons`
-    (standard PyNN cells, best of the per-step spike states) on any other. Any object with
+    energies, per read the step its state was found at (``step``), and in ``info`` per read the
+    emulated steps (and anneals run), times and energy trace, and the mapping's weight
+    quantisation. ``sim`` is the PyNN backend (default this one). ``model`` makes and runs the
+    network: by default :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``:
+    the machine keeps each replica's best state and its energy, the best returned in
+    ``info['machine_energy']``), :class:`StandardNeurons` (standard PyNN cells, best of the
+    per-step spike states) on any other. Any object with
     ``sample(sim, qubo, seed, setup_options) -> (states, info)`` will do, ``states`` the (k, n)
     0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend, ``quantisation``
-    as in ``sim.mapping()``; optionally ``best_step``, ``energy_trace``, ``machine_energy``).
+    as in ``sim.mapping()``; optionally ``candidate_steps`` or ``best_step``, ``energy_trace``,
+    ``machine_energy``).
     """
     try:
         import dimod
