@@ -66,6 +66,8 @@ class Population:
         given = {self.state_names.get(name, name): value for name, value in self.initial_state.items()}
         self.initial_state = _complete(self.label, "state variable", spec.state, given, self.size)
         spec.check(self.label, self.parameters)
+        if spec.state_check is not None:
+            spec.state_check(self.label, self.initial_state)
         if spec.name == "SpikeSourceArray":
             times = self.spike_times if self.spike_times is not None else [np.zeros(0)] * self.size
             if len(times) != self.size:
@@ -377,6 +379,8 @@ class Network:
             if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
                 raise ValueError(f"projection {projection.label!r}: {end} index out of range for "
                                  f"{pop.label!r} (size {pop.size})")
+        if post.spec.projection_check is not None:
+            post.spec.projection_check(projection.label, post.parameters, projection.pre_index, projection.post_index)
         self.projections.append(projection)
         return len(self.projections) - 1
 

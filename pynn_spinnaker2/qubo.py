@@ -18,12 +18,16 @@ A general non-symmetric Q is accepted with a warning saying so (its energy is un
 """
 from __future__ import annotations
 
+import heapq
 import time
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
+
+from core.hardware import MAX_NEURONS_PER_PE
 
 # -- the problem ----------------------------------------------------------------------------------
 @dataclass
@@ -312,6 +316,7 @@ class StandardNeurons:
         if hasattr(sim, "mapping"):
             report = sim.mapping()
             info["emulation_s"] = report.run_seconds.get("emulation", float("nan"))
+            info["load_s"] = report.run_seconds.get("load", 0.0)
             info["compile_s"] = sum(report.compile_seconds.values())
             info["quantisation"] = [vars(q) for q in report.quantisation]
         sim.end()
@@ -329,14 +334,41 @@ def spikes_to_states(population, steps, dt) -> np.ndarray:
 
 
 def greedy_colouring(qubo: Qubo) -> np.ndarray:
-    """A proper colouring of the coupling graph (largest degree first, each node the smallest
-    colour its coloured neighbours leave free): coupled variables never share a colour."""
-    import networkx
-    graph = networkx.Graph()
-    graph.add_nodes_from(range(qubo.n))
-    graph.add_edges_from(zip(qubo.rows.tolist(), qubo.cols.tolist()))
-    colours = networkx.greedy_color(graph, strategy="largest_first")
-    return np.array([colours[i] for i in range(qubo.n)], dtype=np.int64)
+    """A proper colouring of the coupling graph: coupled variables never share a colour.
+    DSATUR (Brélaz 1979): the next node coloured is the one whose coloured neighbours already
+    use the most colours (ties: the larger degree, then the lower index), and it takes the
+    smallest colour they leave free. It needs fewer colours than largest-first greedy (3 rather
+    than 4 on random 3-regular graphs, 15 rather than 17 on G1-shaped ones), and each colour
+    costs the machine one time step per sweep."""
+    upper = qubo.upper()
+    graph = (upper + upper.T).tocsr()
+    return _dsatur(graph.indptr.astype(np.int64), graph.indices.astype(np.int64))
+
+
+@njit(cache=True)
+def _dsatur(indptr, indices):
+    n = indptr.size - 1
+    degree = indptr[1:] - indptr[:-1]
+    colour = np.full(n, -1, np.int64)
+    seen = np.zeros((n, (degree.max() if n else 0) + 1), np.bool_)     # colours among i's neighbours
+    saturation = np.zeros(n, np.int64)
+    heap = [(np.int64(0), -degree[v], np.int64(v)) for v in range(n)]
+    heapq.heapify(heap)
+    while heap:
+        s, _, v = heapq.heappop(heap)
+        if colour[v] >= 0 or -s != saturation[v]:
+            continue                        # coloured, or an entry made stale by a later push
+        c = 0
+        while seen[v, c]:
+            c += 1
+        colour[v] = c
+        for e in range(indptr[v], indptr[v + 1]):
+            u = indices[e]
+            if colour[u] < 0 and not seen[u, c]:
+                seen[u, c] = True
+                saturation[u] += 1
+                heapq.heappush(heap, (-saturation[u], -degree[u], u))
+    return colour
 
 
 @dataclass
@@ -385,14 +417,26 @@ class AnnealingNeurons:
 
     The coupling graph is coloured (``greedy_colouring``) and colour k updates in the steps
     t = k mod n_colours, so no two coupled neurons try to flip in one step: each round of
-    n_colours steps is one Metropolis sweep, as in sequential simulated annealing. Temperatures
-    by default as dwave-samplers' default β range: hot, the largest energy change of a flip is
-    taken half the time (T = ΔE_max / ln 2); cold, the smallest 1 % of the time
-    (T = ΔE_min / ln 100), geometric in between (``temperatures``). ``colouring=False`` lets every neuron try in
-    every step with probability ``p_update`` instead (``sweeps / p_update`` steps).
+    n_colours steps is one Metropolis sweep, as in sequential simulated annealing. An anneal
+    is ``sweeps`` sweeps, from ``t_hot`` to ``t_cold`` (geometric; defaults: ``temperatures``);
+    the machine anneals again from the state it reached, up to ``anneals`` times, and the host
+    stops it early when ``patience`` anneals in a row did not lower the best energy (None: run
+    them all). ``replicas`` copies of the problem anneal side by side in one population, with
+    their own energies and best states (default: as many as fit the neurons of the PEs the
+    problem takes anyway: 2 for 100 variables, whose PE holds 255). ``colouring=False`` lets
+    every neuron try in every step with probability ``p_update`` instead (``sweeps / p_update``
+    steps per anneal).
+
+    Defaults tuned on random 3-regular (n = 100 and 800) and G1-shaped (800 nodes, 6 %) Max-Cut
+    (``benchmarks/qubo.py``): shorter anneals started cooler than dwave-samplers' default
+    reach a near-optimal cut in fewer sweeps, and restarts and replicas make up the optimum's
+    lower odds per anneal.
     """
 
-    sweeps: int = 1000
+    sweeps: int = 400
+    anneals: int = 4
+    patience: int | None = 1
+    replicas: int | None = None
     t_hot: float | None = None
     t_cold: float | None = None
     colouring: bool = True
@@ -402,27 +446,44 @@ class AnnealingNeurons:
     record_energy: bool = True
 
     def temperatures(self, ints: Integers, qubo: Qubo) -> tuple[float, float]:
-        """(t_hot, t_cold) in quanta. A flip of x_i changes E by ±(b_i + Σ_j J_ij x_j), at most
-        max(|b_i + Σ J_ij<0|, |b_i + Σ J_ij>0|); the smallest change taken is the smallest
-        non-zero |b_i| or |J_ij| / 2 (the step of ±J_ij around a balanced field, as in Max-Cut)."""
+        """(t_hot, t_cold) in quanta. A flip of x_i changes E by ±(b_i + Σ_j J_ij x_j); over
+        uniformly random states its mean is μ_i = b_i + Σ_j J_ij / 2 and its variance
+        Σ_j J_ij² / 4. Hot: 0.45 x the mean over variables of the root mean square,
+        sqrt(μ_i² + Σ_j J_ij² / 4), so a typical uphill move at a random state is taken
+        about one time in ten (on Max-Cut, 0.45 sqrt(degree)). Cold: the smallest non-zero
+        |b_i| or |J_ij| / 2 (the step of ±J_ij around a balanced field, as in Max-Cut) is
+        taken 1 % of the time, as dwave-samplers' default cold end (T = ΔE_min / ln 100)."""
         def per_variable(values):
             return np.bincount(qubo.rows, values, qubo.n) + np.bincount(qubo.cols, values, qubo.n)
         j = ints.couplings
-        largest = np.maximum(np.abs(ints.linear + per_variable(np.minimum(j, 0))),
-                             np.abs(ints.linear + per_variable(np.maximum(j, 0))))
+        mean = ints.linear + per_variable(j) / 2
+        rms = np.sqrt(mean ** 2 + per_variable(j * j) / 4)
         steps = np.abs(np.concatenate([ints.linear, j / 2]))
         steps = steps[steps > 0]
-        hot = largest.max() / np.log(2) if self.t_hot is None else self.t_hot / ints.quantum
         cold = (steps.min() if steps.size else 1.0) / np.log(100) if self.t_cold is None \
             else self.t_cold / ints.quantum
+        hot = max(0.45 * rms.mean(), cold) if self.t_hot is None else self.t_hot / ints.quantum
         if not (hot > 0 and cold > 0):
             raise ValueError(f"AnnealingNeurons: temperatures must be positive, got t_hot={self.t_hot}, "
                              f"t_cold={self.t_cold}")
         return float(hot), float(cold)
 
+    def replica_count(self, qubo: Qubo) -> int:
+        """``replicas``, or as many copies as the PEs that one copy needs hold neurons for."""
+        if self.replicas is not None:
+            if self.replicas < 1:
+                raise ValueError(f"AnnealingNeurons: replicas must be >= 1, not {self.replicas}")
+            return int(self.replicas)
+        pes = -(-qubo.n // MAX_NEURONS_PER_PE)
+        return max(1, pes * MAX_NEURONS_PER_PE // qubo.n)
+
     def build(self, sim, qubo: Qubo):
-        """The QUBONeuron population on ``sim`` (set up), its couplings, and the steps to run."""
+        """The QUBONeuron population on ``sim`` (set up): ``replicas`` copies of the problem
+        side by side, their couplings; and the integer problem, steps per anneal, colours and
+        copies."""
         from .extra_models import QUBONeuron
+        if self.sweeps < 1 or self.anneals < 1:
+            raise ValueError(f"AnnealingNeurons: sweeps and anneals must be >= 1, not {self.sweeps}, {self.anneals}")
         ints = integer_problem(qubo, self.weight_bits)
         hot, cold = self.temperatures(ints, qubo)
         if self.colouring and qubo.rows.size:
@@ -431,51 +492,71 @@ class AnnealingNeurons:
         else:
             colour, period, p_update = np.zeros(qubo.n, np.int64), 1, self.p_update
         steps = int(np.ceil(self.sweeps * period / p_update))
-        cells = QUBONeuron(bias=ints.linear, t_hot=hot, t_cold=cold, anneal_time=steps * self.timestep,
-                           colour=colour.astype(float), n_colours=float(period), p_update=p_update)
-        x = sim.Population(qubo.n, cells, label="qubo variables")
+        copies = self.replica_count(qubo)
+        n = qubo.n
+        cells = QUBONeuron(bias=np.tile(ints.linear, copies), t_hot=hot, t_cold=cold,
+                           anneal_time=steps * self.timestep, anneals=float(self.anneals),
+                           colour=np.tile(colour, copies).astype(float), n_colours=float(period), p_update=p_update,
+                           replica_size=float(n if copies > 1 else 0))
+        x = sim.Population(n * copies, cells, label="qubo variables")
         if hasattr(x, "set_paradigm"):
             x.set_paradigm("serial")
             x.set_weight_bits(self.weight_bits)
-        both = np.concatenate([np.column_stack([qubo.rows, qubo.cols]), np.column_stack([qubo.cols, qubo.rows])])
-        j = np.concatenate([ints.couplings, ints.couplings])
-        for keep, receptor, sign in ((j < 0, "excitatory", -1.0), (j > 0, "inhibitory", 1.0)):
+        shift = np.repeat(np.arange(copies) * n, qubo.rows.size)
+        rows, cols = np.tile(qubo.rows, copies) + shift, np.tile(qubo.cols, copies) + shift
+        both = np.concatenate([np.column_stack([rows, cols]), np.column_stack([cols, rows])])
+        j = np.tile(ints.couplings, 2 * copies)
+        for keep, receptor in ((j < 0, "excitatory"), (j > 0, "inhibitory")):
             if keep.any():
                 # PyNN's inhibitory weights are negative: both receptors get -J
                 sim.Projection(x, x, sim.FromListConnector(np.column_stack(
                     [both[keep], -j[keep], np.full(keep.sum(), self.timestep)]), column_names=["weight", "delay"]),
                     receptor_type=receptor, label=f"{receptor} couplings")
-        return x, ints, steps, period
+        return x, ints, steps, period, copies
 
     def sample(self, sim, qubo: Qubo, seed: int, setup_options=None):
-        """Anneal once; returns the machine's best state as the one candidate, and run information
-        (the machine's best energy and the step it was held at, emulated steps, wall times, the
-        energy trace, the quantum and the mapping's weight quantisation)."""
-        from .extra_models import best_state
+        """Anneal; returns each replica's best state the machine kept as the candidates, and run
+        information (the machine's best energy and the step it was held at, emulated steps,
+        anneals run, wall times, the energy trace (per step, the lowest running energy of the
+        replicas), the quantum and the mapping's weight quantisation)."""
+        from .extra_models import best_states
         sim.setup(timestep=self.timestep, min_delay=self.timestep, rng_seed=seed, **(setup_options or {}))
         t0 = time.perf_counter()
-        x, ints, steps, period = self.build(sim, qubo)
+        x, ints, steps, period, copies = self.build(sim, qubo)
         if self.record_energy:
-            x[0:1].record("energy")
+            x[np.arange(copies) * qubo.n].record("energy")
         t1 = time.perf_counter()
-        sim.run((steps + 2) * self.timestep)          # two more steps account for the last flips
+        # step 0 loads the initial state; two more steps account for an anneal's last flips
+        sim.run((1 + steps + 2) * self.timestep)
+        best = best_states(x)
+        record, done, calm = min(b.energy for b in best), 1, 0
+        while done < self.anneals and (self.patience is None or calm < self.patience):
+            sim.run(steps * self.timestep)
+            best = best_states(x)
+            done += 1
+            lowest = min(b.energy for b in best)
+            calm = 0 if lowest < record else calm + 1
+            record = min(record, lowest)
         t2 = time.perf_counter()
-        best = best_state(x)
-        info = {"time_steps": steps + 2, "timestep_ms": self.timestep, "n_colours": period,
-                "quantum": ints.quantum, "coefficient_error": ints.relative_error,
-                "machine_energy": qubo.offset + ints.quantum * best.energy, "best_step": best.step,
+        first = min(best, key=lambda b: (b.energy, b.step, b.replica))
+        info = {"time_steps": 3 + done * steps, "timestep_ms": self.timestep, "n_colours": period,
+                "sweeps": self.sweeps, "replicas": copies, "anneals": done, "quantum": ints.quantum,
+                "coefficient_error": ints.relative_error,
+                "machine_energy": qubo.offset + ints.quantum * first.energy, "best_step": first.step,
+                "candidate_steps": [b.step for b in best],
                 "build_s": t1 - t0, "run_s": t2 - t1}
         if self.record_energy:
-            signal = x[0:1].get_data("energy").segments[-1].analogsignals[0]
-            info["energy_trace"] = qubo.offset + ints.quantum * np.asarray(signal.magnitude)[:, 0]
+            signal = x[np.arange(copies) * qubo.n].get_data("energy").segments[-1].analogsignals[0]
+            info["energy_trace"] = qubo.offset + ints.quantum * np.asarray(signal.magnitude).min(axis=1)
         info["readback_s"] = time.perf_counter() - t2
         if hasattr(sim, "mapping"):
             report = sim.mapping()
             info["emulation_s"] = report.run_seconds.get("emulation", float("nan"))
+            info["load_s"] = report.run_seconds.get("load", 0.0)
             info["compile_s"] = sum(report.compile_seconds.values())
             info["quantisation"] = [vars(q) for q in report.quantisation]
         sim.end()
-        return best.state[None, :].astype(bool), info
+        return np.array([b.state for b in best], dtype=bool), info
 
 
 # -- the front door -----------------------------------------------------------------------------------
@@ -484,15 +565,17 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
 
     Each read anneals a freshly seeded network (seeds ``seed``, ``seed+1``, ...). Returns a
     ``dimod.SampleSet`` (install the extra: ``pip install pynn_spinnaker2[qubo]``) with exact host
-    energies, per read the step its state was found at (``step``), and in ``info`` the emulated
-    steps, times, the mapping's weight quantisation and each read's energy trace. ``sim`` is the
-    PyNN backend (default this one). ``model`` makes and runs the network: by default
-    :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``: the machine keeps the
-    best state and its energy, returned in ``info['machine_energy']``), :class:`StandardNeurons`
-    (standard PyNN cells, best of the per-step spike states) on any other. Any object with
+    energies, per read the step its state was found at (``step``), and in ``info`` per read the
+    emulated steps (and anneals run), times and energy trace, and the mapping's weight
+    quantisation. ``sim`` is the PyNN backend (default this one). ``model`` makes and runs the
+    network: by default :class:`AnnealingNeurons` on this backend (``extra_models.QUBONeuron``:
+    the machine keeps each replica's best state and its energy, the best returned in
+    ``info['machine_energy']``), :class:`StandardNeurons` (standard PyNN cells, best of the
+    per-step spike states) on any other. Any object with
     ``sample(sim, qubo, seed, setup_options) -> (states, info)`` will do, ``states`` the (k, n)
     0/1 candidates and ``info`` a dict (``time_steps`` and, from this backend, ``quantisation``
-    as in ``sim.mapping()``; optionally ``best_step``, ``energy_trace``, ``machine_energy``).
+    as in ``sim.mapping()``; optionally ``candidate_steps`` or ``best_step``, ``energy_trace``,
+    ``machine_energy``).
     """
     try:
         import dimod
@@ -520,12 +603,13 @@ def solve(Q, num_reads: int = 1, seed: int = 0, model=None, sim=None, n_chips: i
         k = int(np.argmin(e))
         best.append(states[k])
         energy.append(e[k])
-        step.append(info.get("best_step", k))
+        step.append(info["candidate_steps"][k] if "candidate_steps" in info else info.get("best_step", k))
         traces.append(info.get("energy_trace", e))
         infos.append(info)
-    info = {key: infos[0][key] for key in ("time_steps", "timestep_ms", "quantisation", "quantum", "n_colours")
+    info = {key: infos[0][key] for key in ("timestep_ms", "quantisation", "quantum", "n_colours", "replicas")
             if key in infos[0]}
-    for key in ("build_s", "run_s", "readback_s", "emulation_s", "compile_s", "machine_energy"):
+    for key in ("time_steps", "anneals", "build_s", "run_s", "readback_s", "emulation_s", "compile_s", "load_s",
+                "machine_energy"):
         if key in infos[0]:
             info[key] = [i[key] for i in infos]
     info["energy_trace"] = traces

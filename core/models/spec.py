@@ -42,6 +42,11 @@ class ModelSpec:
     integer_weights: bool = False           # weights are whole numbers of the model's unit: weight step 1
     signed_events: bool = False             # spike counts may be negative (a binary neuron's -1: turned off)
     recurrent_only: bool = False            # input only from its own population, delays of one step
+    state_check: Callable | None = None     # (label, initial state): model-specific checks, raising
+    projection_check: Callable | None = None    # (label, post parameters, pre index, post index), raising
+    state_from_start: bool = False          # state is taken in at step 0 only: not settable mid-run
+    repartition: Callable | None = None     # (istate, constants, old PE starts, new PE starts): per-PE
+    #                                         state moved in place when a population's PEs change between runs
 
     @property
     def synapse_units(self) -> str:

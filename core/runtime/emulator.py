@@ -365,6 +365,14 @@ class Emulator:
         return self.fstate[self._rows(pop), self._column(pop, variable)].astype(float)
 
     def set_state(self, pop: int, variable: str, values):
+        population = self.program.network.populations[pop]
+        spec = population.spec
+        if spec.state_from_start and self.step > 0:
+            raise ValueError(f"population {population.label!r}: {spec.name} takes its state in at the first step "
+                             f"only; set {variable!r} before the first run or after reset()")
+        if spec.state_check is not None:
+            state = {name: self.get_state(pop, name) for name in spec.state}
+            spec.state_check(population.label, state | {variable: np.broadcast_to(values, (population.size,))})
         self.fstate[self._rows(pop), self._column(pop, variable)] = values
 
     def set_parameters(self, pop: int, parameters: dict):
@@ -461,7 +469,7 @@ class Emulator:
         rows = self._rows(pop)
         mine = np.flatnonzero((neuron >= rows.start) & (neuron < rows.stop))
         mine = mine[np.argsort(step[mine], kind="stable")]       # PEs record a window at a time
-        repeat = count[mine]
+        repeat = np.maximum(count[mine], 0)     # a binary neuron's -1 (turned off) is a packet, not a spike
         return (np.repeat(neuron[mine] - rows.start, repeat),
                 np.repeat((step[mine] + 1) * self.dt, repeat))
 
@@ -672,6 +680,12 @@ class Emulator:
                           "Tsodyks-Markram states start afresh; call reset() before changing the network to "
                           "avoid this", stacklevel=3)
 
+    def pe_starts(self, pop: int) -> np.ndarray:
+        """The first neuron (index in population ``pop``) of each PE holding its neurons."""
+        pes, rows = self.program.images.pes, self._rows(pop)
+        mine = (pes.model >= 0) & (pes.n > 0) & (pes.g0 >= rows.start) & (pes.g0 < rows.stop)
+        return np.unique(pes.g0[mine]) - rows.start
+
     def neuron_scales(self) -> np.ndarray:
         """float32 (neurons, receptors): the weight step each neuron's input buffers are read with."""
         pes = self.program.images.pes
@@ -709,6 +723,11 @@ class Emulator:
         self.step, self.trial = old.step, old.trial
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
         self.fstate[:n], self.istate[:n], self.rng[:n] = old.fstate, old.istate, old.rng
+        for p, pop in enumerate(old.program.network.populations):
+            starts, old_starts = self.pe_starts(p), old.pe_starts(p)
+            if pop.spec.repartition is not None and not np.array_equal(starts, old_starts):
+                rows = self._rows(p)
+                pop.spec.repartition(self.istate[rows], self.constants[rows], old_starts, starts)
         self._rewind_events(from_step=self.step)
         self._current_image, self.inj_value = old._current_image, old.inj_value
         self._load_currents(current_images(self.program.network, self.program.images.neurons.pop_offset))
