@@ -157,22 +157,36 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     # learning rules: index per learned projection
     learned = [j for j, q in enumerate(network.value_projections) if q.learning is not None]
 
-    # inputs: one per (receiving vertex, projection), over the rows that can carry a value
-    spans = [row_span(q) for q in network.value_projections]
-    inputs: dict[int, list] = {v: [] for v in range(V)}
-    input_of: dict[tuple[int, int], int] = {}
-    for j, q in enumerate(network.value_projections):
+    # inputs: per receiving vertex, one per filter and target. Projections reaching a PE through
+    # the same filter share an input, summed before it is filtered (filters are linear; nengo,
+    # too, filters a node's summed input once), over the union of the rows that can carry a
+    # value; a learning signal keeps its own.
+    vp = network.value_projections
+    spans = [row_span(q) for q in vp]
+    shared: dict[int, dict] = {v: {} for v in range(V)}      # vertex -> input -> [projections, lo, hi]
+    for j, q in enumerate(vp):
         for t in graph.pop_slices[q.post]:
             v = int(nv[t])
-            rows = int(size[t]) if q.target == "neurons" else spans[j][1] - spans[j][0]
-            inputs[v].append((j, rows))
+            lo_row, hi_row = (0, int(size[t])) if q.target == "neurons" else spans[j]
+            f = q.filter
+            which = ("learning", j) if q.target == "learning" else (
+                q.target, f.A.tobytes(), f.B.tobytes(), f.C.tobytes(), f.D)
+            entry = shared[v].setdefault(which, [[], None, None])
+            entry[0].append(j)
+            if hi_row > lo_row:
+                entry[1] = lo_row if entry[1] is None else min(entry[1], lo_row)
+                entry[2] = hi_row if entry[2] is None else max(entry[2], hi_row)
     # a learning rule's inputs of one signal sit side by side: the rule sums them (e.g. an error
     # made of the post's output and a node's target, arriving as two projections)
-    vp = network.value_projections
+    inputs: dict[int, list] = {}          # vertex -> [(first projection, rows, first row)]
+    input_of: dict[tuple[int, int], int] = {}
     for v in range(V):
-        inputs[v].sort(key=lambda jr: (vp[jr[0]].target == "learning", vp[jr[0]].rule, vp[jr[0]].signal))
-        for c, (j, _) in enumerate(inputs[v]):
-            input_of[(v, j)] = c
+        entries = sorted(shared[v].values(), key=lambda e: (vp[e[0][0]].target == "learning", vp[e[0][0]].rule,
+                                                            vp[e[0][0]].signal, e[0][0]))
+        inputs[v] = [(js[0], (hi - lo) if lo is not None else 0, lo or 0) for js, lo, hi in entries]
+        for c, (js, _, _) in enumerate(entries):
+            for j in js:
+                input_of[(v, j)] = c
 
     # blocks: (pre slice, row group) per projection
     blocks, routes, projection_blocks = [], [], []
@@ -183,7 +197,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         else:
             dests = [int(nv[t]) for t in graph.pop_slices[q.post]]
             lo_row, hi_row = spans[j]
-            groups = [(r0, min(hi_row, r0 + ROWS_PER_GROUP), dests, lo_row)
+            groups = [(r0, min(hi_row, r0 + ROWS_PER_GROUP), dests, None)
                       for r0 in range(lo_row, hi_row, ROWS_PER_GROUP)]
         count = 0
         for s in graph.pop_slices[q.pre]:
@@ -196,7 +210,8 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
                 blocks.append((int(nv[s]), j, r0, r1, int(lo[s]), int(size[s])))
                 routes.append((key, VALUE_MASK, int(nv[s]), dests))
                 for d in dests:
-                    vkeys[d].append((key, input_of[(d, j)], r0 - base))
+                    c = input_of[(d, j)]
+                    vkeys[d].append((key, c, r0 - (inputs[d][c][2] if base is None else base)))
                 count += 1
         projection_blocks.append(count)
 
@@ -244,11 +259,11 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     for v in range(V):
         in_start[v] = len(in_rows)
         in_count[v] = len(inputs[v])
-        for j, rows in inputs[v]:
+        for j, rows, row0 in inputs[v]:
             q = network.value_projections[j]
             off, k = add_filter(q.filter)
             in_rows.append(rows)
-            in_row0.append(spans[j][0] if q.target != "neurons" else 0)
+            in_row0.append(row0)
             in_acc.append(acc_off)
             in_target.append(TARGET_ID[q.target])
             in_filter.append(off)
@@ -301,7 +316,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
     lstate = 0
 
     def signal_input(v, j, name):
-        found = [c for c, (jj, _) in enumerate(inputs[v]) if network.value_projections[jj].target == "learning"
+        found = [c for c, (jj, _, _) in enumerate(inputs[v]) if network.value_projections[jj].target == "learning"
                  and network.value_projections[jj].rule == j and network.value_projections[jj].signal == name]
         return in_start[v] + found[0] if found else -1
 

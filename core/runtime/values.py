@@ -5,7 +5,7 @@ Phase 1 (``window``), each step: the neurons take the input current settled at t
 previous step (a playback PE takes the host's values instead), update, adjust learned matrices,
 and every value block sends one packet per row whose payload is the row's partial sum over the
 PE's neurons (float32 bits). Phase 2: each packet's key is looked up in the PE's key table and
-its value added to the input's accumulator (``receive``); when all of the step's packets are in,
+its value added to the input's accumulator (``deliver``); when all of the step's packets are in,
 ``settle`` filters every input, sums the encoder inputs into the PE's input vector x and sets
 each neuron's input current, e . x plus its own per-neuron rows. A packet sent in step t thus
 acts on the neurons in step t + 1, the one-step delay of a synapse in update mode; a relay PE
@@ -86,18 +86,6 @@ def lookup(v, key, vi):
         else:
             lo = mid + 1
     return -1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def receive(v, e, vi, outbox, stats):
-    """One value packet (outbox entry ``e``) arriving at PE ``v``: added to its input's row."""
-    key = outbox.key[e]
-    found = lookup(v, key, vi)
-    if found < 0:
-        stats[v, UNMATCHED] += 1
-        return
-    c = vi.vkey_input[found]
-    vi.acc[vi.in_acc[c] + vi.vkey_row0[found] + np.int64(key & _ROW_MASK)] += outbox.value[e]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -233,9 +221,14 @@ def deliver(v, t0, m):
     delivered = 0
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
+        found = lookup(v, key, vi)      # a key range is one value block: one row of the key table
+        base = vi.in_acc[vi.vkey_input[found]] + vi.vkey_row0[found] if found >= 0 else -1
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
             if outbox.packet[e] and outbox.key[e] & mask == key:
+                if base < 0:
+                    stats[v, UNMATCHED] += 1
+                    continue
                 delivered += 1
-                receive(v, e, vi, outbox, stats)
+                vi.acc[base + np.int64(outbox.key[e] & _ROW_MASK)] += outbox.value[e]
     stats[v, DELIVERED] += delivered
     settle(v, t0, m)
