@@ -61,7 +61,8 @@ def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None
         rate = float(source_rates.mean()) if source_rates.size else 0.0
     choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range, pop.weight_bits,
                              len(lay.receptors) or 1, pop.model, objective=objective,
-                             rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra)
+                             rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra,
+                             n_projections=len(lay.projections))
     plastic = plastic_obstacle(network, lay)
     if plastic:
         if choice.paradigm == "parallel":

@@ -14,8 +14,10 @@ serial or parallel, needs fewer PEs (or, with ``objective="time"``, gives the fa
 3. elsewhere, comparing the cost models' PE estimates, and saying so in its answer.
 
 PEs the parallel paradigm would need beyond the layer's own (spike sources that run on the
-serial PEs) are counted against it. ``exact_pes`` compiles a layer both ways to its exact PE
-counts: the labels the model learns.
+serial PEs) are counted against it. Serial PEs are counted as the pipeline partitions a layer:
+a synaptic matrix beyond four PEs' SRAM stays in DRAM (the paper counts without DRAM; the
+dataset keeps both). ``exact_pes`` compiles a layer both ways to its exact PE counts: the labels
+the model learns.
 """
 from __future__ import annotations
 
@@ -40,24 +42,52 @@ from .partition import partition
 MODEL_PATH = Path(__file__).with_name("paradigm_model.json")
 
 
-def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None):
-    """(PEs, SRAM bytes) of the target population under the serial partition without DRAM
-    (paper IV-A), for a network spike source array -> ``model``, one projection per receptor
-    type ``r`` (default: all excitatory)."""
+def layer_network(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> Network:
+    """A spike source array -> ``model`` network, one projection per receptor type ``r``
+    (default: all excitatory): one layer as the partition sees it."""
     net = Network(timestep=1.0)
     a = net.add_population(Population("source", "SpikeSourceArray", n_source))
     b = net.add_population(Population("target", model, n_target))
     r = np.zeros(len(src), np.int64) if r is None else np.asarray(r)
-    for k in np.unique(r):
+    for k in np.flatnonzero(np.bincount(r, minlength=1)):
         mine = r == k
         net.add_projection(Projection(f"layer {k}", a, b, src[mine], tgt[mine], 1.0, d[mine], receptor=int(k)))
-    graph = partition(net, dram=False)
-    mine = [v for v in graph.vertices if graph.slices[v.slice].population == b]
-    return len(mine), sum(sum(v.bytes.values()) for v in mine)
+    return net
 
 
-def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> int:
-    return serial_graph_bytes(src, tgt, d, n_source, n_target, model, r)[0]
+def _target_pes(graph) -> tuple[int, int, bool]:
+    mine = [v for v in graph.vertices if graph.slices[v.slice].population == 1]     # the target
+    return len(mine), sum(sum(v.bytes.values()) for v in mine), any(v.dram for v in mine)
+
+
+def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None,
+                       dram: bool = True):
+    """(PEs, SRAM bytes) of the layer's target population under the serial partition: with
+    ``dram`` as the pipeline partitions it, without as the paper counts (IV-A)."""
+    return _target_pes(partition(layer_network(src, tgt, d, n_source, n_target, model, r), dram=dram))[:2]
+
+
+class SerialCounts(NamedTuple):
+    pes: int                 # without DRAM, as the paper counts
+    bytes: int               # their SRAM bytes
+    dram_pes: int            # as the pipeline partitions
+    dram_bytes: int
+    in_dram: bool            # some of the layer's rows stay in DRAM
+
+
+def serial_counts(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> SerialCounts:
+    """``serial_graph_bytes`` with and without DRAM, from one partition where they agree: the
+    partition with DRAM tries whole-SRAM shares of 1-4 PEs first and cuts slices finer on the
+    same failures as without, so a layer none of whose PEs keeps its rows in DRAM is partitioned
+    the same both ways; only one that does is partitioned again, without."""
+    net = layer_network(src, tgt, d, n_source, n_target, model, r)
+    pes, n_bytes, in_dram = _target_pes(partition(net))
+    without = _target_pes(partition(net, dram=False))[:2] if in_dram else (pes, n_bytes)
+    return SerialCounts(*without, pes, n_bytes, in_dram)
+
+
+def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None, dram=True) -> int:
+    return serial_graph_bytes(src, tgt, d, n_source, n_target, model, r, dram)[0]
 
 
 def parallel_plan(src, tgt, w, d, n_source: int, n_target: int, delay_range: int, weight_bits: int = 8,
@@ -74,9 +104,11 @@ def parallel_pes(src, tgt, w, d, n_source: int, n_target: int, delay_range: int,
     return parallel_plan(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r).n_pes
 
 
-def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp", r=None):
-    """(serial PEs, parallel PEs) of one layer, each compiled."""
-    return (serial_pes(src, tgt, d, n_source, n_target, model, r),
+def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp", r=None,
+              dram=True):
+    """(serial PEs, parallel PEs) of one layer, each compiled (serial as the pipeline partitions
+    it, or without DRAM as the paper counts)."""
+    return (serial_pes(src, tgt, d, n_source, n_target, model, r, dram),
             parallel_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r))
 
 
@@ -186,7 +218,7 @@ def outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types,
 def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: int, weight_bits: int = 8,
                     n_types: int = 1, model: str = "IF_curr_exp", *, objective: str = "pes",
                     rate_hz: float | None = None, dt_ms: float = 1.0, cycle_costs=None,
-                    parallel_extra_pes: int = 0) -> Choice:
+                    parallel_extra_pes: int = 0, n_projections: int | None = None) -> Choice:
     """Serial or parallel for one layer, before compiling either.
 
     ``objective="pes"``: fewer PEs. A layer that one serial PE certainly holds is serial (no
@@ -194,6 +226,8 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
     the cost models' PE estimates. ``parallel_extra_pes``: PEs
     the parallel paradigm needs beyond the layer's (spike sources that would otherwise run on the
     serial PEs); when the classifier picks parallel, the estimates decide with them counted.
+    ``n_projections`` (default: one per receptor type) bounds the synaptic blocks for the one-PE
+    rule.
     ``objective="time"``: the busiest PE's expected cycles per step (``cycles.py``), sources
     firing at ``rate_hz``."""
     if objective not in OBJECTIVES:
@@ -201,7 +235,7 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
     if objective == "time":
         return _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
                         cycle_costs)
-    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits):
+    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits, n_projections or max(n_types, 1)):
         return Choice("serial", "one serial PE holds it (exact)")
     outside = outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types, model, load_model()["grid"])
     if not outside:
