@@ -59,8 +59,9 @@ from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
 from benchmarks import paradigm_dataset  # noqa: E402
-from benchmarks.paradigm_dataset import DEFAULT_OUT, LABELLINGS, grid_layer, load  # noqa: E402
+from benchmarks.paradigm_dataset import DEFAULT_OUT, LABELLINGS, grid_layer, layer_blocks, load  # noqa: E402
 from core.mapping import switching  # noqa: E402
+from core.mapping.layers import layer, serial_blocks  # noqa: E402
 
 SEED = 0
 JOBS = 2                  # folds fitted side by side (the results do not depend on it)
@@ -90,7 +91,8 @@ def feature_matrix(data: dict, full: bool) -> np.ndarray:
     raw = np.column_stack([data["n_source"], data["n_target"], data["density"], data["delay_range"]]).astype(float)
     if not full:
         return raw
-    return np.array([switching.features(int(a), int(b), float(c), int(d), int(bits), int(types))
+    return np.array([switching.features(int(a), int(b), float(c), int(d), int(bits), int(types),
+                                        blocks=layer_blocks(int(a), int(types), float(c)))
                      for (a, b, c, d), bits, types in zip(raw, data["weight_bits"], data["n_types"])])
 
 
@@ -241,11 +243,11 @@ def figure5(data, lab: Labelling, rows: np.ndarray, switched: np.ndarray, path: 
 # -- auto as the compiler runs it ------------------------------------------------------------------
 
 def one_pe(data, rows) -> np.ndarray:
-    """Layers that one serial PE certainly holds (``switching.serial_fits_one_pe``; the dataset's
-    layers have one projection per receptor type)."""
+    """Layers that one serial PE certainly holds (``switching.serial_fits_one_pe``)."""
     return np.array([switching.serial_fits_one_pe(int(data["n_source"][i]), int(data["n_target"][i]),
                                                   int(data["delay_range"][i]), weight_bits=int(data["weight_bits"][i]),
-                                                  n_projections=int(data["n_types"][i]))
+                                                  blocks=layer_blocks(int(data["n_source"][i]),
+                                                                      int(data["n_types"][i]), 1.0))
                      for i in rows], dtype=bool)
 
 
@@ -257,7 +259,8 @@ def cost_model_choice(X: np.ndarray) -> np.ndarray:
 
 
 def decision_timing(data, idx, repeats=3) -> str:
-    """One layer at a time: ``auto``'s decision against compiling both paradigms."""
+    """One layer at a time: ``auto``'s decision (the layer's serial blocks counted from its
+    projections, then ``choose_paradigm``) against compiling both paradigms."""
     switching.load_model.cache_clear()
     switching._shipped.cache_clear()
     switching.choose_paradigm(100, 100, 0.5, 2)          # load the model once, as a compiler would
@@ -266,13 +269,15 @@ def decision_timing(data, idx, repeats=3) -> str:
         a, b, c, d = (int(data["n_source"][i]), int(data["n_target"][i]), float(data["density"][i]),
                       int(data["delay_range"][i]))
         bits, types = int(data["weight_bits"][i]), int(data["n_types"][i])
+        src, tgt, w, dl, r = grid_layer(int(data["index"][i]), a, b, c, d, bits, types)
+        net = switching.layer_network(src, tgt, dl, a, b, r=r)
+        lay = layer(net, 1)
         runs = []
         for _ in range(repeats):                          # the least of a few runs, as timeit does
             t = time.perf_counter()
-            switching.choose_paradigm(a, b, c, d, bits, types)
+            switching.choose_paradigm(a, b, c, d, bits, types, blocks=serial_blocks(net, lay))
             runs.append(time.perf_counter() - t)
         decide.append(min(runs))
-        src, tgt, w, dl, r = grid_layer(int(data["index"][i]), a, b, c, d, bits, types)
         t = time.perf_counter()
         switching.exact_pes(src, tgt, w, dl, a, b, d, bits, r=r)
         both.append(time.perf_counter() - t)

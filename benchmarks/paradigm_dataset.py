@@ -41,6 +41,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.hardware import MAX_NEURONS_PER_PE  # noqa: E402
+from core.mapping.estimates import SerialBlocks, default_blocks  # noqa: E402
 from core.mapping.switching import parallel_plan, serial_counts  # noqa: E402
 
 SIZES = np.arange(50, 501, 50)
@@ -84,6 +86,19 @@ def grid_layer(index: int, n_source: int, n_target: int, density: float, delay_r
     """Synapses of grid layer ``index`` in one variant: source, target, weight, delay, receptor type."""
     return variant_of(index, n_source, layer_synapses(index, n_source, n_target, density, delay_range),
                       weight_bits, n_types)
+
+
+def layer_blocks(n_source: int, n_types: int, density: float) -> SerialBlocks:
+    """The serial blocks of a grid layer (``core.mapping.layers.serial_blocks`` of its network):
+    one per source slice, the inhibitory projection's over the slices holding its sources."""
+    if n_types == 1:
+        return default_blocks(n_source, 1, density)
+    slices = -(-n_source // MAX_NEURONS_PER_PE)
+    bounds = np.linspace(0, n_source, slices + 1).round()
+    first_inhibitory = n_source - round(INHIBITORY_FRACTION * n_source)
+    reached = [bounds[:-1] < first_inhibitory, bounds[1:] > first_inhibitory]     # excitatory, inhibitory
+    return SerialBlocks.of(slices, [k.sum() for k in reached], [np.diff(bounds)[k].sum() for k in reached],
+                           [density, density], [0, 0])
 
 
 def parse_variant(spec: str) -> tuple[int, int, int]:

@@ -34,8 +34,8 @@ from ..hardware import MAX_NEURONS_PER_PE
 from ..models import MODELS
 from ..network import Network, Population, Projection
 from . import cycles, estimates
-from .estimates import (FEATURES, features, neuron_bytes, parallel_estimate, parallel_layout,  # noqa: F401
-                        serial_estimate, serial_fits_one_pe, serial_layout)
+from .estimates import (FEATURES, SerialBlocks, default_blocks, features, neuron_bytes,  # noqa: F401
+                        parallel_estimate, parallel_layout, serial_estimate, serial_fits_one_pe, serial_layout)
 from .parallel import compile_layer
 from .partition import partition
 
@@ -176,9 +176,9 @@ class Ensemble(NamedTuple):
 
 @njit(cache=True, nogil=True)
 def _classify(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron, fixed, wps,
-              roots, left, right, feature, threshold, leaf):
+              vertices, blocks, rows, block_density, source, roots, left, right, feature, threshold, leaf):
     x = estimates._features(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron,
-                            fixed, wps, np.empty(len(FEATURES)))
+                            fixed, wps, vertices, blocks, rows, block_density, source, np.empty(len(FEATURES)))
     return _evaluate(x, roots, left, right, feature, threshold, leaf)
 
 
@@ -218,7 +218,7 @@ def outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types,
 def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: int, weight_bits: int = 8,
                     n_types: int = 1, model: str = "IF_curr_exp", *, objective: str = "pes",
                     rate_hz: float | None = None, dt_ms: float = 1.0, cycle_costs=None,
-                    parallel_extra_pes: int = 0, n_projections: int | None = None) -> Choice:
+                    parallel_extra_pes: int = 0, blocks: SerialBlocks | None = None) -> Choice:
     """Serial or parallel for one layer, before compiling either.
 
     ``objective="pes"``: fewer PEs. A layer that one serial PE certainly holds is serial (no
@@ -226,26 +226,28 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
     the cost models' PE estimates. ``parallel_extra_pes``: PEs
     the parallel paradigm needs beyond the layer's (spike sources that would otherwise run on the
     serial PEs); when the classifier picks parallel, the estimates decide with them counted.
-    ``n_projections`` (default: one per receptor type) bounds the synaptic blocks for the one-PE
-    rule.
+    ``blocks``: the serial partition's blocks of the layer (``layers.serial_blocks``; default:
+    each receptor type's projection from one source population, ``estimates.default_blocks``).
     ``objective="time"``: the busiest PE's expected cycles per step (``cycles.py``), sources
     firing at ``rate_hz``."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+    blocks = blocks or default_blocks(n_source, n_types, density)
     if objective == "time":
         return _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
-                        cycle_costs)
-    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits, n_projections or max(n_types, 1)):
+                        cycle_costs, blocks)
+    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits, blocks):
         return Choice("serial", "one serial PE holds it (exact)")
     outside = outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types, model, load_model()["grid"])
     if not outside:
         m = _shipped()
         score = m.offset + _classify(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits),
                                      int(n_types), float(neuron_bytes(model)),
-                                     *estimates.serial_constants(model, int(delay_range), int(weight_bits)), *m[1:])
+                                     *estimates.serial_constants(model, int(delay_range), int(weight_bits)),
+                                     *blocks, *m[1:])
         if score <= 0 or not parallel_extra_pes:
             return Choice("parallel" if score > 0 else "serial", "classifier")
-    s = serial_layout(n_source, n_target, density, delay_range, model, weight_bits).pes
+    s = serial_layout(n_source, n_target, density, delay_range, model, weight_bits, blocks).pes
     p = parallel_estimate(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model), n_types)
     why = [f"{', '.join(outside)} outside the training grid"] if outside else []
     if parallel_extra_pes:
@@ -255,11 +257,11 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
 
 
 def _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
-             cycle_costs) -> Choice:
+             cycle_costs, blocks) -> Choice:
     costs_ = cycle_costs or cycles.CycleCosts()
     rate = cycles.DEFAULT_RATE_HZ if rate_hz is None else rate_hz
     spec = MODELS[model]
-    s = cycles.serial_layer_cycles(serial_layout(n_source, n_target, density, delay_range, model, weight_bits),
+    s = cycles.serial_layer_cycles(serial_layout(n_source, n_target, density, delay_range, model, weight_bits, blocks),
                                    n_source, density, spec, rate, dt_ms, costs_)
     layout = parallel_layout(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model),
                              n_types)

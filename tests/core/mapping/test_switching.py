@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 from core import Network, Population, Projection
 from core.hardware import DATA_SRAM_BYTES
 from core.mapping import switching
+from benchmarks.paradigm_dataset import layer_blocks
+from core.mapping.layers import layer, serial_blocks
 from core.mapping.partition import partition
 
 
@@ -36,16 +38,44 @@ LAYERS = [(50, 50, 0.1, 1), (500, 500, 1.0, 16), (300, 150, 0.4, 4), (450, 100, 
           (250, 350, 0.9, 12), (500, 50, 0.5, 1), (200, 450, 0.3, 16), (350, 250, 0.6, 3), (150, 300, 0.8, 7)]
 
 
+def inhibitory_tail(src, n_source):
+    """Receptor types as the dataset's two-type layers have them: the last fifth inhibitory."""
+    return (src >= n_source - round(0.2 * n_source)).astype(np.int64)
+
+
+@pytest.mark.parametrize("n_types", [1, 2])
 @pytest.mark.parametrize("dram", [False, True], ids=["without DRAM", "with DRAM"])
-def test_serial_estimate_replays_the_partition(dram):
-    """Exact on most layers; a layer near a PE's capacity may flip by a slice."""
+def test_serial_estimate_replays_the_partition(dram, n_types):
+    """Exact on most layers, given the layer's blocks; a layer near a PE's capacity may flip by
+    a slice."""
     exact, estimate = [], []
     for seed, (ns, nt, p, D) in enumerate(LAYERS):
         src, tgt, w, d = grid_like(seed, ns, nt, p, D)
-        exact.append(switching.serial_pes(src, tgt, d, ns, nt, dram=dram))
-        estimate.append(switching.serial_estimate(ns, nt, p, D, dram=dram))
+        r = inhibitory_tail(src, ns) if n_types == 2 else None
+        exact.append(switching.serial_pes(src, tgt, d, ns, nt, r=r, dram=dram))
+        estimate.append(switching.serial_estimate(ns, nt, p, D, blocks=layer_blocks(ns, n_types, p),
+                                                  dram=dram))
     exact, estimate = np.array(exact), np.array(estimate)
     assert np.sum(exact == estimate) >= 8 and np.all(estimate <= 2 * exact) and np.all(exact <= 2 * estimate)
+
+
+@pytest.mark.parametrize("n_source", [50, 255, 256, 300, 500])
+def test_serial_blocks_counted_from_the_projections(n_source):
+    """The blocks the compiler counts from a layer's projections, against the partition's own
+    blocks per target slice, and against what the dataset's features assume."""
+    src, tgt, w, d = grid_like(0, n_source, 40, 0.3, 1)
+    for n_types, r in ((1, None), (2, inhibitory_tail(src, n_source))):
+        net = switching.layer_network(src, tgt, d, n_source, 40, r=r)
+        blocks = serial_blocks(net, layer(net, 1))
+        graph = partition(net)
+        stored = [b for b in graph.blocks if graph.slices[b.target].population == 1]
+        assert blocks.n_blocks == len(stored) and blocks.n_rows == sum(b.n_rows for b in stored)
+        assert blocks.vertices == len({b.source for b in stored})
+        assumed = layer_blocks(n_source, n_types, 0.3)
+        assert blocks.vertices == assumed.vertices
+        for name in ("blocks", "rows", "source"):
+            np.testing.assert_array_equal(getattr(blocks, name), getattr(assumed, name))
+        np.testing.assert_allclose(blocks.density, 0.3, atol=0.05)
 
 
 def test_serial_counts_agree_with_partitioning_both_ways():
@@ -125,8 +155,10 @@ def test_one_serial_pe_rule_holds_for_any_connectivity(n_source, n_target, densi
                                                        n_projections, seed):
     """Where the rule says one serial PE holds a layer, the partition uses exactly one, even with
     every row of every projection full (the worst case the rule assumes) or at the given density."""
-    assume(switching.serial_fits_one_pe(n_source, n_target, delay_range, weight_bits=weight_bits,
-                                        n_projections=n_projections))
+    slices = -(-n_source // 255)
+    blocks = switching.SerialBlocks.of(slices, [slices] * n_projections, [n_source] * n_projections,
+                                       [1.0] * n_projections, [0] * n_projections)
+    assume(switching.serial_fits_one_pe(n_source, n_target, delay_range, weight_bits=weight_bits, blocks=blocks))
     rng = np.random.default_rng(seed)
     for p in (density, 1.0):
         net = Network(timestep=1.0)
@@ -146,7 +178,8 @@ def test_one_serial_pe_rule_stops_where_one_pe_may_not_do():
     assert not switching.serial_fits_one_pe(50, 256, 1)                 # more neurons than a serial PE holds
     assert not switching.serial_fits_one_pe(500, 100, 1)                # full rows would not fit
     assert switching.serial_fits_one_pe(200, 100, 1)
-    assert not switching.serial_fits_one_pe(200, 100, 1, n_projections=2)   # nor two projections' full rows
+    two = switching.SerialBlocks.of(1, [1, 1], [200, 200], [1.0, 1.0], [0, 0])
+    assert not switching.serial_fits_one_pe(200, 100, 1, blocks=two)      # nor two projections' full rows
     assert switching.choose_paradigm(50, 100, 0.1, 1).source == "one serial PE holds it (exact)"
 
 
