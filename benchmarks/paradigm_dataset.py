@@ -198,16 +198,19 @@ def main(argv=None):
     data["variants"] = np.array(args.variants)
     np.savez_compressed(args.out, **data)
     print(f"{data['index'].size} layer compilations in {float(data['wall_seconds']):.1f} s on {args.processes} "
-          f"processes (CPU: serial {data['serial_seconds'].sum():.1f} s, parallel {data['parallel_seconds'].sum():.1f} s); "
-          f"written to {args.out}")
+          f"processes (CPU: serial {data['serial_seconds'].sum():.1f} s, parallel "
+          f"{data['parallel_seconds'].sum():.1f} s); written to {args.out}")
     for bits, types, _ in variants:
         v = variant(data, bits, types)
-        print(f"  {bits}x{types}: {v['label'].size} layers; serial rows in DRAM on {100 * v['serial_in_dram'].mean():.1f} %, "
-              f"saving serial PEs on {100 * np.mean(v['serial_dram_pes'] < v['serial_pes']):.1f} %; median CPU ms "
-              f"serial (both counts) {1e3 * np.median(v['serial_seconds']):.1f}, parallel {1e3 * np.median(v['parallel_seconds']):.1f}")
+        serial_ms, parallel_ms = (1e3 * np.median(v[f"{k}_seconds"]) for k in ("serial", "parallel"))
+        print(f"  {bits}x{types}: {v['label'].size} layers; serial rows in DRAM on "
+              f"{100 * v['serial_in_dram'].mean():.1f} %, saving serial PEs on "
+              f"{100 * np.mean(v['serial_dram_pes'] < v['serial_pes']):.1f} %; median CPU ms serial (both counts) "
+              f"{serial_ms:.1f}, parallel {parallel_ms:.1f}")
         for name, (pes, _) in LABELLINGS.items():
-            print(f"    {name}: parallel wins {100 * v[name].mean():.1f} %, equal PEs {100 * np.mean(v[pes] == v['parallel_pes']):.1f} % "
-                  "(broken by SRAM bytes)")
+            print(f"    {name}: parallel wins {100 * v[name].mean():.1f} %, equal PEs "
+                  f"{100 * np.mean(v[pes] == v['parallel_pes']):.1f} % (broken by SRAM bytes)")
+
 
 if __name__ == "__main__":
     main()
