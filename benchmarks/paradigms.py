@@ -8,7 +8,8 @@
    real-time step. ``auto``'s spikes are checked equal to the serial mapping's (emulated).
 2. ``emulation``: wall time to emulate dense layers in each paradigm (Poisson sources into LIF
    neurons at 100 % density), both in one process, alternating, medians; spikes checked identical.
-3. ``grid``: mean PEs and SRAM bytes per layer of both paradigms over the paper's grid, read from
+3. ``grid``: mean PEs and SRAM bytes per layer of both paradigms over the paper's grid (serial as
+   the pipeline partitions it, and without DRAM as the paper counts), read from
    ``paradigm_dataset.npz`` (``python benchmarks/paradigm_dataset.py``).
 
     python benchmarks/paradigms.py [networks] [emulation] [grid] [--repeats 3]
@@ -188,7 +189,7 @@ def emulation_section(repeats: int, steps: int) -> str:
 # -- the paper's grid ------------------------------------------------------------------------------
 
 def grid_section() -> str:
-    from benchmarks.paradigm_dataset import DEFAULT_OUT, load, variant
+    from benchmarks.paradigm_dataset import DEFAULT_OUT, LABELLINGS, load, variant
 
     data = load(DEFAULT_OUT)
     lines = []
@@ -196,15 +197,23 @@ def grid_section() -> str:
         v = variant(data, bits, types)
         if not v["label"].size:
             continue
-        lines += [f"\n{bits}-bit weights, {types} receptor type(s), {v['label'].size} layers:\n",
-                  "| delay range | serial PEs | parallel PEs | serial KB | parallel KB | parallel / serial bytes | "
-                  "parallel fewer PEs |", "| --- |" + " ---: |" * 6]
+        lines += [f"\n{bits}-bit weights, {types} receptor type(s), {v['label'].size} layers; serial as the "
+                  "pipeline partitions it (rows in DRAM beyond four PEs) and, as the paper counts, without DRAM:\n",
+                  "| delay range | serial PEs | parallel PEs | serial SRAM KB | parallel KB | parallel fewer PEs | "
+                  "equal PEs | label parallel | serial PEs without DRAM | parallel fewer PEs | equal PEs | "
+                  "label parallel |", "| --- |" + " ---: |" * 11]
         for lo, hi in ((1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (1, 16)):
             k = (v["delay_range"] >= lo) & (v["delay_range"] <= hi)
-            sb, pb = v["serial_bytes"][k].mean() / 1024, v["parallel_bytes"][k].mean() / 1024
-            lines.append(f"| {lo if lo == hi else f'{lo}–{hi}'} | {v['serial_pes'][k].mean():.2f} | "
-                         f"{v['parallel_pes'][k].mean():.2f} | {sb:.0f} | {pb:.0f} | {pb / sb:.2f} | "
-                         f"{100 * np.mean(v['parallel_pes'][k] < v['serial_pes'][k]):.1f} % |")
+            p = v["parallel_pes"][k]
+            cells = []
+            for name, (pes, _) in LABELLINGS.items():
+                s = v[pes][k]
+                cells.append((f"{s.mean():.2f} | " if name != "label" else "")
+                             + f"{100 * np.mean(p < s):.1f} % | {100 * np.mean(p == s):.1f} % | "
+                             f"{100 * v[name][k].mean():.1f} %")
+            lines.append(f"| {lo if lo == hi else f'{lo}–{hi}'} | {v['serial_dram_pes'][k].mean():.2f} | {p.mean():.2f} | "
+                         f"{v['serial_dram_bytes'][k].mean() / 1024:.0f} | {v['parallel_bytes'][k].mean() / 1024:.0f} | "
+                         + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

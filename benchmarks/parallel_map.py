@@ -82,7 +82,7 @@ def gesture(delay_range: int, seed: int = 0, density: float = 0.0316):
         src, tgt = np.nonzero(rng.random((n_source, n_target)) < density)
         w = rng.integers(1, 256, src.size)
         d = rng.integers(1, delay_range + 1, src.size)
-        s_pes, _ = serial_graph_bytes(src, tgt, d, n_source, n_target)
+        s_pes, _ = serial_graph_bytes(src, tgt, d, n_source, n_target, dram=False)      # as the paper counts
         kw = dict(n_source=n_source, n_target=n_target, neuron_bytes=neuron_bytes(), delay_range=delay_range)
         plan = compile_layer(src, tgt, w, d, **kw)
         raw_bytes = -(-n_source * delay_range // 4) * 4 * -(-n_target // 16) * 16     # the padded dense map

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..hardware import MAX_NEURONS_PER_PE
 from ..network import Network
+from .estimates import SerialBlocks
 
 
 @dataclass
@@ -51,6 +53,33 @@ def layer(network: Network, target: int) -> Layer:
     offsets = np.concatenate([[0], np.cumsum([network.populations[s].size for s in sources])]).astype(int)
     return Layer(target, projections, sources, [int(o) for o in offsets], sum(p.size for p in projs),
                  max((int(p.delay.max()) for p in projs), default=1), sorted({p.receptor for p in projs}))
+
+
+def serial_blocks(network: Network, lay: Layer) -> SerialBlocks:
+    """The blocks the serial partition stores per target slice of the layer
+    (``estimates.SerialBlocks``): each projection's source population in equal slices of at most
+    255 neurons (as a source needing no finer slices is cut), a block per slice its source
+    indices span (exact when they are contiguous, as for a population view; an upper bound
+    otherwise); found from their least and largest alone."""
+    n_target = network.populations[lay.target].size
+    reached: dict[int, set] = {}
+    blocks, rows, density, source = [], [], [], []
+    for j in lay.projections:
+        proj = network.projections[j]
+        size = network.populations[proj.pre].size
+        lo, hi = int(proj.pre_index.min()), int(proj.pre_index.max())
+        if size <= MAX_NEURONS_PER_PE:
+            spans, lengths = [0], [size]
+        else:
+            bounds = np.linspace(0, size, -(-size // MAX_NEURONS_PER_PE) + 1).round().astype(np.int64)
+            spans = np.flatnonzero((bounds[:-1] <= hi) & (bounds[1:] > lo))
+            lengths = bounds[spans + 1] - bounds[spans]
+        blocks.append(len(spans))
+        rows.append(int(sum(lengths)))
+        density.append(proj.size / ((hi - lo + 1) * n_target))
+        source.append(lay.sources.index(proj.pre))
+        reached.setdefault(proj.pre, set()).update(int(k) for k in spans)
+    return SerialBlocks.of(sum(map(len, reached.values())), blocks, rows, density, source)
 
 
 def max_count(network: Network, sources: list[int]) -> int:

@@ -28,9 +28,8 @@ def local_sources(network: Network) -> dict[int, tuple[int, int]]:
         targets = {proj.post for proj in projections}
         if len(targets) != 1 or any(proj.synapse is not None for proj in projections):
             continue                       # plastic rows are processed on arrival, with the histories
-        offsets = np.unique(np.concatenate([proj.post_index.astype(np.int64) - proj.pre_index
-                                            for proj in projections]))
-        if offsets.size == 1:
+        offsets = np.concatenate([proj.post_index.astype(np.int64) - proj.pre_index for proj in projections])
+        if offsets.size and np.all(offsets == offsets[0]):
             out[p] = (targets.pop(), int(offsets[0]))
     return out
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..hardware import MAX_NEURONS_PER_PE
 from ..network import Network
 from .cycles import expected_rates
-from .layers import Layer
+from .layers import Layer, serial_blocks
 from .local_sources import local_sources
 from .parallel import MAX_DELAY as PARALLEL_MAX_DELAY
 from .switching import OBJECTIVES, choose_paradigm
@@ -61,7 +61,8 @@ def auto_choice(network: Network, lay: Layer, objective: str = "pes", rates=None
         rate = float(source_rates.mean()) if source_rates.size else 0.0
     choice = choose_paradigm(lay.n_source, pop.size, lay.density(pop.size), lay.delay_range, pop.weight_bits,
                              len(lay.receptors) or 1, pop.model, objective=objective,
-                             rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra)
+                             rate_hz=rate, dt_ms=network.timestep, parallel_extra_pes=extra,
+                             blocks=serial_blocks(network, lay))
     plastic = plastic_obstacle(network, lay)
     if plastic:
         if choice.paradigm == "parallel":

@@ -14,8 +14,10 @@ serial or parallel, needs fewer PEs (or, with ``objective="time"``, gives the fa
 3. elsewhere, comparing the cost models' PE estimates, and saying so in its answer.
 
 PEs the parallel paradigm would need beyond the layer's own (spike sources that run on the
-serial PEs) are counted against it. ``exact_pes`` compiles a layer both ways to its exact PE
-counts: the labels the model learns.
+serial PEs) are counted against it. Serial PEs are counted as the pipeline partitions a layer:
+a synaptic matrix beyond four PEs' SRAM stays in DRAM (the paper counts without DRAM; the
+dataset keeps both). ``exact_pes`` compiles a layer both ways to its exact PE counts: the labels
+the model learns.
 """
 from __future__ import annotations
 
@@ -32,32 +34,60 @@ from ..hardware import MAX_NEURONS_PER_PE
 from ..models import MODELS
 from ..network import Network, Population, Projection
 from . import cycles, estimates
-from .estimates import (FEATURES, features, neuron_bytes, parallel_estimate, parallel_layout,  # noqa: F401
-                        serial_estimate, serial_fits_one_pe, serial_layout)
+from .estimates import (FEATURES, SerialBlocks, default_blocks, features, neuron_bytes,  # noqa: F401
+                        parallel_estimate, parallel_layout, serial_estimate, serial_fits_one_pe, serial_layout)
 from .parallel import compile_layer
 from .partition import partition
 
 MODEL_PATH = Path(__file__).with_name("paradigm_model.json")
 
 
-def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None):
-    """(PEs, SRAM bytes) of the target population under the serial partition without DRAM
-    (paper IV-A), for a network spike source array -> ``model``, one projection per receptor
-    type ``r`` (default: all excitatory)."""
+def layer_network(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> Network:
+    """A spike source array -> ``model`` network, one projection per receptor type ``r``
+    (default: all excitatory): one layer as the partition sees it."""
     net = Network(timestep=1.0)
     a = net.add_population(Population("source", "SpikeSourceArray", n_source))
     b = net.add_population(Population("target", model, n_target))
     r = np.zeros(len(src), np.int64) if r is None else np.asarray(r)
-    for k in np.unique(r):
+    for k in np.flatnonzero(np.bincount(r, minlength=1)):
         mine = r == k
         net.add_projection(Projection(f"layer {k}", a, b, src[mine], tgt[mine], 1.0, d[mine], receptor=int(k)))
-    graph = partition(net, dram=False)
-    mine = [v for v in graph.vertices if graph.slices[v.slice].population == b]
-    return len(mine), sum(sum(v.bytes.values()) for v in mine)
+    return net
 
 
-def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> int:
-    return serial_graph_bytes(src, tgt, d, n_source, n_target, model, r)[0]
+def _target_pes(graph) -> tuple[int, int, bool]:
+    mine = [v for v in graph.vertices if graph.slices[v.slice].population == 1]     # the target
+    return len(mine), sum(sum(v.bytes.values()) for v in mine), any(v.dram for v in mine)
+
+
+def serial_graph_bytes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None,
+                       dram: bool = True):
+    """(PEs, SRAM bytes) of the layer's target population under the serial partition: with
+    ``dram`` as the pipeline partitions it, without as the paper counts (IV-A)."""
+    return _target_pes(partition(layer_network(src, tgt, d, n_source, n_target, model, r), dram=dram))[:2]
+
+
+class SerialCounts(NamedTuple):
+    pes: int                 # without DRAM, as the paper counts
+    bytes: int               # their SRAM bytes
+    dram_pes: int            # as the pipeline partitions
+    dram_bytes: int
+    in_dram: bool            # some of the layer's rows stay in DRAM
+
+
+def serial_counts(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None) -> SerialCounts:
+    """``serial_graph_bytes`` with and without DRAM, from one partition where they agree: the
+    partition with DRAM tries whole-SRAM shares of 1-4 PEs first and cuts slices finer on the
+    same failures as without, so a layer none of whose PEs keeps its rows in DRAM is partitioned
+    the same both ways; only one that does is partitioned again, without."""
+    net = layer_network(src, tgt, d, n_source, n_target, model, r)
+    pes, n_bytes, in_dram = _target_pes(partition(net))
+    without = _target_pes(partition(net, dram=False))[:2] if in_dram else (pes, n_bytes)
+    return SerialCounts(*without, pes, n_bytes, in_dram)
+
+
+def serial_pes(src, tgt, d, n_source: int, n_target: int, model: str = "IF_curr_exp", r=None, dram=True) -> int:
+    return serial_graph_bytes(src, tgt, d, n_source, n_target, model, r, dram)[0]
 
 
 def parallel_plan(src, tgt, w, d, n_source: int, n_target: int, delay_range: int, weight_bits: int = 8,
@@ -74,9 +104,11 @@ def parallel_pes(src, tgt, w, d, n_source: int, n_target: int, delay_range: int,
     return parallel_plan(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r).n_pes
 
 
-def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp", r=None):
-    """(serial PEs, parallel PEs) of one layer, each compiled."""
-    return (serial_pes(src, tgt, d, n_source, n_target, model, r),
+def exact_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits=8, model="IF_curr_exp", r=None,
+              dram=True):
+    """(serial PEs, parallel PEs) of one layer, each compiled (serial as the pipeline partitions
+    it, or without DRAM as the paper counts)."""
+    return (serial_pes(src, tgt, d, n_source, n_target, model, r, dram),
             parallel_pes(src, tgt, w, d, n_source, n_target, delay_range, weight_bits, model, r))
 
 
@@ -144,9 +176,9 @@ class Ensemble(NamedTuple):
 
 @njit(cache=True, nogil=True)
 def _classify(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron, fixed, wps,
-              roots, left, right, feature, threshold, leaf):
+              vertices, blocks, rows, block_density, source, roots, left, right, feature, threshold, leaf):
     x = estimates._features(n_source, n_target, density, delay_range, weight_bits, n_types, n_bytes, n_max, per_neuron,
-                            fixed, wps, np.empty(len(FEATURES)))
+                            fixed, wps, vertices, blocks, rows, block_density, source, np.empty(len(FEATURES)))
     return _evaluate(x, roots, left, right, feature, threshold, leaf)
 
 
@@ -186,7 +218,7 @@ def outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types,
 def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: int, weight_bits: int = 8,
                     n_types: int = 1, model: str = "IF_curr_exp", *, objective: str = "pes",
                     rate_hz: float | None = None, dt_ms: float = 1.0, cycle_costs=None,
-                    parallel_extra_pes: int = 0) -> Choice:
+                    parallel_extra_pes: int = 0, blocks: SerialBlocks | None = None) -> Choice:
     """Serial or parallel for one layer, before compiling either.
 
     ``objective="pes"``: fewer PEs. A layer that one serial PE certainly holds is serial (no
@@ -194,24 +226,28 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
     the cost models' PE estimates. ``parallel_extra_pes``: PEs
     the parallel paradigm needs beyond the layer's (spike sources that would otherwise run on the
     serial PEs); when the classifier picks parallel, the estimates decide with them counted.
+    ``blocks``: the serial partition's blocks of the layer (``layers.serial_blocks``; default:
+    each receptor type's projection from one source population, ``estimates.default_blocks``).
     ``objective="time"``: the busiest PE's expected cycles per step (``cycles.py``), sources
     firing at ``rate_hz``."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+    blocks = blocks or default_blocks(n_source, n_types, density)
     if objective == "time":
         return _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
-                        cycle_costs)
-    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits):
+                        cycle_costs, blocks)
+    if serial_fits_one_pe(n_source, n_target, delay_range, model, weight_bits, blocks):
         return Choice("serial", "one serial PE holds it (exact)")
     outside = outside_grid(n_source, n_target, density, delay_range, weight_bits, n_types, model, load_model()["grid"])
     if not outside:
         m = _shipped()
         score = m.offset + _classify(int(n_source), int(n_target), float(density), int(delay_range), int(weight_bits),
                                      int(n_types), float(neuron_bytes(model)),
-                                     *estimates.serial_constants(model, int(delay_range), int(weight_bits)), *m[1:])
+                                     *estimates.serial_constants(model, int(delay_range), int(weight_bits)),
+                                     *blocks, *m[1:])
         if score <= 0 or not parallel_extra_pes:
             return Choice("parallel" if score > 0 else "serial", "classifier")
-    s = serial_layout(n_source, n_target, density, delay_range, model, weight_bits).pes
+    s = serial_layout(n_source, n_target, density, delay_range, model, weight_bits, blocks).pes
     p = parallel_estimate(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model), n_types)
     why = [f"{', '.join(outside)} outside the training grid"] if outside else []
     if parallel_extra_pes:
@@ -221,11 +257,11 @@ def choose_paradigm(n_source: int, n_target: int, density: float, delay_range: i
 
 
 def _fastest(n_source, n_target, density, delay_range, weight_bits, n_types, model, rate_hz, dt_ms,
-             cycle_costs) -> Choice:
+             cycle_costs, blocks) -> Choice:
     costs_ = cycle_costs or cycles.CycleCosts()
     rate = cycles.DEFAULT_RATE_HZ if rate_hz is None else rate_hz
     spec = MODELS[model]
-    s = cycles.serial_layer_cycles(serial_layout(n_source, n_target, density, delay_range, model, weight_bits),
+    s = cycles.serial_layer_cycles(serial_layout(n_source, n_target, density, delay_range, model, weight_bits, blocks),
                                    n_source, density, spec, rate, dt_ms, costs_)
     layout = parallel_layout(n_source, n_target, density, delay_range, min(weight_bits, 16), neuron_bytes(model),
                              n_types)

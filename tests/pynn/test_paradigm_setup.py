@@ -10,7 +10,7 @@ def build(**setup):
     sim.setup(timestep=1.0, **setup)
     rng = sim.NumpyRNG(seed=3)
     source = sim.Population(300, sim.SpikeSourcePoisson(rate=40.0), label="source")
-    dense = sim.Population(300, sim.IF_curr_exp(), label="dense")
+    dense = sim.Population(100, sim.IF_curr_exp(), label="dense")     # 1 PE on the MAC array, 2 serial
     sparse = sim.Population(120, sim.IF_curr_exp(), label="sparse")
     sim.Projection(source, dense, sim.FixedProbabilityConnector(0.9, rng=rng),
                    sim.StaticSynapse(weight=0.1, delay=1.0))

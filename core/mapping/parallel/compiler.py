@@ -216,10 +216,12 @@ def _slice_plan(k, typ, tgt, w, lo, hi, *, n_source, delay_range, weight_bits, n
         raise _DominantTooLarge({"column targets": n})
     full_col = typ * n + (tgt - lo)
     if opt.drop_zero_columns:
-        used = np.unique(full_col)
+        present = np.bincount(full_col, minlength=1) > 0
+        used = np.flatnonzero(present)
+        col = (np.cumsum(present) - 1)[full_col]
     else:
         used = (layer_types[:, None] * n + np.arange(n)[None, :]).ravel()
-    col = np.searchsorted(used, full_col)
+        col = np.searchsorted(used, full_col)
     col_type, col_target = used // n, lo + used % n
     n_inputs = n_source * delay_range
     rows: MapRows = map_rows(k, col, w, n_inputs, drop_zero=opt.drop_zero_rows,
@@ -349,7 +351,7 @@ def compile_layer(src, tgt, w, d, r=None, *, n_source: int, n_target: int, weigh
         delay_range = int(d.max()) if d.size else 1
     _check(label, src, tgt, w, d, r, n_source, n_target, delay_range, weight_bits, max_count)
     k, typ, tgt_e, w_e = aggregate(src, tgt, w, d, r, n_target, delay_range, weight_bits, label)
-    layer_types = np.unique(r) if r.size else np.zeros(1, np.int64)
+    layer_types = np.flatnonzero(np.bincount(r)) if r.size else np.zeros(1, np.int64)
     max_input = (1 << weight_bits) - 1
     kw = dict(n_source=n_source, delay_range=delay_range, weight_bits=weight_bits, neuron_bytes=neuron_bytes,
               n_source_vertices=n_source_vertices, max_merge=max_input // max_count,

@@ -43,10 +43,16 @@ def _mix(x: np.ndarray, seed: int) -> np.ndarray:
 def map_rows(k: np.ndarray, col: np.ndarray, w: np.ndarray, n_inputs: int, *, drop_zero: bool,
              merge: bool, max_merge: int) -> MapRows:
     """``k, col, w``: one entry per non-zero (input, column), no duplicates."""
-    order = np.lexsort((col, k))
+    # by input, then column: a stable sort of one key, which is linear on the input-major order
+    # the compiler already passes
+    order = np.argsort(k * (int(col.max(initial=0)) + 1) + col, kind="stable")
     k, col, w = k[order], col[order], w[order]
-    inputs = np.unique(k) if drop_zero else np.arange(n_inputs, dtype=np.int64)
-    row = np.searchsorted(inputs, k)
+    if drop_zero:
+        first = np.concatenate([[True], k[1:] != k[:-1]]) if k.size else np.zeros(0, bool)
+        inputs, row = k[first], np.cumsum(first) - 1
+    else:
+        inputs = np.arange(n_inputs, dtype=np.int64)
+        row = k
     nnz = np.bincount(row, minlength=inputs.size)
     start = np.concatenate([[0], np.cumsum(nnz)]).astype(np.int64)
     if not merge or inputs.size == 0:
