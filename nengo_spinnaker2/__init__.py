@@ -14,8 +14,8 @@ How a model is laid out, and why:
   PE holds its neurons' scaled encoders and biases and computes J = bias + e . x + neuron input.
 * **Decoded connections** become value projections: each step the sending PE multiplies its
   neurons' outputs by decoders x transform and sends one packet per output dimension whose
-  32-bit payload is the value; the receiving PE filters each connection with its synapse and
-  encodes the sum. This keeps traffic at one packet per dimension per step whatever the neuron
+  32-bit payload is the value (only the dimensions the connection can reach); the receiving PE
+  sums the connections that share a synapse, filters each sum and encodes the total. This keeps traffic at one packet per dimension per step whatever the neuron
   counts, and keeps the decoders (d x n) instead of the weight matrix (n x n) in SRAM: the
   SpiNNaker1 backend's design, which fits the PEs far better than weights for the typical
   n >> d. Neuron-to-neuron connections (to ``ens.neurons``, or weight solvers) go the same way
