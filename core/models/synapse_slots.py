@@ -100,3 +100,12 @@ def add_input(y, g_at, c, i, c0, syn_in):
             y[g_at + 2 * k] += syn_in[i, k] * c[i, base + G0]
         elif kind != NONE:
             y[g_at + 2 * k + 1] += syn_in[i, k]
+
+
+def make_receive(g_at, c0):
+    """``add_input`` as ``ode.make_update`` calls it, for slots from state column ``g_at`` and
+    constant column ``c0``."""
+    @njit(nogil=True)
+    def receive(y, c, i, syn_in):
+        add_input(y, g_at, c, i, c0, syn_in)
+    return receive
