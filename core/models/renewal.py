@@ -10,6 +10,8 @@ from .rng import exponential
 NEXT = 0                 # float state: steps from the start of this step to the next spike
 STARTED = 0              # int state: the first interval has been drawn
 SCALE, START, STOP = range(3)   # constant columns: steps per unit of the first interval, active steps
+# a renewal source's ModelSpec fields (its own constant column follows the three above)
+LAYOUT = dict(state={}, state_columns=("next",), recordable=("spikes",), n_constants=4, is_source=True, int_columns=1)
 
 
 def columns(scale, p, dt):

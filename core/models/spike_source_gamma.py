@@ -28,6 +28,4 @@ update = renewal.make_update(__name__, interval)
 SPEC = ModelSpec(
     name="SpikeSourceGamma", update=update,
     parameters=dict(alpha=2.0, beta=1.0, start=0.0, duration=1e10),
-    state={}, state_columns=("next",), recordable=("spikes",),
-    derive=derive, n_constants=4, is_source=True, int_columns=1,
-    positive=('alpha',), non_negative=('beta', 'start', 'duration'))
+    derive=derive, **renewal.LAYOUT, positive=('alpha',), non_negative=('beta', 'start', 'duration'))

@@ -35,6 +35,4 @@ update = renewal.make_update(__name__, interval)
 SPEC = ModelSpec(
     name="SpikeSourcePoissonRefractory", update=update,
     parameters=dict(rate=1.0, tau_refrac=0.0, start=0.0, duration=1e10),
-    state={}, state_columns=("next",), recordable=("spikes",),
-    derive=derive, n_constants=4, is_source=True, int_columns=1,
-    non_negative=('rate', 'tau_refrac', 'start', 'duration'), extra_check=check)
+    derive=derive, **renewal.LAYOUT, non_negative=('rate', 'tau_refrac', 'start', 'duration'), extra_check=check)
