@@ -33,20 +33,12 @@ update = ode.make_update(__name__, rhs, scale=(1.0,) + (1000.0,) * (N_ODE - 1),
                          receive=slots.make_receive(G_AT, C0), reset=reset, **SPIKING)
 
 
-def _columns():
-    out = ["v", "w"]
-    for k in range(1, slots.SLOTS + 1):
-        out += [f"dg{k}", f"g{k}"]
-    return tuple(out) + ("rk_step",)
-
-
 SPEC = ModelSpec(
     name="AdExp_multisynapse", update=update,
     parameters=dict(cm=0.281, tau_refrac=0.1, v_spike=-40.0, v_reset=-70.6, v_rest=-70.6, tau_m=9.3667,
                     i_offset=0.0, a=4.0, b=0.0805, delta_T=2.0, tau_w=144.0, v_thresh=-50.4,
                     **slots.slot_parameters()),
-    state=dict(v=-70.6, w=0.0, **{f"g{k}": 0.0 for k in range(1, slots.SLOTS + 1)}), state_columns=_columns(),
-    recordable=("spikes", "v", "w") + tuple(f"g{k}" for k in range(1, slots.SLOTS + 1)),
-    derive=derive, n_constants=C0 + slots.WIDTH * slots.SLOTS, conductance_based=True,
-    receptors=tuple(f"syn{k}" for k in range(1, slots.SLOTS + 1)),
+    state=dict(v=-70.6, w=0.0, **dict.fromkeys(slots.G, 0.0)), state_columns=slots.state_columns("v", "w"),
+    recordable=("spikes", "v", "w") + slots.G,
+    derive=derive, n_constants=C0 + slots.WIDTH * slots.SLOTS, conductance_based=True, receptors=slots.RECEPTORS,
     positive=('cm', 'tau_m', 'tau_w'), non_negative=('tau_refrac', 'delta_T'), extra_check=slots.check)

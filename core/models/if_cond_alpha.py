@@ -5,6 +5,7 @@ from numba import njit
 
 from . import ode
 from .if_cond_exp import SPIKING, TAU_EXC, TAU_INH, derive, membrane, potential, reset
+from .if_cond_exp import SPEC as EXP_SPEC
 from .spec import ModelSpec
 
 V, DG_EXC, G_EXC, DG_INH, G_INH = range(5)        # then the proposed RK step
@@ -24,12 +25,7 @@ update = ode.make_update(__name__, rhs, scale=(1.0, 1000.0, 1000.0, 1000.0, 1000
                          receive=ode.alpha_input(DG_EXC, DG_INH, TAU_EXC, TAU_INH), reset=reset, **SPIKING)
 
 SPEC = ModelSpec(
-    name="IF_cond_alpha", update=update,
-    parameters=dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=0.3, tau_syn_I=0.5,
-                    e_rev_E=0.0, e_rev_I=-70.0, i_offset=0.0, v_reset=-65.0, v_rest=-65.0,
-                    v_thresh=-50.0),
-    state=dict(v=-65.0, gsyn_exc=0.0, gsyn_inh=0.0),
-    state_columns=("v", "dgsyn_exc", "gsyn_exc", "dgsyn_inh", "gsyn_inh", "rk_step"),
-    recordable=("spikes", "v", "gsyn_exc", "gsyn_inh"),
-    derive=derive, n_constants=12, conductance_based=True,
-    positive=('cm', 'tau_m', 'tau_syn_E', 'tau_syn_I'), non_negative=('tau_refrac',))
+    name="IF_cond_alpha", update=update, parameters=dict(EXP_SPEC.parameters, tau_syn_E=0.3, tau_syn_I=0.5),
+    state=dict(EXP_SPEC.state), state_columns=("v", "dgsyn_exc", "gsyn_exc", "dgsyn_inh", "gsyn_inh", "rk_step"),
+    recordable=EXP_SPEC.recordable, derive=derive, n_constants=EXP_SPEC.n_constants, conductance_based=True,
+    positive=EXP_SPEC.positive, non_negative=EXP_SPEC.non_negative)

@@ -30,19 +30,11 @@ update = ode.make_update(__name__, rhs, scale=(1.0,) + (1000.0,) * (N_ODE - 1), 
                          receive=slots.make_receive(G_AT, C0), reset=reset, **SPIKING)
 
 
-def _columns():
-    out = ["v"]
-    for k in range(1, slots.SLOTS + 1):
-        out += [f"dg{k}", f"g{k}"]
-    return tuple(out) + ("rk_step",)
-
-
 SPEC = ModelSpec(
     name="LIF_cond_multisynapse", update=update,
     parameters=dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, i_offset=0.0,
                     **slots.slot_parameters()),
-    state=dict(v=-65.0, **{f"g{k}": 0.0 for k in range(1, slots.SLOTS + 1)}), state_columns=_columns(),
-    recordable=("spikes", "v") + tuple(f"g{k}" for k in range(1, slots.SLOTS + 1)),
-    derive=derive, n_constants=C0 + slots.WIDTH * slots.SLOTS, conductance_based=True,
-    receptors=tuple(f"syn{k}" for k in range(1, slots.SLOTS + 1)),
+    state=dict(v=-65.0, **dict.fromkeys(slots.G, 0.0)), state_columns=slots.state_columns("v"),
+    recordable=("spikes", "v") + slots.G,
+    derive=derive, n_constants=C0 + slots.WIDTH * slots.SLOTS, conductance_based=True, receptors=slots.RECEPTORS,
     positive=('cm', 'tau_m'), non_negative=('tau_refrac',), extra_check=slots.check)
