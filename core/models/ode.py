@@ -21,7 +21,10 @@ state variables' units (uS, nA) to NEST's.
 ``make_update`` builds a model's whole update from what is its own (right-hand side, synaptic
 input, spike condition, reset): every neuron is integrated over the step, then spikes are found
 and refractoriness counted as NEST's ``iaf_cond_*``, ``hh_cond_exp_traub`` and ``gif_cond_exp``
-(once, after the step) or its ``aeif_*`` models (after every sub-step) do.
+(once, after the step) or its ``aeif_*`` models (after every sub-step) do. The functions these
+factories build are not cached on disk (numba keys a closure's cache entry by its pickled closure
+variables, which differ from process to process); the cached kernels that call them hold their
+code.
 """
 import math
 
@@ -54,11 +57,7 @@ def make_evolve(rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0):
     injected plus offset current ``drive``). The returned function
     ``evolve(y, work, t, t_end, h, c, i, drive, refractory) -> (t, h)`` advances ``y`` in place
     from ``t`` by one accepted step (never past ``t_end``) and returns the new time and the step
-    size proposed for the next step.
-
-    The functions built here are not cached on disk: numba keys a closure's cache entry by its
-    pickled closure variables, which differ in every process; the cached kernels that call them
-    hold their code."""
+    size proposed for the next step."""
     scale = np.asarray(scale, dtype=np.float64)
     n = scale.size
     use_dydt = a_dydt != 0.0
@@ -122,12 +121,6 @@ def make_evolve(rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0):
     return evolve
 
 
-@njit(cache=True, nogil=True, inline="always")
-def exp_clamped(x):
-    """exp that saturates instead of overflowing (an exponential spike current past V_peak)."""
-    return math.exp(min(x, 700.0))
-
-
 @njit(cache=True, nogil=True)
 def crosses(y, v_old, level, c, i, nrn):
     """The usual spike condition: V at or above the step's spike level."""
@@ -184,6 +177,8 @@ def make_update(module, rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0, *
 
     ``module`` is the name of the model's module, which binds the result as ``update``: the
     generated dispatch (``core.runtime.dispatch``) imports it from there."""
+    if begin is None and (i_offset is None or threshold is None):
+        raise ValueError(f"{module}: make_update needs the i_offset and threshold columns, or a begin function")
     n = len(scale)
     evolve = make_evolve(rhs, scale, eps_abs, eps_rel, a_y, a_dydt)
     hold = v_reset is not None
