@@ -6,6 +6,9 @@ listing it here: the emulator's dispatch is generated from this list (``core.run
 Each model follows the NEST model pyNN.nest uses for it, in update order and numerics: current-based
 models with NEST's exact propagators, conductance-based and nonlinear ones with NEST's adaptive
 RKF45 scheme (``ode.py``), so a deterministic neuron's trace follows NEST's to float32 rounding.
+The RKF45 models and the renewal spike sources build their ``update`` from what is their own
+(right-hand side, input, spike rule and reset; interval draw) with ``ode.make_update`` and
+``renewal.make_update``.
 """
 from .spec import RECEPTORS, ModelSpec
 from . import (adexp_multisynapse, eif_cond_alpha_isfa_ista, eif_cond_exp_isfa_ista, gif_cond_exp, hh_cond_exp, if_cond_alpha,

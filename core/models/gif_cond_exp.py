@@ -13,16 +13,17 @@ import math
 import numpy as np
 from numba import njit
 
-from .ode import make_evolve, scratch
+from . import ode
+from .if_cond_exp import DT, G_EXC, G_INH, I_OFFSET, TAU_EXC, TAU_INH, T_REFRAC, V, V_RESET, columns, membrane
+from .if_cond_exp import V_THRESH as V_T_STAR
 from .rng import uniform
-from .spec import ModelSpec, refractory_steps, stack
+from .spec import ModelSpec, stack
 
 KERNELS = 3              # exponentials in eta and in gamma (PyNN's default arrays have three)
-V, G_EXC, G_INH, STEP, I_ETA, V_T = range(6)
+I_ETA, V_T = 4, 5        # float state after V, G_EXC, G_INH and the proposed RK step
 ETA0, GAMMA0 = 6, 6 + KERNELS
-# columns of the derived constants (``derive``)
-(G_LEAK, CM, V_REST, E_REV_EXC, E_REV_INH, TAU_EXC, TAU_INH, V_RESET, I_OFFSET, T_REFRAC, DT, DELTA_V,
- V_T_STAR, LAMBDA0) = range(14)
+# columns of the derived constants: ``if_cond_exp``'s (v_t_star in the threshold's), then these
+DELTA_V, LAMBDA0 = 12, 13
 P_ETA0, Q_ETA0, P_GAMMA0, Q_GAMMA0 = 14, 14 + KERNELS, 14 + 2 * KERNELS, 14 + 3 * KERNELS
 
 
@@ -31,57 +32,49 @@ def derive(p, dt):
     kernels += [p[f"a_eta{k}"] for k in range(1, KERNELS + 1)]
     kernels += [np.exp(-dt / p[f"tau_gamma{k}"]) for k in range(1, KERNELS + 1)]
     kernels += [p[f"a_gamma{k}"] for k in range(1, KERNELS + 1)]
-    return stack(p["cm"] / p["tau_m"], p["cm"], p["v_rest"], p["e_rev_E"], p["e_rev_I"], p["tau_syn_E"],
-                 p["tau_syn_I"], p["v_reset"], p["i_offset"], refractory_steps(p["tau_refrac"], dt),
-                 np.full_like(p["cm"], dt), p["delta_v"], p["v_t_star"], p["lambda0"] / 1000.0, *kernels)
+    return stack(*columns(dict(p, v_thresh=p["v_t_star"]), dt), p["delta_v"], p["lambda0"] / 1000.0, *kernels)
 
 
 @njit(cache=True, nogil=True)
 def rhs(y, dydt, c, i, drive, refractory):
-    v = c[i, V_RESET] if refractory else y[0]
-    dydt[0] = 0.0 if refractory else (c[i, G_LEAK] * (c[i, V_REST] - v) + y[1] * (c[i, E_REV_EXC] - v)
-                                      + y[2] * (c[i, E_REV_INH] - v) + drive) / c[i, CM]
-    dydt[1] = -y[1] / c[i, TAU_EXC]
-    dydt[2] = -y[2] / c[i, TAU_INH]
-
-
-evolve = make_evolve(rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3)
+    v = c[i, V_RESET] if refractory else y[V]
+    dydt[V] = 0.0 if refractory else membrane(v, y[G_EXC], y[G_INH], c, i, drive)
+    dydt[G_EXC] = -y[G_EXC] / c[i, TAU_EXC]
+    dydt[G_INH] = -y[G_INH] / c[i, TAU_INH]
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = scratch(nrn, 3)
-    for i in range(lo, hi):
-        dt = c[i, DT]
-        eta, v_t = 0.0, c[i, V_T_STAR]
-        for k in range(KERNELS):
-            eta += fs[i, ETA0 + k]
-            fs[i, ETA0 + k] *= c[i, P_ETA0 + k]
-            v_t += fs[i, GAMMA0 + k]
-            fs[i, GAMMA0 + k] *= c[i, P_GAMMA0 + k]
-        fs[i, I_ETA], fs[i, V_T] = eta, v_t
-        y[0], y[1], y[2] = fs[i, V], fs[i, G_EXC], fs[i, G_INH]
-        h = fs[i, STEP] if fs[i, STEP] > 0 else dt
-        refractory = is_[i, 0] > 0
-        drive = c[i, I_OFFSET] + nrn.i_inject[i] - eta
-        s = 0.0
-        while s < dt:
-            s, h = evolve(y, work, s, dt, h, c, i, drive, refractory)
-        y[1] += syn_in[i, 0]
-        y[2] += syn_in[i, 1]
-        if not refractory:
-            intensity = c[i, LAMBDA0] * math.exp((y[0] - v_t) / c[i, DELTA_V])
-            if intensity > 0.0 and uniform(nrn.rng, i) < -math.expm1(-intensity * dt):
-                for k in range(KERNELS):
-                    fs[i, ETA0 + k] += c[i, Q_ETA0 + k]
-                    fs[i, GAMMA0 + k] += c[i, Q_GAMMA0 + k]
-                is_[i, 0] = np.int32(c[i, T_REFRAC])
-                nrn.counts[i] = 1
-        else:
-            is_[i, 0] -= 1
-            y[0] = c[i, V_RESET]
-        fs[i, V], fs[i, G_EXC], fs[i, G_INH], fs[i, STEP] = y[0], y[1], y[2], h
+def begin(c, fs, i, nrn):
+    """eta and gamma decay; the step's drive is the injected current less eta, its spike level
+    the moving threshold v_t."""
+    eta, v_t = 0.0, c[i, V_T_STAR]
+    for k in range(KERNELS):
+        eta += fs[i, ETA0 + k]
+        fs[i, ETA0 + k] *= c[i, P_ETA0 + k]
+        v_t += fs[i, GAMMA0 + k]
+        fs[i, GAMMA0 + k] *= c[i, P_GAMMA0 + k]
+    fs[i, I_ETA], fs[i, V_T] = eta, v_t
+    return c[i, I_OFFSET] + nrn.i_inject[i] - eta, v_t
+
+
+@njit(cache=True, nogil=True)
+def fires(y, v_old, v_t, c, i, nrn):
+    """A spike with probability 1 - exp(-lambda dt), lambda = lambda0 exp((V - v_t) / delta_v)."""
+    intensity = c[i, LAMBDA0] * math.exp((y[V] - v_t) / c[i, DELTA_V])
+    return intensity > 0.0 and uniform(nrn.rng, i) < -math.expm1(-intensity * c[i, DT])
+
+
+@njit(cache=True, nogil=True)
+def reset(y, c, fs, i):
+    """eta and gamma jump; V is held at v_reset from the next step."""
+    for k in range(KERNELS):
+        fs[i, ETA0 + k] += c[i, Q_ETA0 + k]
+        fs[i, GAMMA0 + k] += c[i, Q_GAMMA0 + k]
+
+
+update = ode.make_update(__name__, rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3,
+                         receive=ode.exponential_input(G_EXC, G_INH), reset=reset, dt=DT, t_refrac=T_REFRAC,
+                         v_reset=V_RESET, begin=begin, fires=fires)
 
 
 _KERNEL_DEFAULTS = {f"{name}{k}": value for name, values in (

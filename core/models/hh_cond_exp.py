@@ -7,10 +7,10 @@ import math
 import numpy as np
 from numba import njit
 
-from .ode import make_evolve, scratch
+from . import ode
 from .spec import ModelSpec, refractory_steps, stack
 
-V, M, H, N, G_EXC, G_INH, STEP = range(7)
+V, M, H, N, G_EXC, G_INH = range(6)         # then the proposed RK step
 # columns of the derived constants (``derive``)
 (G_NA, G_K, G_LEAK, CM, V_OFFSET, E_NA, E_K, E_LEAK, E_REV_EXC, E_REV_INH, TAU_EXC, TAU_INH, I_OFFSET,
  T_REFRAC, DT) = range(15)
@@ -45,34 +45,15 @@ def rhs(y, dydt, c, i, drive, refractory):
     dydt[5] = -y[5] / c[i, TAU_INH]
 
 
-evolve = make_evolve(rhs, scale=(1.0, 1.0, 1.0, 1.0, 1000.0, 1000.0), eps_abs=1e-3)
-
-
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = scratch(nrn, 6)
-    for i in range(lo, hi):
-        dt = c[i, DT]
-        for j in range(6):
-            y[j] = fs[i, j]
-        v_old = y[0]
-        h = fs[i, STEP] if fs[i, STEP] > 0 else dt
-        drive = c[i, I_OFFSET] + nrn.i_inject[i]
-        s = 0.0
-        while s < dt:
-            s, h = evolve(y, work, s, dt, h, c, i, drive, False)
-        y[4] += syn_in[i, 0]
-        y[5] += syn_in[i, 1]
-        if is_[i, 0] > 0:
-            is_[i, 0] -= 1
-        elif y[0] >= c[i, V_OFFSET] + 30.0 and v_old > y[0]:
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            nrn.counts[i] = 1
-        for j in range(6):
-            fs[i, j] = y[j]
-        fs[i, STEP] = h
+def fires(y, v_old, v_offset, c, i, nrn):
+    """A spike: V past its maximum, above v_offset + 30 mV."""
+    return y[V] >= v_offset + 30.0 and v_old > y[V]
 
+
+update = ode.make_update(__name__, rhs, scale=(1.0, 1.0, 1.0, 1.0, 1000.0, 1000.0), eps_abs=1e-3,
+                         receive=ode.exponential_input(G_EXC, G_INH), reset=ode.no_reset, dt=DT, t_refrac=T_REFRAC,
+                         i_offset=I_OFFSET, threshold=V_OFFSET, fires=fires)
 
 SPEC = ModelSpec(
     name="HH_cond_exp", update=update,

@@ -3,61 +3,66 @@
 The membrane and conductances are integrated together by NEST's adaptive RKF45 scheme
 (``ode.py``, absolute tolerance 1e-3 on mV and nS), so the trace follows NEST's to rounding
 (float32 state). As in NEST: while refractory V is clamped to v_reset; synaptic input arrives
-after the step's integration; the currents use min(V, v_thresh)."""
+after the step's integration; the currents use min(V, v_thresh). The constants, membrane and
+reset serve the other leaky conductance-based models too."""
 import numpy as np
 from numba import njit
 
-from .ode import make_evolve, scratch
+from . import ode
 from .spec import ModelSpec, refractory_steps, stack
 
-V, G_EXC, G_INH, STEP = 0, 1, 2, 3
-# columns of the derived constants (``derive``)
-(G_LEAK, CM, V_REST, E_REV_EXC, E_REV_INH, TAU_EXC, TAU_INH, V_RESET, V_THRESH, I_OFFSET,
- T_REFRAC, DT) = range(12)
+V, G_EXC, G_INH = range(3)         # then the proposed RK step
+# columns of the derived constants: the neuron's (shared with the other leaky conductance-based
+# models), then the two synapses'
+(G_LEAK, CM, V_REST, V_RESET, V_THRESH, I_OFFSET, T_REFRAC, DT, E_REV_EXC, E_REV_INH, TAU_EXC,
+ TAU_INH) = range(12)
+NEURON_COLUMNS = 8
+SPIKING = dict(dt=DT, t_refrac=T_REFRAC, v_reset=V_RESET, i_offset=I_OFFSET, threshold=V_THRESH)  # for make_update
+
+
+def neuron_columns(p, dt):
+    """The constant columns G_LEAK .. DT."""
+    return [p["cm"] / p["tau_m"], p["cm"], p["v_rest"], p["v_reset"], p["v_thresh"], p["i_offset"],
+            refractory_steps(p["tau_refrac"], dt), np.full_like(p["cm"], dt)]
+
+
+def columns(p, dt):
+    """The constant columns G_LEAK .. TAU_INH."""
+    return neuron_columns(p, dt) + [p["e_rev_E"], p["e_rev_I"], p["tau_syn_E"], p["tau_syn_I"]]
 
 
 def derive(p, dt):
-    return stack(p["cm"] / p["tau_m"], p["cm"], p["v_rest"], p["e_rev_E"], p["e_rev_I"], p["tau_syn_E"],
-                 p["tau_syn_I"], p["v_reset"], p["v_thresh"], p["i_offset"], refractory_steps(p["tau_refrac"], dt),
-                 np.full_like(p["cm"], dt))
+    return stack(*columns(p, dt))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def potential(y, c, i, refractory):
+    """V as the currents see it: v_reset while refractory, else at most v_thresh."""
+    return c[i, V_RESET] if refractory else min(y[V], c[i, V_THRESH])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def membrane(v, g_exc, g_inh, c, i, drive):
+    """dV/dt (mV/ms) at V = v: leak, the two synaptic conductances, drive."""
+    return (c[i, G_LEAK] * (c[i, V_REST] - v) + g_exc * (c[i, E_REV_EXC] - v) + g_inh * (c[i, E_REV_INH] - v)
+            + drive) / c[i, CM]
 
 
 @njit(cache=True, nogil=True)
 def rhs(y, dydt, c, i, drive, refractory):
-    v = c[i, V_RESET] if refractory else min(y[0], c[i, V_THRESH])
-    dydt[0] = 0.0 if refractory else (c[i, G_LEAK] * (c[i, V_REST] - v) + y[1] * (c[i, E_REV_EXC] - v)
-                                      + y[2] * (c[i, E_REV_INH] - v) + drive) / c[i, CM]
-    dydt[1] = -y[1] / c[i, TAU_EXC]
-    dydt[2] = -y[2] / c[i, TAU_INH]
-
-
-evolve = make_evolve(rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3)
+    v = potential(y, c, i, refractory)
+    dydt[V] = 0.0 if refractory else membrane(v, y[G_EXC], y[G_INH], c, i, drive)
+    dydt[G_EXC] = -y[G_EXC] / c[i, TAU_EXC]
+    dydt[G_INH] = -y[G_INH] / c[i, TAU_INH]
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = scratch(nrn, 3)
-    for i in range(lo, hi):
-        dt = c[i, DT]
-        y[0], y[1], y[2] = fs[i, V], fs[i, G_EXC], fs[i, G_INH]
-        h = fs[i, STEP] if fs[i, STEP] > 0 else dt
-        refractory = is_[i, 0] > 0
-        drive = c[i, I_OFFSET] + nrn.i_inject[i]
-        s = 0.0
-        while s < dt:
-            s, h = evolve(y, work, s, dt, h, c, i, drive, refractory)
-        y[1] += syn_in[i, 0]
-        y[2] += syn_in[i, 1]
-        if refractory:
-            is_[i, 0] -= 1
-            y[0] = c[i, V_RESET]
-        elif y[0] >= c[i, V_THRESH]:
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            y[0] = c[i, V_RESET]
-            nrn.counts[i] = 1
-        fs[i, V], fs[i, G_EXC], fs[i, G_INH], fs[i, STEP] = y[0], y[1], y[2], h
+def reset(y, c, fs, i):
+    y[V] = c[i, V_RESET]
 
+
+update = ode.make_update(__name__, rhs, scale=(1.0, 1000.0, 1000.0), eps_abs=1e-3,
+                         receive=ode.exponential_input(G_EXC, G_INH), reset=reset, **SPIKING)
 
 SPEC = ModelSpec(
     name="IF_cond_exp", update=update,

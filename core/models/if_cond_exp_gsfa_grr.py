@@ -2,69 +2,43 @@
 and relative refractoriness as two spike-triggered conductances (Muller et al. 2007, Neural
 Comput. 19: 2958; NEST ``iaf_cond_exp_sfa_rr``). Integrated as NEST does (adaptive RKF45,
 ``ode.py``); g_s and g_r are in nS, as PyNN defines them."""
-import numpy as np
 from numba import njit
 
-from .ode import make_evolve, scratch
-from .spec import ModelSpec, refractory_steps, stack
+from . import ode
+from .if_cond_exp import (CM, E_REV_EXC, E_REV_INH, G_LEAK, SPIKING, TAU_EXC, TAU_INH, V_RESET, V_REST, columns,
+                          potential)
+from .spec import ModelSpec, stack
 
-V, G_EXC, G_INH, G_SFA, G_RR, STEP = range(6)
-# columns of the derived constants (``derive``)
-(G_LEAK, CM, V_REST, E_REV_EXC, E_REV_INH, TAU_EXC, TAU_INH, V_RESET, V_THRESH, I_OFFSET,
- T_REFRAC, DT, TAU_SFA, E_SFA, Q_SFA, TAU_RR, E_RR, Q_RR) = range(18)
+V, G_EXC, G_INH, G_SFA, G_RR = range(5)           # then the proposed RK step
+# columns of the derived constants after ``if_cond_exp``'s
+TAU_SFA, E_SFA, Q_SFA, TAU_RR, E_RR, Q_RR = range(12, 18)
 
 
 def derive(p, dt):
-    return stack(p["cm"] / p["tau_m"], p["cm"], p["v_rest"], p["e_rev_E"], p["e_rev_I"], p["tau_syn_E"],
-                 p["tau_syn_I"], p["v_reset"], p["v_thresh"], p["i_offset"], refractory_steps(p["tau_refrac"], dt),
-                 np.full_like(p["cm"], dt), p["tau_sfa"], p["e_rev_sfa"], p["q_sfa"], p["tau_rr"], p["e_rev_rr"],
-                 p["q_rr"])
+    return stack(*columns(p, dt), p["tau_sfa"], p["e_rev_sfa"], p["q_sfa"], p["tau_rr"], p["e_rev_rr"], p["q_rr"])
 
 
 @njit(cache=True, nogil=True)
 def rhs(y, dydt, c, i, drive, refractory):
-    v = c[i, V_RESET] if refractory else min(y[0], c[i, V_THRESH])
-    dydt[0] = 0.0 if refractory else (
-        c[i, G_LEAK] * (c[i, V_REST] - v) + y[1] * (c[i, E_REV_EXC] - v) + y[2] * (c[i, E_REV_INH] - v)
-        + 1e-3 * (y[3] * (c[i, E_SFA] - v) + y[4] * (c[i, E_RR] - v)) + drive) / c[i, CM]
-    dydt[1] = -y[1] / c[i, TAU_EXC]
-    dydt[2] = -y[2] / c[i, TAU_INH]
-    dydt[3] = -y[3] / c[i, TAU_SFA]
-    dydt[4] = -y[4] / c[i, TAU_RR]
-
-
-evolve = make_evolve(rhs, scale=(1.0, 1000.0, 1000.0, 1.0, 1.0), eps_abs=1e-3)
+    v = potential(y, c, i, refractory)
+    dydt[V] = 0.0 if refractory else (
+        c[i, G_LEAK] * (c[i, V_REST] - v) + y[G_EXC] * (c[i, E_REV_EXC] - v) + y[G_INH] * (c[i, E_REV_INH] - v)
+        + 1e-3 * (y[G_SFA] * (c[i, E_SFA] - v) + y[G_RR] * (c[i, E_RR] - v)) + drive) / c[i, CM]
+    dydt[G_EXC] = -y[G_EXC] / c[i, TAU_EXC]
+    dydt[G_INH] = -y[G_INH] / c[i, TAU_INH]
+    dydt[G_SFA] = -y[G_SFA] / c[i, TAU_SFA]
+    dydt[G_RR] = -y[G_RR] / c[i, TAU_RR]
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
-    y, work = scratch(nrn, 5)
-    for i in range(lo, hi):
-        dt = c[i, DT]
-        for j in range(5):
-            y[j] = fs[i, j]
-        h = fs[i, STEP] if fs[i, STEP] > 0 else dt
-        refractory = is_[i, 0] > 0
-        drive = c[i, I_OFFSET] + nrn.i_inject[i]
-        s = 0.0
-        while s < dt:
-            s, h = evolve(y, work, s, dt, h, c, i, drive, refractory)
-        y[1] += syn_in[i, 0]
-        y[2] += syn_in[i, 1]
-        if refractory:
-            is_[i, 0] -= 1
-            y[0] = c[i, V_RESET]
-        elif y[0] >= c[i, V_THRESH]:
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            y[0] = c[i, V_RESET]
-            y[3] += c[i, Q_SFA]
-            y[4] += c[i, Q_RR]
-            nrn.counts[i] = 1
-        for j in range(5):
-            fs[i, j] = y[j]
-        fs[i, STEP] = h
+def reset(y, c, fs, i):
+    y[V] = c[i, V_RESET]
+    y[G_SFA] += c[i, Q_SFA]
+    y[G_RR] += c[i, Q_RR]
 
+
+update = ode.make_update(__name__, rhs, scale=(1.0, 1000.0, 1000.0, 1.0, 1.0), eps_abs=1e-3,
+                         receive=ode.exponential_input(G_EXC, G_INH), reset=reset, **SPIKING)
 
 SPEC = ModelSpec(
     name="IF_cond_exp_gsfa_grr", update=update,

@@ -3,7 +3,8 @@ gives a current peaking at w after tau_syn."""
 import numpy as np
 from numba import njit
 
-from .spec import ModelSpec, propagator_di_to_v, propagator_i_to_v, refractory_steps, stack
+from .if_curr_exp import SPEC as EXP_SPEC
+from .spec import ModelSpec, fire_at_threshold, propagator_di_to_v, propagator_i_to_v, refractory_steps, stack
 
 V, I_EXC, I_INH, DI_EXC, DI_INH = 0, 1, 2, 3, 4
 # columns of the derived constants (``derive``)
@@ -25,7 +26,7 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in, counts = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in, nrn.counts
+    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
     for i in range(lo, hi):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
@@ -37,18 +38,11 @@ def update(lo, hi, t, nrn):
         fs[i, DI_EXC] = c[i, P11_EXC] * fs[i, DI_EXC] + c[i, PSC_EXC] * syn_in[i, 0]
         fs[i, I_INH] = c[i, P21_INH] * fs[i, DI_INH] + c[i, P11_INH] * fs[i, I_INH]
         fs[i, DI_INH] = c[i, P11_INH] * fs[i, DI_INH] + c[i, PSC_INH] * syn_in[i, 1]
-        if fs[i, V] >= c[i, V_THRESH]:
-            fs[i, V] = c[i, V_RESET]
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            counts[i] = 1
+        fire_at_threshold(nrn, i, V, V_THRESH, V_RESET, T_REFRAC)
 
 
 SPEC = ModelSpec(
-    name="IF_curr_alpha", update=update,
-    parameters=dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=0.5, tau_syn_I=0.5,
-                    i_offset=0.0, v_reset=-65.0, v_rest=-65.0, v_thresh=-50.0),
-    state=dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0),
-    state_columns=("v", "isyn_exc", "isyn_inh", "disyn_exc", "disyn_inh"),
-    recordable=("spikes", "v", "isyn_exc", "isyn_inh"),
-    derive=derive, n_constants=17,
-    positive=('cm', 'tau_m', 'tau_syn_E', 'tau_syn_I'), non_negative=('tau_refrac',))
+    name="IF_curr_alpha", update=update, parameters=dict(EXP_SPEC.parameters, tau_syn_E=0.5, tau_syn_I=0.5),
+    state=dict(EXP_SPEC.state), state_columns=("v", "isyn_exc", "isyn_inh", "disyn_exc", "disyn_inh"),
+    recordable=EXP_SPEC.recordable, derive=derive, n_constants=17,
+    positive=EXP_SPEC.positive, non_negative=EXP_SPEC.non_negative)

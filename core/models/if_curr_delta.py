@@ -4,7 +4,7 @@ dropped, as NEST does by default."""
 import numpy as np
 from numba import njit
 
-from .spec import ModelSpec, refractory_steps, stack
+from .spec import ModelSpec, fire_at_threshold, refractory_steps, stack
 
 V = 0
 # columns of the derived constants (``derive``)
@@ -26,10 +26,7 @@ def update(lo, hi, t, nrn):
                         + (c[i, I_OFFSET] + nrn.i_inject[i]) * c[i, P30] + syn_in[i, 0] - syn_in[i, 1])
         else:
             is_[i, 0] -= 1
-        if fs[i, V] >= c[i, V_THRESH]:
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            fs[i, V] = c[i, V_RESET]
-            nrn.counts[i] = 1
+        fire_at_threshold(nrn, i, V, V_THRESH, V_RESET, T_REFRAC)
 
 
 SPEC = ModelSpec(

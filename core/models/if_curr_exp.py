@@ -2,7 +2,7 @@
 import numpy as np
 from numba import njit
 
-from .spec import ModelSpec, propagator_i_to_v, refractory_steps, stack
+from .spec import ModelSpec, fire_at_threshold, propagator_i_to_v, refractory_steps, stack
 
 V, I_EXC, I_INH = 0, 1, 2
 # columns of the derived constants (``derive``)
@@ -21,7 +21,7 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, is_, syn_in, counts = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in, nrn.counts
+    c, fs, is_, syn_in = nrn.constants, nrn.fstate, nrn.istate, nrn.syn_in
     for i in range(lo, hi):
         if is_[i, 0] > 0:
             is_[i, 0] -= 1
@@ -30,10 +30,7 @@ def update(lo, hi, t, nrn):
                         - fs[i, I_INH] * c[i, P21_INH] + (c[i, I_OFFSET] + nrn.i_inject[i]) * c[i, P20])
         fs[i, I_EXC] = fs[i, I_EXC] * c[i, P11_EXC] + syn_in[i, 0]
         fs[i, I_INH] = fs[i, I_INH] * c[i, P11_INH] + syn_in[i, 1]
-        if fs[i, V] >= c[i, V_THRESH]:
-            fs[i, V] = c[i, V_RESET]
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            counts[i] = 1
+        fire_at_threshold(nrn, i, V, V_THRESH, V_RESET, T_REFRAC)
 
 
 SPEC = ModelSpec(

@@ -6,7 +6,7 @@ the spike count / dt (Hz)."""
 import numpy as np
 from numba import njit
 
-from .spec import ModelSpec, stack
+from .spec import ModelSpec, input_current, stack
 
 OUTPUT, INPUT, VOLTAGE, RECOVERY = range(4)
 A, B, C, D, BIAS, DT = range(6)
@@ -19,12 +19,10 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, syn_in = nrn.constants, nrn.fstate, nrn.syn_in
+    c, fs = nrn.constants, nrn.fstate
     for i in range(lo, hi):
         h = c[i, DT]
-        j = c[i, BIAS] + nrn.i_inject[i] + syn_in[i, 0] - syn_in[i, 1]
-        fs[i, INPUT] = j
-        j = max(j, -30.0)
+        j = max(input_current(nrn, i, c[i, BIAS], INPUT), -30.0)
         v, u = fs[i, VOLTAGE], fs[i, RECOVERY]
         v += (0.04 * v * v + 5.0 * v + 140.0 - u + j) * h
         spiked = v >= 30.0

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from .rate_curves import seconds
-from .spec import ModelSpec, stack
+from .spec import ModelSpec, input_current, stack
 
 OUTPUT, INPUT, VOLTAGE, REFRACTORY, ADAPTATION = range(5)
 (DT, TAU_RC, TAU_REF, DECAY, MIN_V, AMPLITUDE, BIAS, ADAPT_RATE, INC_N) = range(9)
@@ -28,12 +28,10 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, syn_in = nrn.constants, nrn.fstate, nrn.syn_in
+    c, fs = nrn.constants, nrn.fstate
     for i in range(lo, hi):
         h = c[i, DT]
-        j = c[i, BIAS] + nrn.i_inject[i] + syn_in[i, 0] - syn_in[i, 1]
-        fs[i, INPUT] = j
-        j -= fs[i, ADAPTATION]
+        j = input_current(nrn, i, c[i, BIAS], INPUT) - fs[i, ADAPTATION]
         ref = fs[i, REFRACTORY] / 1000.0 - h
         v = fs[i, VOLTAGE]
         if ref <= 0.0:

@@ -5,7 +5,7 @@ import numpy as np
 from numba import njit
 
 from . import synapse_slots as slots
-from .spec import ModelSpec, propagator_i_to_v, refractory_steps, stack
+from .spec import ModelSpec, fire_at_threshold, propagator_i_to_v, refractory_steps, stack
 
 V = 0                                       # then the receptor currents, columns 1 .. 4
 P22, P20, V_REST, V_RESET, V_THRESH, I_OFFSET, T_REFRAC = range(7)
@@ -34,10 +34,7 @@ def update(lo, hi, t, nrn):
             is_[i, 0] -= 1
         for k in range(slots.SLOTS):
             fs[i, 1 + k] = fs[i, 1 + k] * c[i, P11_0 + k] + c[i, SIGN_0 + k] * syn_in[i, k]
-        if fs[i, V] >= c[i, V_THRESH]:
-            is_[i, 0] = np.int32(c[i, T_REFRAC])
-            fs[i, V] = c[i, V_RESET]
-            nrn.counts[i] = 1
+        fire_at_threshold(nrn, i, V, V_THRESH, V_RESET, T_REFRAC)
 
 
 _PARAMETERS = dict(cm=1.0, tau_m=20.0, tau_refrac=0.1, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, i_offset=0.0)
@@ -46,8 +43,6 @@ _PARAMETERS.update({f"sign_{k}": 1.0 for k in range(1, slots.SLOTS + 1)})
 
 SPEC = ModelSpec(
     name="LIF_curr_exp_multisynapse", update=update, parameters=_PARAMETERS,
-    state=dict(v=-65.0, **{f"g{k}": 0.0 for k in range(1, slots.SLOTS + 1)}),
-    state_columns=("v",) + tuple(f"g{k}" for k in range(1, slots.SLOTS + 1)),
-    recordable=("spikes", "v") + tuple(f"g{k}" for k in range(1, slots.SLOTS + 1)),
-    derive=derive, n_constants=7 + 3 * slots.SLOTS, receptors=tuple(f"syn{k}" for k in range(1, slots.SLOTS + 1)),
+    state=dict(v=-65.0, **dict.fromkeys(slots.G, 0.0)), state_columns=("v",) + slots.G,
+    recordable=("spikes", "v") + slots.G, derive=derive, n_constants=7 + 3 * slots.SLOTS, receptors=slots.RECEPTORS,
     positive=('cm', 'tau_m') + tuple(f"tau_syn_{k}" for k in range(1, slots.SLOTS + 1)), non_negative=('tau_refrac',))

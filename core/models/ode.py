@@ -17,6 +17,14 @@ its published description:
 
 Errors are measured in NEST's units (nS, pA), so a model passes ``scale``: the factor from its
 state variables' units (uS, nA) to NEST's.
+
+``make_update`` builds a model's whole update from what is its own (right-hand side, synaptic
+input, spike condition, reset): every neuron is integrated over the step, then spikes are found
+and refractoriness counted as NEST's ``iaf_cond_*``, ``hh_cond_exp_traub`` and ``gif_cond_exp``
+(once, after the step) or its ``aeif_*`` models (after every sub-step) do. The functions these
+factories build are not cached on disk (numba keys a closure's cache entry by its pickled closure
+variables, which differ from process to process); the cached kernels that call them hold their
+code.
 """
 import math
 
@@ -59,7 +67,7 @@ def make_evolve(rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0):
     n = scale.size
     use_dydt = a_dydt != 0.0
 
-    @njit(cache=True, nogil=True)
+    @njit(nogil=True)
     def evolve(y, work, t, t_end, h, c, i, drive, refractory):
         y0, k1, k2, k3, k4, k5, k6, ytmp, yerr, dydt_out = (
             work[0], work[1], work[2], work[3], work[4], work[5], work[6], work[7], work[8], work[9])
@@ -118,7 +126,115 @@ def make_evolve(rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0):
     return evolve
 
 
-@njit(cache=True, nogil=True, inline="always")
-def exp_clamped(x):
-    """exp that saturates instead of overflowing (an exponential spike current past V_peak)."""
-    return math.exp(min(x, 700.0))
+@njit(cache=True, nogil=True)
+def crosses(y, v_old, level, c, i, nrn):
+    """The usual spike condition: V at or above the step's spike level."""
+    return y[0] >= level
+
+
+@njit(cache=True, nogil=True)
+def no_reset(y, c, fs, i):
+    """The reset of a model whose dynamics make the spike and its recovery (HH)."""
+
+
+def exponential_input(exc, inh):
+    """A step's excitatory and inhibitory input added to the conductances in state columns
+    ``exc`` and ``inh``: an exponential conductance jumps by the weight."""
+    @njit(nogil=True)
+    def receive(y, c, i, syn_in):
+        y[exc] += syn_in[i, 0]
+        y[inh] += syn_in[i, 1]
+    return receive
+
+
+def alpha_input(exc, inh, tau_exc, tau_inh):
+    """A step's input added to the conductances' derivatives in state columns ``exc`` and
+    ``inh``: an alpha conductance peaks at the weight after tau_syn (constant columns
+    ``tau_exc``, ``tau_inh``) when its derivative jumps by e/tau_syn times the weight."""
+    @njit(nogil=True)
+    def receive(y, c, i, syn_in):
+        y[exc] += syn_in[i, 0] * (math.e / c[i, tau_exc])
+        y[inh] += syn_in[i, 1] * (math.e / c[i, tau_inh])
+    return receive
+
+
+def make_update(module, rhs, scale, eps_abs, eps_rel=0.0, a_y=1.0, a_dydt=0.0, *, receive, reset, dt, t_refrac,
+                v_reset=None, i_offset=None, threshold=None, begin=None, fires=crosses, within_step=False):
+    """A model's ``update(lo, hi, t, nrn)``: each neuron's state (float state columns 0 .. n-1,
+    the proposed RK step in column n, n = len(scale)) integrated over the step by ``evolve``,
+    its spikes, refractory count (int state column 0) and synaptic input.
+
+    What the model brings, as njit functions:
+
+    * ``rhs``, ``scale`` and the tolerances: the system and its error control (``make_evolve``);
+    * ``begin(c, fs, i, nrn) -> (drive, level)``: the step's injected plus offset current and
+      spike level; by default ``c[i, i_offset] + nrn.i_inject[i]`` and ``c[i, threshold]``;
+    * ``fires(y, v_old, level, c, i, nrn)``: the spike condition (``v_old``: V at the step's
+      start); ``receive(y, c, i, syn_in)``: the step's synaptic input into the state;
+    * ``reset(y, c, fs, i)``: what a spike does to the state;
+    * the constant columns of the time step ``dt`` and the refractory period ``t_refrac`` (in
+      steps), and ``v_reset``: V is held there while refractory (None: V runs free).
+
+    Spikes are checked once after the step (NEST's ``iaf_cond_*``: at most one spike a step,
+    refractory for t_refrac steps from the next) or, with ``within_step``, after every sub-step
+    (NEST's ``aeif_*``: several spikes a step may count; refractory from the sub-step of the
+    spike, t_refrac + 1 counted down at the step's end).
+
+    ``module`` is the name of the model's module, which binds the result as ``update``: the
+    generated dispatch (``core.runtime.dispatch``) imports it from there."""
+    if begin is None and (i_offset is None or threshold is None):
+        raise ValueError(f"{module}: make_update needs the i_offset and threshold columns, or a begin function")
+    n = len(scale)
+    if n > MAX_STATE:
+        raise ValueError(f"{module}: {n} state variables, more than the {MAX_STATE} the scratch memory holds")
+    evolve = make_evolve(rhs, scale, eps_abs, eps_rel, a_y, a_dydt)
+    hold = v_reset is not None
+    v_hold = v_reset if hold else 0
+    if begin is None:
+        @njit(nogil=True)
+        def begin(c, fs, i, nrn):
+            return c[i, i_offset] + nrn.i_inject[i], c[i, threshold]
+
+    def update(lo, hi, t, nrn):
+        c, fs, is_ = nrn.constants, nrn.fstate, nrn.istate
+        y, work = scratch(nrn, n)
+        for i in range(lo, hi):
+            step = c[i, dt]
+            for j in range(n):
+                y[j] = fs[i, j]
+            h = fs[i, n] if fs[i, n] > 0 else step
+            drive, level = begin(c, fs, i, nrn)
+            v_old = y[0]
+            s = 0.0
+            if within_step:
+                while s < step:
+                    s, h = evolve(y, work, s, step, h, c, i, drive, is_[i, 0] > 0)
+                    if is_[i, 0] > 0:
+                        if hold:
+                            y[0] = c[i, v_hold]
+                    elif fires(y, v_old, level, c, i, nrn):
+                        reset(y, c, fs, i)
+                        is_[i, 0] = np.int32(c[i, t_refrac] + 1) if c[i, t_refrac] > 0 else 0
+                        nrn.counts[i] += 1
+                if is_[i, 0] > 0:
+                    is_[i, 0] -= 1
+                receive(y, c, i, nrn.syn_in)
+            else:
+                refractory = is_[i, 0] > 0
+                while s < step:
+                    s, h = evolve(y, work, s, step, h, c, i, drive, refractory)
+                receive(y, c, i, nrn.syn_in)
+                if refractory:
+                    is_[i, 0] -= 1
+                    if hold:
+                        y[0] = c[i, v_hold]
+                elif fires(y, v_old, level, c, i, nrn):
+                    is_[i, 0] = np.int32(c[i, t_refrac])
+                    reset(y, c, fs, i)
+                    nrn.counts[i] = 1
+            for j in range(n):
+                fs[i, j] = y[j]
+            fs[i, n] = h
+
+    update.__module__, update.__qualname__ = module, "update"
+    return njit(nogil=True)(update)

@@ -187,8 +187,15 @@ class STDP:
                 + (f" (mu+ {wd.mu_plus:g}, mu- {wd.mu_minus:g})" if wd.kind == "gutig" else ""))
 
 
+class _FixedWeights:
+    """A rule that never changes w: the largest weight is the largest initial one."""
+
+    def max_weight(self, weight: np.ndarray) -> float:
+        return float(weight.max()) if weight.size else 0.0
+
+
 @dataclass(frozen=True)
-class TsodyksMarkram:
+class TsodyksMarkram(_FixedWeights):
     """Short-term depression and facilitation; ``u0`` is u before the first spike (PyNN's
     initial value of u, NEST's ``u``)."""
     U: float = 0.5
@@ -197,9 +204,6 @@ class TsodyksMarkram:
     u0: float = 0.0
 
     kind = TSODYKS_MARKRAM
-
-    def max_weight(self, weight: np.ndarray) -> float:
-        return float(weight.max()) if weight.size else 0.0
 
     def check(self, label: str, weight: np.ndarray):
         if not 0.0 <= self.U <= 1.0:
@@ -220,14 +224,11 @@ class TsodyksMarkram:
 
 
 @dataclass(frozen=True)
-class Stochastic:
+class Stochastic(_FixedWeights):
     """Each spike crosses the synapse with probability ``p``."""
     p: float = 0.5
 
     kind = STOCHASTIC
-
-    def max_weight(self, weight: np.ndarray) -> float:
-        return float(weight.max()) if weight.size else 0.0
 
     def check(self, label: str, weight: np.ndarray):
         if not 0.0 <= self.p <= 1.0:

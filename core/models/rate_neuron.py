@@ -5,7 +5,7 @@ import numpy as np
 from numba import njit
 
 from .rate_curves import rate, seconds
-from .spec import ModelSpec, stack
+from .spec import ModelSpec, input_current, stack
 
 OUTPUT, INPUT, ADAPTATION = range(3)
 CURVE, TAU_RC, TAU_REF, AMPLITUDE, BIAS, ADAPT_RATE, INC_N = range(7)
@@ -18,10 +18,9 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, syn_in = nrn.constants, nrn.fstate, nrn.syn_in
+    c, fs = nrn.constants, nrn.fstate
     for i in range(lo, hi):
-        j = c[i, BIAS] + nrn.i_inject[i] + syn_in[i, 0] - syn_in[i, 1]
-        fs[i, INPUT] = j
+        j = input_current(nrn, i, c[i, BIAS], INPUT)
         out = rate(np.int64(c[i, CURVE]), j - fs[i, ADAPTATION], c[i, TAU_RC], c[i, TAU_REF], c[i, AMPLITUDE])
         fs[i, OUTPUT] = out
         fs[i, ADAPTATION] += c[i, ADAPT_RATE] * (c[i, INC_N] * out - fs[i, ADAPTATION])

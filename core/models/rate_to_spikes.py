@@ -16,7 +16,7 @@ from numba import njit
 
 from .rate_curves import rate, seconds
 from .rng import poisson, uniform
-from .spec import ModelSpec, stack
+from .spec import ModelSpec, input_current, stack
 
 REGULAR, STOCHASTIC, POISSON = range(3)
 CONVERSIONS = {"regular": REGULAR, "stochastic": STOCHASTIC, "poisson": POISSON}
@@ -32,11 +32,10 @@ def derive(p, dt):
 
 @njit(cache=True, nogil=True)
 def update(lo, hi, t, nrn):
-    c, fs, syn_in = nrn.constants, nrn.fstate, nrn.syn_in
+    c, fs = nrn.constants, nrn.fstate
     for i in range(lo, hi):
         h = c[i, DT]
-        j = c[i, BIAS] + nrn.i_inject[i] + syn_in[i, 0] - syn_in[i, 1]
-        fs[i, INPUT] = j
+        j = input_current(nrn, i, c[i, BIAS], INPUT)
         r = rate(np.int64(c[i, CURVE]), j - fs[i, ADAPTATION], c[i, TAU_RC], c[i, TAU_REF],
                  c[i, CURVE_AMPLITUDE])
         fs[i, RATE_OUT] = r

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from numba import njit
 
 RECEPTORS = ("excitatory", "inhibitory")
 
@@ -110,3 +111,23 @@ def propagator_di_to_v(tau_syn, tau_m, cm, h):
     exact = (-np.expm1(-x) - x * np.exp(-x)) / safe_a ** 2
     series = h * h * (0.5 - x / 3 + x * x / 8)
     return np.exp(-h / tau_m) * np.where(small, series, exact) / cm
+
+
+@njit(cache=True, nogil=True, inline="always")
+def fire_at_threshold(nrn, i, v, v_thresh, v_reset, t_refrac):
+    """The spike of an exactly integrated neuron: V (float state column ``v``) at or above
+    ``v_thresh`` goes to ``v_reset``, refractory for ``t_refrac`` steps (constant columns)."""
+    c, fs = nrn.constants, nrn.fstate
+    if fs[i, v] >= c[i, v_thresh]:
+        fs[i, v] = c[i, v_reset]
+        nrn.istate[i, 0] = np.int32(c[i, t_refrac])
+        nrn.counts[i] = 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def input_current(nrn, i, bias, column):
+    """J of a current-driven (Nengo) neuron: bias, injected current and synaptic input
+    (excitatory less inhibitory), also kept in float state column ``column``."""
+    j = bias + nrn.i_inject[i] + nrn.syn_in[i, 0] - nrn.syn_in[i, 1]
+    nrn.fstate[i, column] = j
+    return j

@@ -30,15 +30,23 @@ def events(label, sequences, dt):
 
 
 @njit(cache=True, nogil=True)
-def update(lo, hi, t, nrn):
+def advance(nrn, i, t):
+    """Moves neuron ``i``'s cursor past its events up to step ``t``; returns the new cursor and
+    how many of the events passed fall on ``t``."""
     is_, events = nrn.istate, nrn.events
+    k, now = is_[i, CURSOR], 0
+    while k < is_[i, END] and events[k] <= t:
+        if events[k] == t:
+            now += 1
+        k += 1
+    is_[i, CURSOR] = k
+    return k, now
+
+
+@njit(cache=True, nogil=True)
+def update(lo, hi, t, nrn):
     for i in range(lo, hi):
-        k = is_[i, CURSOR]
-        while k < is_[i, END] and events[k] <= t:
-            if events[k] == t:
-                nrn.counts[i] += 1
-            k += 1
-        is_[i, CURSOR] = k
+        nrn.counts[i] += advance(nrn, i, t)[1]
 
 
 SPEC = ModelSpec(

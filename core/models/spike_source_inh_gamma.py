@@ -13,9 +13,9 @@ from numba import njit
 from .rng import uniform
 from .special import log_gamma_q
 from .spec import ModelSpec, stack
-from .spike_source_array import stamp_steps
+from .spike_source_array import advance, stamp_steps
 
-CURSOR, END, AGE = 0, 1, 2          # int state: next bin not yet entered, end of the bins, steps since a spike
+AGE = 2                             # int state after the cursor and end of the bins: steps since a spike
 SHAPE, SCALE = 0, 1                 # columns of a bin's values
 START, STOP, DT = range(3)
 
@@ -46,10 +46,7 @@ def events(label, sequences, dt):
 def update(lo, hi, t, nrn):
     c, is_ = nrn.constants, nrn.istate
     for i in range(lo, hi):
-        k = is_[i, CURSOR]
-        while k < is_[i, END] and nrn.events[k] <= t:
-            k += 1
-        is_[i, CURSOR] = k
+        k = advance(nrn, i, t)[0]
         if not c[i, START] <= t < c[i, STOP]:
             continue
         a, scale = nrn.table[k - 1, SHAPE], nrn.table[k - 1, SCALE]

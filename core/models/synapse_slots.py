@@ -18,6 +18,8 @@ KIND_NAMES = {"CurrExpPostSynapticResponse": CURR_EXP, "CondExpPostSynapticRespo
               "CondAlphaPostSynapticResponse": COND_ALPHA, "CondBetaPostSynapticResponse": COND_BETA}
 KIND, TAU_RISE, TAU_DECAY, E_REV, G0, SIGN = range(6)        # per-slot constants
 WIDTH = 6
+RECEPTORS = tuple(f"syn{k}" for k in range(1, SLOTS + 1))    # the core's names of the slots
+G = tuple(f"g{k}" for k in range(1, SLOTS + 1))               # each slot's conductance or current
 
 
 def slot_parameters():
@@ -40,6 +42,12 @@ def normalisation(kind, tau_rise, tau_decay):
     beta = np.where(np.abs(peak) > 1e-15, (1.0 / tau_rise - 1.0 / tau_decay) / np.where(np.abs(peak) > 1e-15, peak, 1.0),
                     math.e / tau_decay)
     return np.where(np.abs(diff) > 1e-12, beta, math.e / tau_decay)
+
+
+def state_columns(*neuron):
+    """A multi-receptor model's float state columns: the neuron's, (dg, g) per slot, the proposed
+    RK step."""
+    return neuron + tuple(name for k in range(1, SLOTS + 1) for name in (f"dg{k}", f"g{k}")) + ("rk_step",)
 
 
 def slot_constants(p):
@@ -100,3 +108,12 @@ def add_input(y, g_at, c, i, c0, syn_in):
             y[g_at + 2 * k] += syn_in[i, k] * c[i, base + G0]
         elif kind != NONE:
             y[g_at + 2 * k + 1] += syn_in[i, k]
+
+
+def make_receive(g_at, c0):
+    """``add_input`` as ``ode.make_update`` calls it, for slots from state column ``g_at`` and
+    constant column ``c0``."""
+    @njit(nogil=True)
+    def receive(y, c, i, syn_in):
+        add_input(y, g_at, c, i, c0, syn_in)
+    return receive
