@@ -104,13 +104,17 @@ class Host:
 def _finite(y, fn) -> np.ndarray:
     """``y`` as a flat float array; a node function's None, non-finite or non-numeric result is a
     SimulationError, as in nengo."""
-    name = getattr(fn, "__name__", repr(fn))
     try:
         if y is None or not np.all(np.isfinite(y)):
-            raise SimulationError(f"Function '{name}' returned non-finite value")
+            raise SimulationError(f"Function '{_name(fn)}' returned non-finite value")
         return np.asarray(y, dtype=float).ravel()
     except (TypeError, ValueError) as error:
-        raise SimulationError(f"Function '{name}' returned a value {y!r} of invalid type {type(y)!r}") from error
+        raise SimulationError(f"Function '{_name(fn)}' returned a value {y!r} of invalid type {type(y)!r}") from error
+
+
+def _name(fn) -> str:
+    """A node output's name for an error (built only then: a constant output's repr is costly)."""
+    return getattr(fn, "__name__", None) or repr(fn)
 
 
 def _size_out(o):
