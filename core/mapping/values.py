@@ -12,12 +12,13 @@ Row groups follow what the receivers need: rows that go through the post populat
 (or into a learning rule) are needed by every post slice, so each group of up to 256 rows is
 multicast to all of them; rows aimed at single post neurons go, slice by slice, only to the PE
 holding those neurons. Rows that are zero in a fixed matrix are neither sent nor filtered beyond
-the first and last nonzero row (``row_span``). A receiving PE has one *input* per value projection arriving at it: its
-key table (sorted, binary-searched) maps a packet to (input, row); the partial sums of the pre
-slices add into the input's accumulator in the fixed order the packets are delivered in, so the
-result does not depend on threads. At the end of the step the PE filters each input with its
-projection's filter and turns the filtered values into input current for the next step
-(``runtime/values.py``).
+the first and last nonzero row (``row_span``). A receiving PE has one *input* per filter and
+target: value projections arriving through the same filter add into one accumulator and are
+filtered once (filters are linear), each learning signal has its own. Its key table (sorted,
+binary-searched once per key range) maps a block to (input, first row); the partial sums of the
+pre slices add into the input's accumulator in the fixed order the packets are delivered in, so
+the result does not depend on threads. At the end of the step the PE filters each input and
+turns the filtered values into input current for the next step (``runtime/values.py``).
 
 Byte costs per PE are counted item by item (``value_bytes``) and enter the partition: a slice
 of a population with many encoder dimensions or decoded outputs holds fewer neurons.
