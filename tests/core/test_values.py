@@ -107,3 +107,34 @@ def test_bad_value_projections_are_refused():
         net.add_value_projection(ValueProjection("p", ens, src, np.ones((3, 10))))
     with pytest.raises(ValueError, match="non-finite"):
         ValueProjection("p", src, ens, np.full((2, 3), np.nan))
+
+
+def test_projections_through_one_filter_share_an_input_over_their_rows(rng):
+    """Two projections into disjoint rows of a 6-row relay through the same lowpass (e.g. two
+    ensembles of an array into its output) become one input over rows 1-4 only, filtered once;
+    a third through another filter keeps its own. The relay still sees each filtered sum in its
+    own rows, and the rows no projection reaches stay zero."""
+    a, b, steps = 0.8, 0.5, 25
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 2))
+    dst = net.add_population(Population("dst", "ValueRelay", 6, record={"output": 1}))
+    first, second, third = np.zeros((6, 2)), np.zeros((6, 2)), np.zeros((6, 2))
+    first[1, 0] = 2.0
+    second[3, 1], second[4, 0] = -1.0, 0.5
+    third[4, 1] = 3.0
+    for label, m, f in (("first", first, lowpass(a)), ("second", second, lowpass(a)), ("third", third, lowpass(b))):
+        net.add_value_projection(ValueProjection(label, src, dst, m, f))
+    table = rng.normal(size=(steps, 2)).astype(np.float32)
+    emu = run(net, src, table)
+    vi = emu.values
+    v = int(np.flatnonzero(vi.settles)[0])
+    inputs = slice(vi.in_start[v], vi.in_start[v] + vi.in_count[v])
+    assert sorted(zip(vi.in_row0[inputs].tolist(), vi.in_rows[inputs].tolist())) == [(1, 4), (4, 1)]
+    ya, yb, want = np.zeros(6), np.zeros(6), []
+    for u in table:
+        ya = a * ya + (1 - a) * ((first + second) @ u)
+        yb = b * yb + (1 - b) * (third @ u)
+        want.append(ya + yb)
+    _, got = emu.signals(dst, "output")
+    np.testing.assert_allclose(got[1:], want, rtol=1e-5, atol=1e-6)
+    assert not got[:, [0, 5]].any()
