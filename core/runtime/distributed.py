@@ -32,6 +32,7 @@ from .state import Machine
 from .stats import STATS
 
 TIMEOUT = float(os.environ.get("SPINNAKER2_MPI_TIMEOUT", 600))
+ABORT_GRACE = 0.5      # seconds a failing rank waits after its message before it ends every rank
 # the variables MPI launchers set to the number of processes they started
 LAUNCH_SIZE = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS")
 
@@ -79,6 +80,7 @@ def abort(comm, message: str):
     """Print ``message`` naming this rank and end every rank."""
     print(f"pynn_spinnaker2: MPI rank {comm.Get_rank()} of {comm.Get_size()}: {message}; aborting all ranks",
           file=sys.stderr, flush=True)
+    time.sleep(ABORT_GRACE)      # mpiexec forwards what a rank wrote only while the rank lives
     comm.Abort(1)
 
 
@@ -87,8 +89,10 @@ def _abort_on_uncaught(comm):
     previous = sys.excepthook
 
     def hook(kind, value, traceback):
-        previous(kind, value, traceback)
-        abort(comm, f"{kind.__name__}: {value}")
+        try:
+            previous(kind, value, traceback)
+        finally:
+            abort(comm, f"{kind.__name__}: {value}")
 
     sys.excepthook = hook
 
