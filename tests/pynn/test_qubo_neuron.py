@@ -36,6 +36,18 @@ def anneal(q, model, seed=3, threads=None, per_pe=None):
     return best, ints, signals, steps
 
 
+
+def replica_energies(signals, q, r, size):
+    """Replica ``r``'s recorded states and their energies, after checking that all its neurons hold
+    the same running energy and that it equals, two steps later, the host's energy of the state."""
+    cols = slice(size * r, size * (r + 1))
+    states = signals["x"][:, cols]
+    energies = q.energies(states)
+    running = signals["energy"][:, cols]
+    assert np.all(running == running[:, :1])
+    np.testing.assert_array_equal(running[2:, 0], energies[:-2])
+    return states, energies
+
 def test_running_energy_and_best_state_match_the_host_with_simultaneous_coupled_flips():
     """Every neuron may flip in every step (no colouring) on a dense QUBO cut over three PEs, so
     coupled neurons often flip together: the energy the PEs keep must still equal, step for
@@ -193,11 +205,7 @@ def test_replicas_keep_their_own_energies_and_best_states():
     sim.end()
     trajectories = []
     for r in range(3):
-        states = signals["x"][:, 12 * r:12 * (r + 1)]
-        energies = q.energies(states)
-        running = signals["energy"][:, 12 * r:12 * (r + 1)]
-        assert np.all(running == running[:, :1])
-        np.testing.assert_array_equal(running[2:, 0], energies[:-2])
+        states, energies = replica_energies(signals, q, r, 12)
         assert best[r].replica == r and best[r].energy == energies[:steps + 2].min()
         np.testing.assert_array_equal(best[r].state, states[best[r].step])
         trajectories.append(states)
@@ -336,11 +344,7 @@ def test_energy_carries_over_when_the_population_is_cut_differently_between_runs
     signals = signals_of(x)
     assert len(before) == 3 and len(after) == 5 and 20 not in before     # PEs cut across replicas
     for r in range(2):
-        states = signals["x"][:, 20 * r:20 * (r + 1)]
-        energies = q.energies(states)
-        running = signals["energy"][:, 20 * r:20 * (r + 1)]
-        assert np.all(running == running[:, :1])
-        np.testing.assert_array_equal(running[2:, 0], energies[:-2])
+        states, energies = replica_energies(signals, q, r, 20)
         assert best[r].energy == energies[:79].min()
         np.testing.assert_array_equal(best[r].state, states[best[r].step])
 
