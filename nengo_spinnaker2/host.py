@@ -33,8 +33,9 @@ class Host:
         try:
             self.order = list(TopologicalSorter(graph).static_order())
         except CycleError as error:
-            raise NotImplementedError(f"host objects {error.args[1]} feed each other without a synapse: "
-                                      "add a synapse to one of those connections") from error
+            # an algebraic loop, which nengo's reference simulator refuses too (ValueError)
+            raise ValueError(f"host objects {error.args[1]} feed each other without a synapse: "
+                             "add a synapse to one of those connections") from error
         self.relays = {o: translation.host_relay[o] for o in self.objects if o in translation.host_relay}
         self.closed_loop = bool(self.relays)
         self.playback = sorted(translation.playback_source.items())
@@ -72,9 +73,11 @@ class Host:
             return np.asarray(self.step_fns[o](t), dtype=float).ravel()
         if output is None:
             return x.copy()
-        if isinstance(output, Process):
-            y = self.step_fns[o](t, x.copy()) if o.size_in else self.step_fns[o](t)
-        elif callable(output):
+        if isinstance(output, Process):   # written into the output as nengo's SimProcess does (None -> NaN)
+            y = np.empty(o.size_out)
+            y[...] = self.step_fns[o](t, x.copy()) if o.size_in else self.step_fns[o](t)
+            return y
+        if callable(output):
             y = output(t, x.copy()) if o.size_in else output(t)
         else:
             y = output

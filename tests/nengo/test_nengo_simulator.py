@@ -169,6 +169,29 @@ def test_node_errors_surface_as_simulation_errors():
             sim.run(0.01)
 
 
+def test_an_algebraic_loop_is_refused_as_by_nengo():
+    with nengo.Network() as net:
+        d = nengo.Ensemble(1, 1, neuron_type=nengo.Direct())
+        nengo.Connection(d, d, synapse=None)
+    with pytest.raises(ValueError, match="feed each other without a synapse"):
+        Simulator(net)
+
+
+def test_a_process_output_is_written_as_nengo_writes_it():
+    """A process's step function returning None leaves NaN, as nengo's SimProcess does (only
+    node functions are checked for finite values)."""
+    class Sink(nengo.Process):
+        def make_step(self, shape_in, shape_out, dt, rng, state):
+            return lambda t, x: None
+    with nengo.Network() as net:
+        v = nengo.Node(Sink(), size_in=1)
+        nengo.Connection(nengo.Node(1.0), v, synapse=None)
+        p = nengo.Probe(v)
+    with Simulator(net) as sim:
+        sim.run(0.003)
+    assert np.isnan(sim.data[p]).all()
+
+
 def test_too_large_for_the_machine_says_how_many_chips():
     with nengo.Network() as net:
         for _ in range(160):

@@ -4,8 +4,7 @@ The plugin selects the tests that take the ``Simulator`` fixture (560 in nengo 4
 ``nengo_simulator`` names another simulator; ``nengo_suite.ini`` beside this file configures it
 and lists what is unsupported, with the reason. The suite runs in a subprocess (its plugin,
 fixtures and ini keys must not meet this project's conftest) and must pass on at least 85% of
-the selected tests, counting skipped ones as not passed. The default run takes nengo's node tests;
-the whole suite is marked slow.
+the selected tests, counting skipped ones as not passed.
 """
 import os
 import subprocess
@@ -75,15 +74,7 @@ def check(tmp_path, selection, at_least):
     assert ratio >= REQUIRED, f"{passed}/{len(results)} passed; failed: {failed}"
 
 
-def test_nengo_node_tests_pass(tmp_path):
-    """nengo's node tests (host objects, passthrough nodes, node outputs and their errors): the
-    part of nengo's suite the default run affords (about 4 minutes on two busy cores)."""
-    check(tmp_path, "nengo.tests.test_node", 15)
-
-
-@pytest.mark.slow
 def test_nengo_suite_passes(tmp_path):
-    """nengo's whole suite: more than 25 minutes on two busy cores, so outside the default run;
-    run it with ``python -m pytest tests/nengo/test_nengo_suite.py --slow`` (``--slow`` is nengo
-    plugin's switch for slow-marked tests)."""
+    """nengo's whole suite (its own slow-marked tests excepted, as nengo runs it by default):
+    about 3 minutes on two cores."""
     check(tmp_path, "nengo", 500)
