@@ -57,6 +57,7 @@ ValueImages = namedtuple("ValueImages", [
     # per block
     "blk_key", "blk_rows", "blk_mat", "blk_learn",
     "blk_projection", "blk_row0", "blk_col0",    # where the block sits in its projection's matrix
+    "blk_first", "step_packets",       # a block's first packet among its PE's packets of a step; their number
     # per input
     "in_rows", "in_row0", "in_acc", "in_target", "in_filter", "in_order", "in_state", "in_rule",
     # key tables
@@ -346,11 +347,16 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
 
     mat = np.concatenate(mats).astype(np.float32) if mats else np.zeros(0, np.float32)
     i64 = lambda a: np.asarray(a, dtype=np.int64)
+    rows = i64(blk_rows)
+    owner = np.repeat(np.arange(V), blk_count)
+    before = np.cumsum(rows) - rows
     images = ValueImages(
+        blk_first=before - before[blk_start[owner]] if rows.size else rows,
+        step_packets=np.bincount(owner, weights=rows, minlength=V).astype(np.int64),
         blk_start=blk_start, blk_count=blk_count, in_start=in_start, in_count=in_count,
         vkey_start=vkey_start, vkey_count=vkey_count, enc_start=enc_start, dims=dims, x_start=x_start,
         playback=playback, play_unit=play_unit, settles=settles, relay_lo=relay_lo,
-        blk_key=np.asarray(blk_key, dtype=np.uint32), blk_rows=i64(blk_rows), blk_mat=i64(blk_mat),
+        blk_key=np.asarray(blk_key, dtype=np.uint32), blk_rows=rows, blk_mat=i64(blk_mat),
         blk_learn=i64(blk_learn), blk_projection=i64(blk_projection), blk_row0=i64(blk_row0),
         blk_col0=i64(blk_col0),
         in_rows=i64(in_rows), in_row0=i64(in_row0), in_acc=i64(in_acc), in_target=i64(in_target), in_filter=i64(in_filter),

@@ -140,11 +140,11 @@ def owner_select(comm, a: np.ndarray, mine: np.ndarray, what: str) -> np.ndarray
 
 # -- the window's phases and the packet exchange, compiled -------------------------------------
 
-def _phase1(t, steps, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats,
+def _phase1(t, steps, computing, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats,
             currents, dly, plast, vals):
     """Phase 1 and the bookkeeping of one window on this rank's computing PEs (``kernel.py``)."""
-    for k in prange(computing.size):
-        kernel.compute(computing[k], t, steps,
+    for c in prange(shares):
+        kernel.compute(computing, c, shares, t, steps,
                        Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
                                dly, plast, vals))
     kernel.bookkeeping(t, computing,
@@ -152,11 +152,11 @@ def _phase1(t, steps, computing, pes, feeds, syn, local, par, stacked, routes, n
                                dly, plast, vals))
 
 
-def _phase2(t, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
+def _phase2(t, receivers, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
             dly, plast, vals):
     """Phase 2 of one window on this rank's receiving PEs."""
-    for k in prange(receivers.size):
-        kernel.deliver(receivers[k], t,
+    for c in prange(shares):
+        kernel.deliver(receivers, c, shares, t,
                        Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
                                dly, plast, vals))
 
@@ -286,9 +286,9 @@ class DistributedEmulator(Emulator):
             if seen + rec.n_spiking * n > rec.step.size:       # the same decision on every rank
                 break
             before = rec.n_spikes[0]
-            first(t, n, self._computing, *machine)
+            first(t, n, self._computing, self.threads, *machine)
             seen += self._exchange(machine.outbox, int(rec.n_spikes[0] - before), t)
-            second(t, self._receivers, *machine)
+            second(t, self._receivers, self.threads, *machine)
             t += n
         samples = machine.currents.samples[:t - t0]
         if samples.size:

@@ -250,7 +250,7 @@ class Emulator:
         machine = self._machine(rec, np.zeros((1, self._current_image.n_recorded), np.float32), -1)
         computing = self._computing[self.values.playback[self._computing]]
         stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
-        stage(-1, computing, self.routes.receivers, *machine)
+        stage(-1, computing, self.routes.receivers, self.threads, *machine)
 
     def value_matrix(self, projection: int) -> np.ndarray:
         """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
@@ -580,7 +580,7 @@ class Emulator:
                 for k in (0, 1):
                     if k == 1:
                         between(t)
-                    stage(t, computing[k], receivers[k], *self._machine(rec, samples, t))
+                    stage(t, computing[k], receivers[k], self.threads, *self._machine(rec, samples, t))
                 self._keep_current_samples(t, samples)
         finally:
             numba.set_num_threads(previous)
@@ -607,7 +607,7 @@ class Emulator:
     def _advance(self, steps, t, target, machine) -> int:
         """Run the kernel from step t towards ``target``; returns the step reached. (A machine
         spread over MPI ranks exchanges packets between windows here: ``distributed.py``.)"""
-        return steps(t, target, self.window, self._computing, *machine)
+        return steps(t, target, self.window, self._computing, self.threads, *machine)
 
     def _gather(self, rec, chunks):
         """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
@@ -639,7 +639,7 @@ class Emulator:
                           cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._plastic_copy(),
                           self._fresh_values())
         for d in range(n_steps):
-            kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, *machine)
+            kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, 1, *machine)
             out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24
         return out
 

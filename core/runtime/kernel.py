@@ -29,37 +29,43 @@ from .state import Machine
 from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
-# Nothing here is inlined (``inline="always"``): numba's parallel passes lose array writes made by
-# code inlined into a parallel function, and inlining a function that takes namedtuples counts a
-# reference to each of their arrays per call. The functions unpack the machine once per PE and
-# window; what they call per packet or synapse takes only the units it touches.
+# ``compute`` and ``deliver`` are not inlined (``inline="always"``): numba's parallel passes lose
+# array writes made by code inlined into a parallel function. Each is called once per thread and
+# phase with a share of the PEs, because a call that passes the machine (some 200 arrays, each
+# several words) costs about a microsecond; what they call per PE is inlined, and what is called
+# per packet or synapse takes only the units it touches.
 
 @njit(cache=True, nogil=True)
-def compute(v, t0, steps, m):
-    """Phase 1 on PE ``v``."""
-    kind = m.pes.kind[v]
-    if kind == NEURONS:
-        neurons.window(v, t0, steps, m)
-    elif kind == DOMINANT:
-        parallel.window(v, t0, steps, m)
-    elif kind == DELAY:
-        delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
-    elif kind == VALUES:
-        values.window(v, t0, steps, m)
+def compute(pes, first, stride, t0, steps, m):
+    """Phase 1 on PEs ``pes[first::stride]``."""
+    for k in range(first, pes.size, stride):
+        v = pes[k]
+        kind = m.pes.kind[v]
+        if kind == NEURONS:
+            neurons.window(v, t0, steps, m)
+        elif kind == DOMINANT:
+            parallel.window(v, t0, steps, m)
+        elif kind == DELAY:
+            delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
+        elif kind == VALUES:
+            values.window(v, t0, steps, m)
 
 
 @njit(cache=True, nogil=True)
-def deliver(v, t0, m):
-    """Phase 2 on PE ``v``: every packet routed to it in this window, processed as its kind does."""
-    kind = m.pes.kind[v]
-    if kind == NEURONS or kind == SYNAPSES:
-        serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats, m.plastic)
-    elif kind == DOMINANT:
-        parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
-    elif kind == DELAY:
-        delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
-    elif kind == VALUES:
-        values.deliver(v, t0, m)
+def deliver(pes, first, stride, t0, m):
+    """Phase 2 on PEs ``pes[first::stride]``: every packet routed to each in this window,
+    processed as its kind does."""
+    for k in range(first, pes.size, stride):
+        v = pes[k]
+        kind = m.pes.kind[v]
+        if kind == NEURONS or kind == SYNAPSES:
+            serial.deliver(v, t0, m.pes, m.serial, m.routes, m.outbox, m.ring, m.stats, m.plastic)
+        elif kind == DOMINANT:
+            parallel.deliver(v, t0, m.parallel, m.stacked, m.routes, m.outbox, m.stats)
+        elif kind == DELAY:
+            delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
+        elif kind == VALUES:
+            values.deliver(v, t0, m)
 
 
 @njit(cache=True, nogil=True)
@@ -91,12 +97,13 @@ def bookkeeping(t0, computing, m):
                 routes.link_load[routes.hop[h]] += packets
 
 
-def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_steps(t, t_end, window, computing, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
-    again). The arguments after ``computing`` are the fields of a :data:`state.Machine`, which is
-    built inside each parallel loop because numba's parallel loops take only flat tuples."""
+    again). ``computing`` and the receivers are dealt to ``shares`` calls (one per thread); the
+    arguments after ``shares`` are the fields of a :data:`state.Machine`, which is built inside
+    each parallel loop because numba's parallel loops take only flat tuples."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                 plastic, vals)
     receivers = m.routes.receivers
@@ -104,33 +111,33 @@ def _run_steps(t, t_end, window, computing, pes, feeds, syn, local, par, stacked
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
-        for k in prange(computing.size):
-            compute(computing[k], t, steps,
+        for c in prange(shares):
+            compute(computing, c, shares, t, steps,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
         bookkeeping(t, computing, m)
-        for k in prange(receivers.size):
-            deliver(receivers[k], t,
+        for c in prange(shares):
+            deliver(receivers, c, shares, t,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
         t += steps
     return t
 
 
-def _run_stage(t, computing, receivers, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_stage(t, computing, receivers, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
     A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
     stage 1 runs the PEs the host reads from, stage 2 the ones it writes to."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals)
-    for k in prange(computing.size):
-        compute(computing[k], t, 1,
+    for c in prange(shares):
+        compute(computing, c, shares, t, 1,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))
     bookkeeping(t, computing, m)
-    for k in prange(receivers.size):
-        deliver(receivers[k], t,
+    for c in prange(shares):
+        deliver(receivers, c, shares, t,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))
 

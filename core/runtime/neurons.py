@@ -15,7 +15,7 @@ from .serial import add_row
 from .stats import DMA_READS, DMA_WORDS, LOCAL_SPIKES, SATURATED, SYNAPTIC_EVENTS
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic):
     """Step ``t`` (``w`` of the window) on neuron PE v; its packets go into the outbox from entry
     ``k``. Returns the next free entry."""
@@ -86,7 +86,7 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur,
     return k
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
     """The window's steps on one serial neuron PE."""
     k = m.outbox.start[v]

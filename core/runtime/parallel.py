@@ -115,7 +115,7 @@ def multiply(v, t, pes, par, hist, ring, stats):
             acc[c] = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
     """The window's steps on a dominant PE and its subordinates."""
     pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur = (m.pes, m.feeds, m.serial, m.local, m.nrn,

@@ -186,8 +186,7 @@ def window(v, t0, steps, m):
             for i in range(n):
                 nrn.fstate[g0 + i, 0] = vi.play[row, u0 + i]
         else:
-            nrn.syn_in[g0:g0 + n, :] = 0.0     # value PEs take no synaptic rows
-            for i in range(n):
+            for i in range(n):                  # (value PEs take no synaptic rows: syn_in stays 0)
                 nrn.counts[g0 + i] = 0
                 nrn.i_inject[g0 + i] = vi.cur[g0 + i]
             update(pes.model[v], g0, g0 + n, t, nrn)
@@ -213,15 +212,43 @@ def window(v, t0, steps, m):
     outbox.size[v] = k - outbox.start[v]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
+def sender_block(u, key, vi):
+    """The value block of sending PE ``u`` whose packets carry ``key`` (a PE's blocks are in key
+    order), or -1."""
+    lo = vi.blk_start[u]
+    hi = lo + vi.blk_count[u]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if key == vi.blk_key[mid]:
+            return mid
+        if key < vi.blk_key[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return -1
+
+
+@njit(cache=True, nogil=True, inline="always")
 def deliver(v, t0, m):
     """Phase 2 on value PE ``v``: the packets of every key range routed to it (a PE sends one
-    range per value block), then ``settle``."""
+    range per value block), then ``settle``. A range that is one block of its sender is found
+    where the sender's window put it (each step the same packets in block order) rather than by
+    testing every packet of the sender against the range."""
     routes, outbox, vi, stats = m.routes, m.outbox, m.values, m.stats
     delivered = 0
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
         found = lookup(v, key, vi)      # a key range is one value block: one row of the key table
+        b = sender_block(u, key, vi) if mask == _KEY_MASK else -1
+        if found >= 0 and b >= 0:
+            base = vi.in_acc[vi.vkey_input[found]] + vi.vkey_row0[found]
+            per, rows = vi.step_packets[u], vi.blk_rows[b]
+            for e in range(outbox.start[u] + vi.blk_first[b], outbox.start[u] + outbox.size[u], per):
+                for r in range(rows):
+                    vi.acc[base + r] += outbox.value[e + r]
+                delivered += rows
+            continue
         base = vi.in_acc[vi.vkey_input[found]] + vi.vkey_row0[found] if found >= 0 else -1
         for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
             if outbox.packet[e] and outbox.key[e] & mask == key:
