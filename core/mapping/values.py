@@ -20,6 +20,10 @@ pre slices add into the input's accumulator in the fixed order the packets are d
 the result does not depend on threads. At the end of the step the PE filters each input and
 turns the filtered values into input current for the next step (``runtime/values.py``).
 
+Learning rules live with what they change: a learned matrix's rule on its sending PEs, one
+per block; an encoder rule (``EncoderLearning``) on each PE of the population, over its own
+neurons' encoders, which are then state rather than constants.
+
 Byte costs per PE are counted item by item (``value_bytes``) and enter the partition: a slice
 of a population with many encoder dimensions or decoded outputs holds fewer neurons.
 """
