@@ -3,13 +3,14 @@ sending their own decoded output as value packets.
 
 Phase 1 (``window``), each step: the neurons take the input current settled at the end of the
 previous step (a playback PE takes the host's values instead), update, adjust learned encoders
-(``voja``) and matrices (``learn``), and every value block sends one packet per row whose
-payload is the row's partial sum over the PE's neurons (float32 bits). Phase 2: each packet's key is looked up in the PE's key table and
-its value added to the input's accumulator (``deliver``); when all of the step's packets are in,
-``settle`` filters every input, sums the encoder inputs into the PE's input vector x and sets
-each neuron's input current, e . x plus its own per-neuron rows. A packet sent in step t thus
-acts on the neurons in step t + 1, the one-step delay of a synapse in update mode; a relay PE
-(output = input) records and holds its value at the end of step t itself.
+(``voja``) and matrices (``learn``), and every value block sends one packet per row whose payload
+is the row's partial sum over the PE's neurons (float32 bits). Phase 2: each packet's key is
+looked up in the PE's key table and its value added to the input's accumulator (``deliver``);
+when all of the step's packets are in, ``settle`` filters every input, sums the encoder inputs
+into the PE's input vector x and sets each neuron's input current, e . x plus its own per-neuron
+rows. A packet sent in step t thus acts on the neurons in step t + 1, the one-step delay of a
+synapse in update mode; a relay PE (output = input) records and holds its value at the end of
+step t itself.
 """
 import numba
 import numpy as np
