@@ -182,7 +182,7 @@ class Simulator:
         learned = [p for p in self.translation.probes.values() if p.kind in ("weights", "encoders")]
         if self.host.closed_loop:
             # host and machine alternate within each step: the host writes each step's values itself
-            self._run_closed_loop(s, end)
+            self._run_closed_loop(s, end, learned)
             self._n_steps = end
             self._collect()
             return
@@ -207,10 +207,9 @@ class Simulator:
         self._n_steps = end
         self._collect()
 
-    def _run_closed_loop(self, s, end):
+    def _run_closed_loop(self, s, end, learned):
         """Host and machine alternate within every step (``Emulator.run(between=...)``)."""
         table = np.zeros((1, self.emulator.values.play.shape[1]), np.float32)
-        learned = [p for p in self.translation.probes.values() if p.kind in ("weights", "encoders")]
 
         def between(t):
             relay = {o: self.emulator.get_state(pop, "output") for o, pop in self.host.relays.items()}
