@@ -39,6 +39,7 @@ class Population:
     state_names: dict[str, str] = field(default_factory=dict)   # more names of state variables ("AMPA.gsyn": "g1")
     max_neurons_per_pe: int | None = None
     encoders: np.ndarray | None = None   # (size, dims): how input values become input current
+    encoder_learning: EncoderLearning | None = None   # the encoders change on the PEs
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -80,6 +81,10 @@ class Population:
             if self.encoders.ndim != 2 or self.encoders.shape[0] != self.size:
                 raise ValueError(f"population {self.label!r}: encoders must be (size, dimensions) = "
                                  f"({self.size}, d), not {self.encoders.shape}")
+        if self.encoder_learning is not None:
+            if self.encoders is None:
+                raise ValueError(f"population {self.label!r}: encoder learning needs encoders")
+            self.encoder_learning.check(self.label, self.size)
         for variable in self.record:
             if variable not in self.recordable:
                 raise ValueError(f"population {self.label!r}: {spec.name} cannot record {variable!r}; "
@@ -262,8 +267,9 @@ class DiscreteFilter:
         return self.B.size
 
 
-LEARNING_RULES = ("PES", "BCM", "Oja")
-LEARNING_SIGNALS = ("error", "post", "theta")
+MATRIX_RULES = ("PES", "BCM", "Oja")
+LEARNING_RULES = MATRIX_RULES + ("Voja",)
+LEARNING_SIGNALS = ("error", "post", "theta", "modulation")
 
 
 @dataclass
@@ -286,8 +292,36 @@ class MatrixLearning:
     row_scale: np.ndarray | None = None
 
     def __post_init__(self):
-        if self.kind not in LEARNING_RULES:
-            raise ValueError(f"learning rule {self.kind!r} is not one of {LEARNING_RULES}")
+        if self.kind not in MATRIX_RULES:
+            raise ValueError(f"learning rule {self.kind!r} is not one of {MATRIX_RULES}")
+
+    @property
+    def kind_id(self) -> int:
+        return LEARNING_RULES.index(self.kind)
+
+
+@dataclass
+class EncoderLearning:
+    """A population's encoders learned on its PEs by the vector Oja rule (Voja; Voelker,
+    Crawford & Eliasmith 2014, nengo's ``SimVoja``): each step, after the neurons' update,
+
+        e_i += rate m p_i (s_i x - e_i)
+
+    with x the PE's summed encoder input of the step, p = the neurons' output filtered by
+    ``post_filter`` (this step's output included), s = ``scale`` (per neuron: the factor folded
+    into the encoders, nengo's gain / radius) and m = 1 + the sum of the population's
+    ``modulation`` learning inputs (1 without any). ``rate`` holds the step (kappa dt)."""
+
+    rate: float
+    post_filter: DiscreteFilter = field(default_factory=DiscreteFilter)
+    scale: np.ndarray | float = 1.0
+
+    kind = "Voja"
+
+    def check(self, label: str, size: int):
+        self.scale = np.broadcast_to(np.asarray(self.scale, dtype=float), (size,)).copy()
+        if not (np.isfinite(self.scale).all() and np.isfinite(self.rate)):
+            raise ValueError(f"population {label!r}: encoder learning needs a finite rate and scale")
 
     @property
     def kind_id(self) -> int:
@@ -304,7 +338,8 @@ class ValueProjection:
     row with ``filter`` and add it to their neurons' input current through their encoders
     (``target='encoders'``: rows are the encoders' dimensions), one row per post neuron
     (``'neurons'``), or use it as the error or modulatory signal of the learning rule of
-    value projection ``rule`` (``'learning'``, which must leave from ``post``)."""
+    value projection ``rule`` (``'learning'``, which must leave from ``post``), or with
+    ``rule=-1`` as the ``modulation`` of ``post``'s encoder learning (one row)."""
 
     label: str
     pre: int
@@ -407,6 +442,11 @@ class Network:
         elif p.target == "neurons" and p.rows != post.size:
             raise ValueError(f"value projection {p.label!r}: {p.rows} rows for the {post.size} neurons of "
                              f"{post.label!r}")
+        elif p.target == "learning" and p.rule < 0:
+            if post.encoder_learning is None or p.signal != "modulation" or p.rows != 1:
+                raise ValueError(f"value projection {p.label!r}: a learning input without a rule modulates "
+                                 f"its post's encoder learning: {post.label!r} must learn its encoders and "
+                                 "the projection be one 'modulation' row")
         elif p.target == "learning":
             if not 0 <= p.rule < len(self.value_projections):
                 raise ValueError(f"value projection {p.label!r}: no value projection {p.rule} to teach")

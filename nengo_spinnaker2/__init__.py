@@ -30,8 +30,13 @@ How a model is laid out, and why:
   only on time is computed for a whole run in advance, one that reads the machine makes host
   and machine alternate every step.
 * **Probes** record relay populations (decoded outputs filtered on a PE), neuron state, host
-  values or learned matrices, with ``sample_every``.
-* **Learning**: PES changes the decoders on the sending PEs from the error the PEs receive.
+  values, learned matrices or learned encoders, with ``sample_every``.
+* **Learning**: PES changes the decoders on the sending PEs from the error the PEs receive;
+  BCM and Oja change neuron-to-neuron weights there from the post neurons' filtered output,
+  sent back to them; Voja changes the post ensemble's encoders on the PEs that hold its
+  neurons, from their own filtered output and the input they encoded in the step (the change of
+  step t is added before the encoding of step t + 1, as in nengo), scaled by 1 + a connection
+  into the rule. Probes of learned weights and encoders read them from the PEs.
 
 Timing: a value sent in step t acts in step t + 1, which is exactly nengo's synapse (an update);
 a connection without a synapse between two ensembles therefore acts one step later than in

@@ -16,8 +16,11 @@ builds is executed: this module reads those artefacts and lays the model out as
 * nodes and Direct-mode ensembles stay on the host (``host.py``): their outputs enter the
   machine through playback populations, their inputs leave it through relay populations;
   edges between host objects without a synapse are plain function composition on the host;
-* probes record relays (decoded values, filtered on a PE), neuron state columns, host values or
-  learned matrices.
+* learning rules run on the PEs: PES, BCM and Oja change a value projection's matrix on its
+  sending PEs; Voja changes the post ensemble's encoders on the PEs that hold its neurons
+  (``core.network.EncoderLearning``), and a connection into the rule modulates it;
+* probes record relays (decoded values, filtered on a PE), neuron state columns, host values,
+  learned matrices or learned encoders.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from nengo.connection import LearningRule
 from nengo.ensemble import Neurons
 
 from core import Network, Population
-from core.network import DiscreteFilter, MatrixLearning, ValueProjection
+from core.network import DiscreteFilter, EncoderLearning, MatrixLearning, ValueProjection
 
 from .neurons import STATE_SCALE, core_model, initial_state
 from .synapses import chain, discrete_filter
@@ -70,7 +73,8 @@ class Edge:
 class ProbePlan:
     """How a probe's data is obtained: ``relay`` (a recorded relay population), ``state`` (a
     recorded state column of an ensemble's population), ``host`` (a host object's output),
-    ``weights`` (a learned value projection's matrix), ``static`` (a built array)."""
+    ``weights`` (a learned value projection's matrix), ``encoders`` (an ensemble's learned
+    encoders, or with ``variable='delta'`` their change in the step), ``static`` (a built array)."""
     probe: object
     kind: str
     pop: int = -1
@@ -114,6 +118,16 @@ def _label(obj):
     return getattr(obj, "label", None) or str(obj)
 
 
+def rule_types(conn) -> list:
+    """The learning rule types on ``conn`` (nengo takes one, a list or a dict of them)."""
+    rule = conn.learning_rule_type
+    if not rule:
+        return []
+    if isinstance(rule, dict):
+        return list(rule.values())
+    return list(rule) if isinstance(rule, (list, tuple)) else [rule]
+
+
 class Builder:
     """One translation of a built nengo model (see module docstring)."""
 
@@ -137,12 +151,34 @@ class Builder:
             name, params = core_model(ens.neuron_type, what)
             pop = Population(_label(ens), name, ens.n_neurons,
                              parameters=dict(params, bias=built.bias),
-                             encoders=np.asarray(built.scaled_encoders, dtype=float))
+                             encoders=np.asarray(built.scaled_encoders, dtype=float),
+                             encoder_learning=self.encoder_learning(ens))
             spec = pop.spec
             pop.initial_state = {**pop.initial_state, **{
                 k: np.broadcast_to(v, (ens.n_neurons,)).astype(float)
                 for k, v in initial_state(self.model, ens, spec.state_columns).items()}}
             self.out.ensemble_pop[ens] = self.out.network.add_population(pop)
+
+    def encoder_learning(self, ens) -> EncoderLearning | None:
+        """Voja on connections into ``ens``, as nengo's ``build_voja``: the scaled encoders move
+        towards the ensemble's whole decoded input times gain / radius (the factor the build
+        folded into them), at kappa dt, weighted by the post-filtered activity."""
+        rules = [(c, r) for c in self.network.all_connections if c.post_obj is ens
+                 for r in rule_types(c) if isinstance(r, nengo.Voja)]
+        if not rules:
+            return None
+        if len(rules) > 1:
+            raise NotImplementedError(f"{ens}: {len(rules)} Voja rules learn its encoders; one Voja rule per "
+                                      "ensemble runs on the PEs (merge them into one connection's rule)")
+        conn, rule = rules[0]
+        built = self.model.params[ens]
+        return EncoderLearning(rule.learning_rate * self.dt,
+                               discrete_filter(rule.post_synapse, self.dt, f"{conn}"),
+                               np.asarray(built.gain, dtype=float) / ens.radius)
+
+    def learns_encoders(self, ens) -> bool:
+        pop = self.out.ensemble_pop.get(ens)
+        return pop is not None and self.out.network.populations[pop].encoder_learning is not None
 
     # -- edges -------------------------------------------------------------------------
     def noise_edges(self):
@@ -186,6 +222,14 @@ class Builder:
             raise NotImplementedError(f"{conn}: connections from {type(pre).__name__} are not supported")
         syn = None if conn.synapse is None else discrete_filter(conn.synapse, self.dt, f"{conn}")
         learning = conn.learning_rule_type if conn.learning_rule_type else None
+        if any(isinstance(r, nengo.Voja) for r in rule_types(conn)):
+            if len(rule_types(conn)) > 1:
+                raise NotImplementedError(f"{conn}: several learning rules on one connection are not supported "
+                                          "on the PEs; use one rule per connection")
+            if is_host(post):
+                raise NotImplementedError(f"{conn}: Voja learns encoders, which a Direct-mode ensemble does not "
+                                          "have; give it a neuron type")
+            learning = None           # its matrix stays: the post's encoders learn (``encoder_learning``)
         if isinstance(post, nengo.Ensemble) and is_decoded(conn) and conn.solver.weights:
             return Edge(str(conn), source, core, [syn], ("neurons", post), learning=learning, conn=conn)
         if isinstance(post, Neurons):
@@ -249,9 +293,14 @@ class Builder:
             # the ensemble's input: every edge into it, again, into a relay
             return Edge(str(probe), Source("node", ("input", obj)), selection(probe.slice, obj.size_in), [P],
                         ("probe", probe))
+        if isinstance(obj, nengo.Ensemble) and attr == "scaled_encoders" and self.learns_encoders(obj):
+            plans[probe] = ProbePlan(probe, "encoders", self.out.ensemble_pop[obj], attr, rows=probe.slice)
+            return None
         if isinstance(obj, nengo.Ensemble) and attr == "scaled_encoders":
             plans[probe] = ProbePlan(probe, "static", array=np.asarray(self.model.params[obj].scaled_encoders))
             return None
+        if isinstance(obj, LearningRule) and isinstance(obj.learning_rule_type, nengo.Voja):
+            return self._voja_probe(probe, obj, attr, P)
         if isinstance(obj, LearningRule) and attr == "activities" and isinstance(obj.learning_rule_type, nengo.PES):
             conn = obj.connection
             pre = conn.pre_obj.ensemble if isinstance(conn.pre_obj, Neurons) else conn.pre_obj
@@ -275,6 +324,24 @@ class Builder:
             raise NotImplementedError(f"{probe}: probing a connection's input is not supported; probe its "
                                       "pre object instead")
         raise NotImplementedError(f"{probe}: probing {attr!r} of {type(obj).__name__} is not supported")
+
+    def _voja_probe(self, probe, rule, attr, P):
+        """Voja's probeables: the learned encoders and their change in the step (read from the PEs),
+        and the post-filtered activity (the neurons' output through ``post_synapse``)."""
+        ens = rule.connection.post_obj
+        if attr in ("scaled_encoders", "delta"):
+            if P is not None:
+                raise NotImplementedError(f"{probe}: a synapse on Voja's {attr!r} is not supported; probe it "
+                                          "without a synapse and filter the data")
+            self.out.probes[probe] = ProbePlan(probe, "encoders", self.out.ensemble_pop[ens], attr,
+                                               rows=probe.slice)
+            return None
+        if attr == "post_filtered":
+            F = rule.learning_rule_type.post_synapse
+            F = None if F is None else discrete_filter(F, self.dt, f"{probe}")
+            return Edge(str(probe), Source("chip", ens), selection(probe.slice, ens.n_neurons), [F, P],
+                        ("probe", probe), steps=0 if P is None else 1)
+        raise NotImplementedError(f"{probe}: probing {attr!r} of a Voja rule is not supported")
 
     def _conn_output_core(self, conn):
         built = self.model.params[conn]
@@ -379,6 +446,11 @@ class Builder:
                     size = e.matrix.shape[0]
                     out.probes[probe] = ProbePlan(probe, "relay", self.relay(f"{probe}", size))
                 post, target = out.probes[probe].pop, "encoders"
+            elif dest_kind == "rule" and isinstance(dest.learning_rule_type, nengo.Voja):
+                post = out.ensemble_pop[dest.connection.post_obj]
+                net.add_value_projection(ValueProjection(e.label, pre, post, e.matrix, filt, "learning",
+                                                         signal="modulation"))
+                continue
             elif dest_kind == "rule":
                 j, matrix = self.error_projection(dest, e.matrix)
                 net.add_value_projection(ValueProjection(e.label, pre, net.value_projections[j].pre, matrix,
@@ -419,7 +491,7 @@ class Builder:
                                   beta=getattr(rule, "beta", 0.0), row_scale=scale)
         raise NotImplementedError(f"{e.conn}: learning rule {type(rule).__name__} is not supported on the PEs "
                                   "here; PES on decoded or neuron connections, BCM and Oja on neuron-to-neuron "
-                                  "weights are")
+                                  "weights, Voja on connections into ensembles are")
 
     def post_signals(self, e, j):
         """BCM and Oja read the post neurons' filtered output (and BCM its slower average theta): the

@@ -179,10 +179,10 @@ class Simulator:
 
     def _run_steps(self, steps):
         s, end = self._n_steps, self._n_steps + steps
-        weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
+        learned = [p for p in self.translation.probes.values() if p.kind in ("weights", "encoders")]
         if self.host.closed_loop:
             # host and machine alternate within each step: the host writes each step's values itself
-            self._run_closed_loop(s, end)
+            self._run_closed_loop(s, end, learned)
             self._n_steps = end
             self._collect()
             return
@@ -199,35 +199,49 @@ class Simulator:
                 for k in range(chunk):
                     table[k] = self._host_row(s + k + lead)
                 self.emulator.set_playback(s, table)
-            if weight_probes:
+            if learned:
                 chunk = min(chunk, 1)
-            self.emulator.run(chunk)
+            self._sampled(s, chunk, learned, self.emulator.run)
             s += chunk
             self._n_steps = s
-            for plan in weight_probes:
-                if self._due(plan.probe, s):
-                    self._sim_data[plan.probe].append(plan.unmap(self.emulator.value_matrix(plan.projection)).copy())
         self._n_steps = end
         self._collect()
 
-    def _run_closed_loop(self, s, end):
+    def _run_closed_loop(self, s, end, learned):
         """Host and machine alternate within every step (``Emulator.run(between=...)``)."""
         table = np.zeros((1, self.emulator.values.play.shape[1]), np.float32)
-        weight_probes = [p for p in self.translation.probes.values() if p.kind == "weights"]
 
         def between(t):
             relay = {o: self.emulator.get_state(pop, "output") for o, pop in self.host.relays.items()}
             table[0] = self._host_row(t, relay)
             self.emulator.set_playback(t, table)
 
-        chunk = 1 if weight_probes else end - s
+        chunk = 1 if learned else end - s
         while s < end:
-            self.emulator.run(chunk, between=between, first=self._relay_vertices)
+            self._sampled(s, chunk, learned,
+                          lambda n: self.emulator.run(n, between=between, first=self._relay_vertices))
             s += chunk
             self._n_steps = s
-            for plan in weight_probes:
-                if self._due(plan.probe, s):
-                    self._sim_data[plan.probe].append(plan.unmap(self.emulator.value_matrix(plan.projection)).copy())
+
+    def _sampled(self, s, chunk, learned, run):
+        """``run(chunk)`` from step ``s``, sampling what learning changes on the PEs (a chunk is one
+        step when anything is). A learned matrix is read after the step. Encoders are read before
+        it too: the ones that drove the step's neurons were settled at the end of the previous
+        step (nengo's probe sees the encoders after this step's increment, before its delta), and
+        ``delta`` is what the step added."""
+        n = s + chunk
+        due = [plan for plan in learned if self._due(plan.probe, n)]
+        before = {plan.probe: self.emulator.encoders(plan.pop).astype(float) for plan in due
+                  if plan.kind == "encoders"}
+        run(chunk)
+        for plan in due:
+            if plan.kind == "weights":
+                value = plan.unmap(self.emulator.value_matrix(plan.projection)).copy()
+            elif plan.variable == "delta":
+                value = self.emulator.encoders(plan.pop).astype(float) - before[plan.probe]
+            else:
+                value = before[plan.probe]
+            self._sim_data[plan.probe].append(value if plan.rows is None else value[plan.rows])
 
     # -- probes --------------------------------------------------------------------------
     def _period(self, probe):

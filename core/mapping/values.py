@@ -20,6 +20,10 @@ pre slices add into the input's accumulator in the fixed order the packets are d
 the result does not depend on threads. At the end of the step the PE filters each input and
 turns the filtered values into input current for the next step (``runtime/values.py``).
 
+Learning rules live with what they change: a learned matrix's rule on its sending PEs, one
+per block; an encoder rule (``EncoderLearning``) on each PE of the population, over its own
+neurons' encoders, which are then state rather than constants.
+
 Byte costs per PE are counted item by item (``value_bytes``) and enter the partition: a slice
 of a population with many encoder dimensions or decoded outputs holds fewer neurons.
 """
@@ -54,6 +58,7 @@ ValueImages = namedtuple("ValueImages", [
     "playback", "play_unit",           # plays back host-written values from column play_unit
     "settles",                         # output = input, recorded when its input has arrived
     "relay_lo",                        # a relay PE's first unit in its population's input
+    "enc_learn",                       # the learning rule of its encoders (-1: fixed)
     # per block
     "blk_key", "blk_rows", "blk_mat", "blk_learn",
     "blk_projection", "blk_row0", "blk_col0",    # where the block sits in its projection's matrix
@@ -62,9 +67,9 @@ ValueImages = namedtuple("ValueImages", [
     "in_rows", "in_row0", "in_acc", "in_target", "in_filter", "in_order", "in_state", "in_rule",
     # key tables
     "vkey_key", "vkey_input", "vkey_row0",
-    # constants
+    # constants (``enc`` changes under encoder learning)
     "enc", "fco",
-    # learning rules (one per learning block)
+    # learning rules (one per learning block, and one per PE whose encoders learn)
     "learn_kind", "learn_rate", "learn_input", "learn_filter", "learn_order",
     "learn_state", "learn_row0", "learn_post", "learn_theta", "learn_beta", "learn_scale", "lscale",
     # state, fresh on reset
@@ -122,6 +127,8 @@ def max_neurons_per_pe(network: Network, p: int) -> int:
 
         if q.learning is not None and q.pre == p:
             per_neuron += 4 * (1 + q.learning.pre_filter.order)
+    if pop.encoder_learning is not None:     # filtered output, its filter state, the scale
+        per_neuron += 4 * (2 + pop.encoder_learning.post_filter.order)
     per_neuron += 4 * 2                       # input current, output
     per_neuron += sum(serial.pe_bytes(n_neurons=1, neuron_words=serial.neuron_words(pop.spec)).values()) - OS_BYTES
     room = DATA_SRAM_BYTES - OS_BYTES - 4096 - fixed
@@ -313,7 +320,8 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
             play_unit[v] = units
             units += sl.size
 
-    # learning rules: per learning block, the error input on its vertex and a pre-activity filter
+    # learning rules: per learning block, the error input on its vertex and a pre-activity filter;
+    # per PE whose encoders learn, its modulation input and a post-activity filter
     lk, lr, li, lf, lo_, ls, l0, lp, lt, lb, lsc, lscale = ([] for _ in range(12))
     lstate = 0
 
@@ -330,13 +338,23 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         scale = np.ones(r1 - r0) if rule.row_scale is None else np.asarray(rule.row_scale, float)[r0:r1]
         lsc.append(len(lscale))
         lscale.extend(scale.tolist())
+    enc_learn = np.full(V, -1, np.int64)
+    for v, mv in enumerate(graph.vertices):      # encoder learning: a rule per PE, on its own neurons
+        rule = network.populations[pop_of[v]].encoder_learning
+        if enc_start[v] >= 0 and rule is not None:
+            sl = graph.slices[mv.slice]
+            enc_learn[v] = len(learn_rows)
+            lsc.append(len(lscale))
+            lscale.extend(rule.scale[sl.lo:sl.hi].tolist())
+            learn_rows.append((-1, v, 0))
     for j, v, r0 in learn_rows:
-        rule = network.value_projections[j].learning
-        off, k = add_filter(rule.pre_filter)
+        rule = network.value_projections[j].learning if j >= 0 else \
+            network.populations[pop_of[v]].encoder_learning
+        off, k = add_filter(rule.pre_filter if j >= 0 else rule.post_filter)
         lk.append(rule.kind_id)
         lr.append(rule.rate)
-        lb.append(rule.beta)
-        li.append(signal_input(v, j, "error"))
+        lb.append(getattr(rule, "beta", 0.0))
+        li.append(signal_input(v, j, "error" if j >= 0 else "modulation"))
         lp.append(signal_input(v, j, "post"))
         lt.append(signal_input(v, j, "theta"))
         lf.append(off)
@@ -355,7 +373,7 @@ def plan_values(network: Network, graph, placement) -> ValuePlan:
         step_packets=np.bincount(owner, weights=rows, minlength=V).astype(np.int64),
         blk_start=blk_start, blk_count=blk_count, in_start=in_start, in_count=in_count,
         vkey_start=vkey_start, vkey_count=vkey_count, enc_start=enc_start, dims=dims, x_start=x_start,
-        playback=playback, play_unit=play_unit, settles=settles, relay_lo=relay_lo,
+        playback=playback, play_unit=play_unit, settles=settles, relay_lo=relay_lo, enc_learn=enc_learn,
         blk_key=np.asarray(blk_key, dtype=np.uint32), blk_rows=rows, blk_mat=i64(blk_mat),
         blk_learn=i64(blk_learn), blk_projection=i64(blk_projection), blk_row0=i64(blk_row0),
         blk_col0=i64(blk_col0),
@@ -403,6 +421,8 @@ def value_bytes(network, graph, im: ValueImages, pop_of, is_value):
         inputs = sum(input_bytes(int(im.in_rows[c]), int(im.in_order[c])) for c in range(c0, c0 + nc))
         learn = sum(4 * n * (1 + int(im.learn_order[im.blk_learn[b]])) for b in range(b0, b0 + nb)
                     if im.blk_learn[b] >= 0)
+        if im.enc_learn[v] >= 0:             # filtered output and filter state, the encoders' scale
+            learn += 4 * n * (2 + int(im.learn_order[im.enc_learn[v]]))
         out.append({
             "value encoders": 4 * n * int(im.dims[v]) if im.enc_start[v] >= 0 else 0,
             "value decoding matrices": 4 * n * int(im.blk_rows[b0:b0 + nb].sum()) + 12 * int(nb),

@@ -219,9 +219,9 @@ class Emulator:
 
     def _fresh_values(self):
         """The value PEs' state at the start of a trial: empty accumulators and filters, the
-        learned matrices as loaded."""
+        learned matrices and encoders as loaded."""
         vi = self.program.images.values
-        return vi._replace(mat=vi.mat.copy(), acc=np.zeros_like(vi.acc), y=np.zeros_like(vi.y),
+        return vi._replace(mat=vi.mat.copy(), enc=vi.enc.copy(), acc=np.zeros_like(vi.acc), y=np.zeros_like(vi.y),
                            filt=np.zeros_like(vi.filt), x=np.zeros_like(vi.x), cur=np.zeros_like(vi.cur),
                            lstate=np.zeros_like(vi.lstate), play=self._play, play_t0=self._play_t0)
 
@@ -264,6 +264,22 @@ class Emulator:
             rows, cols = vi.blk_rows[b], n[v]
             block = vi.mat[vi.blk_mat[b]:vi.blk_mat[b] + rows * cols].reshape(cols, rows).T
             out[vi.blk_row0[b]:vi.blk_row0[b] + rows, vi.blk_col0[b]:vi.blk_col0[b] + cols] = block
+        return out
+
+    def encoders(self, pop: int) -> np.ndarray:
+        """Population ``pop``'s encoders (size x dimensions) as its PEs hold them now (encoder
+        learning changes them during a run)."""
+        vi, pes = self.values, self.program.images.pes
+        p = self.program.network.populations[pop]
+        if p.encoders is None:
+            raise ValueError(f"population {p.label!r} has no encoders")
+        first = self.program.images.neurons.pop_offset[pop]
+        out = np.full(p.encoders.shape, np.nan, dtype=np.float32)
+        for v in np.flatnonzero(vi.enc_start >= 0):
+            lo = pes.g0[v] - first
+            if 0 <= lo < p.size:
+                n, d, e0 = pes.n[v], vi.dims[v], vi.enc_start[v]
+                out[lo:lo + n] = vi.enc[e0:e0 + n * d].reshape(n, d)
         return out
 
     def set_playback(self, first_step: int, table: np.ndarray):

@@ -2,14 +2,15 @@
 sending their own decoded output as value packets.
 
 Phase 1 (``window``), each step: the neurons take the input current settled at the end of the
-previous step (a playback PE takes the host's values instead), update, adjust learned matrices,
-and every value block sends one packet per row whose payload is the row's partial sum over the
-PE's neurons (float32 bits). Phase 2: each packet's key is looked up in the PE's key table and
-its value added to the input's accumulator (``deliver``); when all of the step's packets are in,
-``settle`` filters every input, sums the encoder inputs into the PE's input vector x and sets
-each neuron's input current, e . x plus its own per-neuron rows. A packet sent in step t thus
-acts on the neurons in step t + 1, the one-step delay of a synapse in update mode; a relay PE
-(output = input) records and holds its value at the end of step t itself.
+previous step (a playback PE takes the host's values instead), update, adjust learned encoders
+(``voja``) and matrices (``learn``), and every value block sends one packet per row whose payload
+is the row's partial sum over the PE's neurons (float32 bits). Phase 2: each packet's key is
+looked up in the PE's key table and its value added to the input's accumulator (``deliver``);
+when all of the step's packets are in, ``settle`` filters every input, sums the encoder inputs
+into the PE's input vector x and sets each neuron's input current, e . x plus its own per-neuron
+rows. A packet sent in step t thus acts on the neurons in step t + 1, the one-step delay of a
+synapse in update mode; a relay PE (output = input) records and holds its value at the end of
+step t itself.
 """
 import numba
 import numpy as np
@@ -21,7 +22,7 @@ from .stats import DELIVERED, UNMATCHED
 
 _ROW_MASK = np.uint32((1 << ROW_BITS) - 1)
 _KEY_MASK = np.uint32(VALUE_MASK)
-PES, BCM, OJA = 0, 1, 2
+PES, BCM, OJA, VOJA = 0, 1, 2, 3
 _TINY = np.float32(np.finfo(np.float32).tiny)
 
 
@@ -173,6 +174,37 @@ def learn(v, b, m, tmp):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def voja(v, m, tmp):
+    """PE ``v``'s encoders learn (``core.network.EncoderLearning``): this step's output enters
+    the post filter, then e_i += rate m p_i (s_i x - e_i), x the input that drove this step (the
+    update nengo's ``SimVoja`` computes in step t and adds before the encoding of step t + 1)."""
+    vi, nrn = m.values, m.nrn
+    g0, n = m.pes.g0[v], m.pes.n[v]
+    L = vi.enc_learn[v]
+    s, k, f, sc = vi.learn_state[L], vi.learn_order[L], vi.learn_filter[L], vi.learn_scale[L]
+    d, xs, e0 = vi.dims[v], vi.x_start[v], vi.enc_start[v]
+    rate = vi.learn_rate[L]
+    c = vi.learn_input[L]
+    if c >= 0:                   # modulation: 1 + the sum of the inputs, side by side
+        mod = np.float32(1.0)
+        c1 = c
+        while (c1 < vi.in_start[v] + vi.in_count[v] and vi.in_target[c1] == LEARNING
+               and vi.in_rule[c1] == vi.in_rule[c]):
+            mod += vi.y[vi.in_acc[c1]]
+            c1 += 1
+        rate *= mod
+    for i in range(n):
+        p = step_filter(vi.fco, f, k, vi.lstate, s + n + i * k, nrn.fstate[g0 + i, 0], tmp)
+        vi.lstate[s + i] = p
+        a = rate * p
+        if a != 0.0:
+            si = vi.lscale[sc + i]
+            for r in range(d):
+                e = e0 + i * d + r
+                vi.enc[e] += a * (si * vi.x[xs + r] - vi.enc[e])
+
+
+@njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
     """Phase 1 on value PE ``v``: input current, neuron update, learning, value packets."""
     pes, nrn, outbox, vi = m.pes, m.nrn, m.outbox, m.values
@@ -190,6 +222,8 @@ def window(v, t0, steps, m):
                 nrn.counts[g0 + i] = 0
                 nrn.i_inject[g0 + i] = vi.cur[g0 + i]
             update(pes.model[v], g0, g0 + n, t, nrn)
+            if vi.enc_learn[v] >= 0:
+                voja(v, m, tmp)
         for b in range(vi.blk_start[v], vi.blk_start[v] + vi.blk_count[v]):
             if vi.blk_learn[b] >= 0:
                 learn(v, b, m, tmp)

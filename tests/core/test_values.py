@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core import Emulator, Network, Population, compile_network
-from core.network import DiscreteFilter, ValueProjection
+from core.network import DiscreteFilter, EncoderLearning, ValueProjection
 
 
 def lowpass(a):
@@ -138,3 +138,54 @@ def test_projections_through_one_filter_share_an_input_over_their_rows(rng):
     _, got = emu.signals(dst, "output")
     np.testing.assert_allclose(got[1:], want, rtol=1e-5, atol=1e-6)
     assert not got[:, [0, 5]].any()
+
+
+def test_encoder_learning_follows_the_vector_oja_rule(rng):
+    """Encoders learning on the PEs of a 300-neuron population (two slices), step for step as the
+    rule's recurrence: each step the neurons run on e . x + bias, their output enters the post
+    filter, and e_i += rate m p_i (s_i x - e_i) with the x and the modulation m = 1 + u that drove
+    the step (a value sent in step t drives step t + 1). A sign error, a missing scale, the next
+    step's x or a late modulation all change the encoders by far more than float32 rounding."""
+    n, steps, rate, a = 300, 30, 0.02, 0.7
+    enc0 = rng.normal(size=(n, 2))
+    bias, scale = rng.uniform(-0.5, 1.0, n), rng.uniform(0.5, 2.0, n)
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 3))
+    ens = net.add_population(Population(
+        "ens", "RateNeuron", n, parameters=dict(curve=1.0, bias=bias), encoders=enc0,
+        encoder_learning=EncoderLearning(rate, lowpass(a), scale)))
+    net.add_value_projection(ValueProjection("x", src, ens, np.eye(3)[:2]))
+    net.add_value_projection(ValueProjection("m", src, ens, np.eye(3)[2:], target="learning", signal="modulation"))
+    table = np.c_[rng.uniform(-1, 1, (steps, 2)), rng.uniform(-1.0, 0.5, steps)].astype(np.float32)
+    emu = Emulator(compile_network(net), seed=0)
+    assert len(emu.program.graph.pop_slices[ens]) >= 2
+    cols = emu.playback_columns(src)
+    full = np.zeros((steps, emu.values.play.shape[1]), np.float32)
+    full[:, cols] = table
+    emu.set_playback(0, full)
+    enc, x, m, p, got, want = enc0.copy(), np.zeros(2), 1.0, np.zeros(n), [], []
+    for t in range(steps):
+        emu.run(1)
+        got.append(emu.encoders(ens))
+        out = np.maximum(enc @ x + bias, 0.0)
+        p = a * p + (1 - a) * out
+        enc = enc + rate * m * p[:, None] * (scale[:, None] * x - enc)
+        want.append(enc.copy())
+        x, m = table[t, :2].astype(float), 1.0 + float(table[t, 2])
+    assert np.abs(np.diff(want, axis=0)).max() > 1e-2      # the encoders move, step by step
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    emu.reset()
+    np.testing.assert_array_equal(emu.encoders(ens), enc0.astype(np.float32))    # reset: as loaded
+
+
+def test_encoder_learning_is_checked():
+    net = Network(timestep=1.0)
+    src = net.add_population(Population("src", "ValuePlayback", 1))
+    with pytest.raises(ValueError, match="encoder learning needs encoders"):
+        Population("ens", "LIF", 4, encoder_learning=EncoderLearning(0.1))
+    with pytest.raises(ValueError, match="finite rate and scale"):
+        Population("ens", "LIF", 4, encoders=np.ones((4, 1)), encoder_learning=EncoderLearning(0.1, scale=np.nan))
+    fixed = net.add_population(Population("fixed", "LIF", 4, encoders=np.ones((4, 1))))
+    with pytest.raises(ValueError, match="must learn its encoders"):
+        net.add_value_projection(ValueProjection("m", src, fixed, np.ones((1, 1)), target="learning",
+                                                 signal="modulation"))
