@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES, VALUES
 from . import delays, neurons, parallel, serial, values
+from .fpu import flush_to_zero, restore
 from .state import Machine
 
 from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
@@ -37,7 +38,8 @@ from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exporte
 
 @njit(cache=True, nogil=True)
 def compute(pes, first, stride, t0, steps, m):
-    """Phase 1 on PEs ``pes[first::stride]``."""
+    """Phase 1 on PEs ``pes[first::stride]``, in the PEs' flush-to-zero mode (``fpu.py``)."""
+    saved = flush_to_zero()
     for k in range(first, pes.size, stride):
         v = pes[k]
         kind = m.pes.kind[v]
@@ -49,12 +51,14 @@ def compute(pes, first, stride, t0, steps, m):
             delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
         elif kind == VALUES:
             values.window(v, t0, steps, m)
+    restore(saved)
 
 
 @njit(cache=True, nogil=True)
 def deliver(pes, first, stride, t0, m):
     """Phase 2 on PEs ``pes[first::stride]``: every packet routed to each in this window,
-    processed as its kind does."""
+    processed as its kind does (in flush-to-zero mode)."""
+    saved = flush_to_zero()
     for k in range(first, pes.size, stride):
         v = pes[k]
         kind = m.pes.kind[v]
@@ -66,6 +70,7 @@ def deliver(pes, first, stride, t0, m):
             delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
         elif kind == VALUES:
             values.deliver(v, t0, m)
+    restore(saved)
 
 
 @njit(cache=True, nogil=True)

@@ -23,23 +23,20 @@ from .stats import DELIVERED, UNMATCHED
 _ROW_MASK = np.uint32((1 << ROW_BITS) - 1)
 _KEY_MASK = np.uint32(VALUE_MASK)
 PES, BCM, OJA, VOJA = 0, 1, 2, 3
-_TINY = np.float32(np.finfo(np.float32).tiny)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def step_filter(fco, f, k, state, s, u, tmp):
     """One step of a discrete state-space filter (``core.network.DiscreteFilter``: y = C x + D u,
     then x <- A x + B u) whose coefficients start at ``fco[f]`` (A, B, C, D) and whose state is
-    ``state[s:s + k]``; returns y. A state that falls below float32's smallest normal number is
-    stored as zero, as an FPU in flush-to-zero mode (the Cortex-M4F's FPSCR.FZ) keeps it: a
-    decaying filter would otherwise hold subnormal numbers for good (x * a rounds back to x a few
-    units above zero), each costing the emulating CPU a hundred cycles per operation."""
+    ``state[s:s + k]``; returns y. (A state decaying without input reaches float32's subnormal
+    range, where the PE's flush-to-zero mode makes it zero: ``fpu.py``.)"""
     if k == 0:
         return fco[f] * u
     b, c = f + k * k, f + k * k + k
     if k == 1:
         y = fco[c] * state[s] + fco[c + 1] * u
-        state[s] = flush(fco[f] * state[s] + fco[b] * u)
+        state[s] = fco[f] * state[s] + fco[b] * u
         return y
     y = fco[c + k] * u
     for i in range(k):
@@ -50,14 +47,8 @@ def step_filter(fco, f, k, state, s, u, tmp):
             acc += fco[f + i * k + j] * state[s + j]
         tmp[i] = acc
     for i in range(k):
-        state[s + i] = flush(tmp[i])
+        state[s + i] = tmp[i]
     return y
-
-
-@njit(cache=True, nogil=True, inline="always")
-def flush(x):
-    """``x``, or zero if it is subnormal in float32."""
-    return x if abs(x) >= _TINY else np.float32(0.0)
 
 
 @njit(cache=True, nogil=True, inline="always")
