@@ -52,18 +52,26 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur,
         f0, nf = pes.feed_start[v], pes.feed_count[v]
         d = t - nrn.carried_from
         carry = 0 <= d < nrn.carried.shape[0] and g0 < nrn.carried.shape[1]
+        saturated = 0
         for r in range(n_types):
-            scale = pes.scale[v, r]
+            scale, row = pes.scale[v, r], (slot * n_types + r) * n
+            if nf == 1 and not carry:           # its own buffer alone, the common case: no
+                off = pes.ring_start[feeds[f0]] + row      # per-neuron offsets or branches
+                for i in range(n):
+                    acc = ring[off + i]
+                    ring[off + i] = 0
+                    saturated += acc > limit
+                    nrn.syn_in[g0 + i, r] = np.float32(min(acc, limit)) * scale
+                continue
             for i in range(n):
                 acc = nrn.carried[d, g0 + i, r] if carry else np.int64(0)
                 for q in range(nf):
-                    off = pes.ring_start[feeds[f0 + q]] + (slot * n_types + r) * n + i
+                    off = pes.ring_start[feeds[f0 + q]] + row + i
                     acc += ring[off]
                     ring[off] = 0
-                if acc > limit:
-                    acc = limit
-                    stats[v, SATURATED] += 1
-                nrn.syn_in[g0 + i, r] = np.float32(acc) * scale
+                saturated += acc > limit
+                nrn.syn_in[g0 + i, r] = np.float32(min(acc, limit)) * scale
+        stats[v, SATURATED] += saturated
     inject(g0, n, cur, nrn.i_inject)
     nrn.counts[g0:g0 + n] = 0
     update(pes.model[v], g0, g0 + n, t, nrn)
