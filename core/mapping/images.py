@@ -21,6 +21,7 @@ from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import plastic, serial
+from .quantise import level
 from .currents import CurrentImages, current_images
 from .currents import pe_bytes as current_bytes
 from .delays import ring_slots as delay_ring_slots
@@ -147,18 +148,20 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
 
 
 @njit(cache=True, nogil=True)
-def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_pre, lo_pre, slice_of_post,
-               lo_post, table, block_offset, row_words, wide):
+def _fill_rows(words, pre_index, post_index, weight, scale, top, delay, receptor, slice_of_pre, lo_pre,
+               slice_of_post, lo_post, table, block_offset, row_words, wide):
     """Every synapse of one projection written into its row, in one pass: its block from the
     (target slice, source slice) table, its row from the source neuron; each row's header counts
-    the synapses written after it. ``weight``/``delay`` hold one value when all synapses share it.
-    Wide rows (32-bit weights) keep the weights in a second block of words after the synapses."""
+    the synapses written after it. Weights are quantised as they are written (``quantise.level``
+    with the projection's ``scale`` and ``top`` level), so no integer copy of them is made.
+    ``weight``/``delay`` hold one value when all synapses share it. Wide rows (32-bit weights)
+    keep the weights in a second block of words after the synapses."""
     one_weight, one_delay = weight.size == 1, delay.size == 1
     for k in range(pre_index.size):
         s, t = slice_of_pre[pre_index[k]], slice_of_post[post_index[k]]
         block = table[t, s]
         head = block_offset[block] + (pre_index[k] - lo_pre[s]) * row_words[block]
-        w = weight[0] if one_weight else weight[k]
+        w = level(weight[0] if one_weight else weight[k], scale, top)
         d = delay[0] if one_delay else delay[k]
         words[head] += 1
         position = head + words[head]
@@ -174,7 +177,8 @@ def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_p
 
 def synaptic_matrices(network, graph, qweights, block_offset):
     """Every synapse's word at its place in its row, every row's header, one compiled pass per
-    projection (no per-synapse temporaries, whatever the network's size)."""
+    projection (no per-synapse temporaries, whatever the network's size). ``qweights``
+    (``quantise.QuantisedWeights``) gives each projection's weight step."""
     words = np.zeros(int(block_offset[-1]), dtype=np.uint32)
     slice_of = [np.repeat(np.arange(len(s), dtype=np.int32), [graph.slices[k].size for k in s])
                 for s in graph.pop_slices]
@@ -188,20 +192,21 @@ def synaptic_matrices(network, graph, qweights, block_offset):
         if not proj.size or proj.post in graph.plans or plastic.is_plastic(proj):
             continue                            # parallel layers: weight-delay maps; plastic rows: ``plastic.py``
         if graph.delays and j in graph.delays.projections:
-            _fill_extended(words, network, graph, qweights, block_offset, row_words, j)
+            _fill_extended(words, network, graph, qweights.step(j), block_offset, row_words, j)
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
         for b in blocks_of[j]:
             table[post.index(graph.blocks[b].target), pre.index(graph.blocks[b].source)] = b
-        _fill_rows(words, proj.pre_index, proj.post_index, compact(qweights[j], np.uint32),
-                   compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
+        scale, bits = qweights.step(j)
+        _fill_rows(words, proj.pre_index, proj.post_index, compact(proj.weight, np.float64), scale,
+                   float((1 << bits) - 1), compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
                    slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
                    serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
 
 
-def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
+def _fill_extended(words, network, graph, step, block_offset, row_words, j):
     """Rows of a projection with delay-extended synapses: a synapse of stage s (0: none) lies in
     the block of its pre slice's stage s, with the residual delay. Each stage is a copy of the pre
     population's index space, so one ``_fill_rows`` pass writes them all."""
@@ -221,9 +226,10 @@ def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
                 table[t, st * n_src + k] = where.get((target, int(ids[k, st])), -1)
     post_lo = np.array([graph.slices[k].lo for k in post], dtype=np.int64)
     post_of = np.repeat(np.arange(len(post), dtype=np.int32), [graph.slices[k].size for k in post])
-    weights = qweights[j]
+    scale, bits = step
+    weight = proj.weight[:1] if uniform(proj.weight) else proj.weight
     _fill_rows(words, (stage * n_pre + proj.pre_index).astype(np.int64), proj.post_index,
-               np.ascontiguousarray(np.broadcast_to(weights, (proj.size,)), dtype=np.uint32),
+               np.ascontiguousarray(weight, dtype=np.float64), scale, float((1 << bits) - 1),
                delay.astype(np.int32), proj.receptor,
                np.concatenate([slice_of + st * n_src for st in range(n_stages)]).astype(np.int32),
                np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo, table, block_offset,
