@@ -25,7 +25,7 @@ from pyNN import connectors as pc, errors
 from pyNN.parameters import LazyArray
 from pyNN.random import NumpyRNG, RandomDistribution
 
-from .draws import CLIPPED, column_sizes, normal_clipped_by_column, source_target_pairs
+from .draws import CLIPPED, column_sizes, normal_clipped_by_column, sort_by_target, source_target_pairs
 
 MAX_DRAWS_PER_CHUNK = 1 << 23      # uniform draws held at once by FixedProbability (64 MB)
 
@@ -225,8 +225,8 @@ def fixed_total_number(connector, projection):
         return None
     count = RandomDistribution("binomial", [int(connector.n), 1.0], rng=connector.rng).next()
     pre, post = source_target_pairs(connector.rng.rng, int(count), projection.pre.size, projection.post.size)
-    order = np.argsort(post.astype(np.uint16) if projection.post.size <= 1 << 16 else post, kind="stable")  # radix
-    return _synapses(connector, _parameters_after_draws(connector, projection), pre[order], post[order])
+    pre, post = sort_by_target(pre, post, projection.post.size)
+    return _synapses(connector, _parameters_after_draws(connector, projection), pre, post)
 
 
 @expansion(pc.FixedNumberPostConnector)
@@ -240,9 +240,8 @@ def fixed_number_post(connector, projection):
     n_pre, n_post, n = projection.pre.size, projection.post.size, connector.n
     targets = np.asarray(connector.rng.next(n_pre * n, "uniform_int", {"low": 0, "high": n_post},
                                             mask=None), dtype=np.int64).reshape(n_pre * n)
-    sources = np.repeat(np.arange(n_pre, dtype=np.int64), n)
-    order = np.argsort(targets, kind="stable")
-    return _synapses(connector, _parameters_after_draws(connector, projection), sources[order], targets[order])
+    sources, targets = sort_by_target(np.repeat(np.arange(n_pre, dtype=np.int64), n), targets, n_post)
+    return _synapses(connector, _parameters_after_draws(connector, projection), sources, targets)
 
 
 @expansion(pc.ArrayConnector)

@@ -83,6 +83,33 @@ def source_target_pairs(rs: np.random.RandomState, n: int, n_pre: int, n_post: i
     return pre, post
 
 
+@njit(cache=True, nogil=True)
+def _counting_sort(pre, post, n_post, out_pre, out_post):
+    start = np.zeros(n_post + 1, np.int64)
+    for k in range(post.size):
+        start[post[k] + 1] += 1
+    for t in range(n_post):
+        start[t + 1] += start[t]
+    for t in range(n_post):
+        out_post[start[t]:start[t + 1]] = t
+    for k in range(post.size):
+        t = post[k]
+        out_pre[start[t]] = pre[k]
+        start[t] += 1
+
+
+def sort_by_target(pre, post, n_post: int):
+    """``(pre[order], post[order])`` for ``order = argsort(post, kind="stable")``: a counting
+    sort in two passes, without the order array or gathers (at 10^8 synapses the argsort alone
+    takes seconds and a gigabyte)."""
+    pre, post = np.ascontiguousarray(pre), np.ascontiguousarray(post)
+    if post.size and (post.min() < 0 or post.max() >= n_post):
+        raise ValueError(f"target indices must lie in [0, {n_post})")
+    out_pre, out_post = np.empty_like(pre), np.empty_like(post)
+    _counting_sort(pre, post, n_post, out_pre, out_post)
+    return out_pre, out_post
+
+
 # -- clipped normal distributions ---------------------------------------------------------------
 @njit(cache=True, nogil=True)
 def _clipped_columns(values, c0, sizes, low, high, max_redraws, out, out0):
