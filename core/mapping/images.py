@@ -149,20 +149,21 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
 
 @njit(cache=True, nogil=True)
 def _fill_rows(words, pre_index, post_index, weight, scale, top, delay, receptor, slice_of_pre, lo_pre,
-               slice_of_post, lo_post, table, block_offset, row_words, wide):
-    """Every synapse of one projection written into its row, in one pass: its block from the
-    (target slice, source slice) table, its row from the source neuron; each row's header counts
-    the synapses written after it. Weights are quantised as they are written (``quantise.level``
-    with the projection's ``scale`` and ``top`` level), so no integer copy of them is made.
-    ``weight``/``delay`` hold one value when all synapses share it. Wide rows (32-bit weights)
-    keep the weights in a second block of words after the synapses."""
-    one_weight, one_delay = weight.size == 1, delay.size == 1
+               slice_of_post, lo_post, layout, wide):
+    """Every synapse of one projection written into its row, in one pass: its block's first word
+    and row stride from the (target slice, source slice) ``layout`` (a small table, so the only
+    scattered access per synapse is its row), its row from the source neuron; each row's header
+    counts the synapses written after it. Weights are quantised as they are written
+    (``quantise.level`` with the projection's ``scale`` and ``top`` level), so no integer copy of
+    them is made. ``weight``/``delay`` hold one value when all synapses share it. Wide rows
+    (32-bit weights) keep the weights in a second block of words after the synapses."""
+    w_step, d_step = int(weight.size > 1), int(delay.size > 1)      # index 0 for a shared value
     for k in range(pre_index.size):
         s, t = slice_of_pre[pre_index[k]], slice_of_post[post_index[k]]
-        block = table[t, s]
-        head = block_offset[block] + (pre_index[k] - lo_pre[s]) * row_words[block]
-        w = level(weight[0] if one_weight else weight[k], scale, top)
-        d = delay[0] if one_delay else delay[k]
+        stride = layout[t, s, 1]
+        head = layout[t, s, 0] + (pre_index[k] - lo_pre[s]) * stride
+        w = level(weight[k * w_step], scale, top)
+        d = delay[k * d_step]
         words[head] += 1
         position = head + words[head]
         index = np.uint32(post_index[k] - lo_post[t])
@@ -170,9 +171,18 @@ def _fill_rows(words, pre_index, post_index, weight, scale, top, delay, receptor
                    | (np.uint32(receptor) << np.uint32(serial.INDEX_BITS)) | index)
         if wide:
             words[position] = control
-            words[position + (row_words[block] - 1) // 2] = np.uint32(w)
+            words[position + (stride - 1) // 2] = np.uint32(w)
         else:
             words[position] = (np.uint32(w) << np.uint32(serial.WEIGHT_SHIFT)) | control
+
+
+def _block_layout(table, block_offset, row_words):
+    """(first word, row stride) of each (target slice, source slice)'s block (``table``: its
+    block, -1 for none)."""
+    layout = np.zeros(table.shape + (2,), dtype=np.int64)
+    have = table >= 0
+    layout[have, 0], layout[have, 1] = block_offset[table[have]], row_words[table[have]]
+    return layout
 
 
 def synaptic_matrices(network, graph, qweights, block_offset):
@@ -201,7 +211,7 @@ def synaptic_matrices(network, graph, qweights, block_offset):
         scale, bits = qweights.step(j)
         _fill_rows(words, proj.pre_index, proj.post_index, compact(proj.weight, np.float64), scale,
                    float((1 << bits) - 1), compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
-                   slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
+                   slice_of[proj.post], lo_of[proj.post], _block_layout(table, block_offset, row_words),
                    serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
 
@@ -232,8 +242,8 @@ def _fill_extended(words, network, graph, step, block_offset, row_words, j):
                np.ascontiguousarray(weight, dtype=np.float64), scale, float((1 << bits) - 1),
                delay.astype(np.int32), proj.receptor,
                np.concatenate([slice_of + st * n_src for st in range(n_stages)]).astype(np.int32),
-               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo, table, block_offset,
-               row_words, serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
+               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo,
+               _block_layout(table, block_offset, row_words), serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
 
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
