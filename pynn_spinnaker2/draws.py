@@ -65,20 +65,39 @@ def _pairs(raw, i0, n, range_a, mask_a, range_b, mask_b, out_a, out_b):
     return i, p
 
 
+def _raw_draws(rs: np.random.RandomState):
+    """A function drawing ``size`` raw 32-bit outputs of ``rs``'s stream (as uint64), as
+    ``rs.randint(0, 2**32, size, dtype=uint64)`` does: for the Mersenne Twister (every
+    ``NumpyRNG``) its raw output is that very value, without randint's bounded-range
+    machinery."""
+    bit_generator = getattr(rs, "_bit_generator", None)
+    if isinstance(bit_generator, np.random.MT19937):
+        return bit_generator.random_raw
+    return lambda size: rs.randint(0, 2 ** 32, size=size, dtype=np.uint64)
+
+
 def source_target_pairs(rs: np.random.RandomState, n: int, n_pre: int, n_post: int):
     """``n`` times ``(rs.randint(0, n_pre, size=1), rs.choice(arange(n_post), size=1))``, in one
-    pass; ``rs`` ends where those calls would leave it."""
+    pass; ``rs`` ends where those calls would leave it. A pair cut short by the end of a chunk
+    is completed from the head of the next, so no chunk is copied."""
     pre, post = np.zeros(n, np.int32), np.zeros(n, np.int32)
     range_a, range_b = n_pre - 1, n_post - 1
     per_pair = (range_a > 0) + (range_b > 0)
+    masks = (np.uint64(range_a), np.uint64(_mask(range_a)), np.uint64(range_b), np.uint64(_mask(range_b)))
+    draw = _raw_draws(rs)
     raw, done = np.zeros(0, np.uint64), 0
     while done < n and per_pair:
         need = max(1, per_pair * (n - done) - raw.size)       # the fewest values n - done pairs use
-        fresh = rs.randint(0, 2 ** 32, size=min(need, MAX_RAW_CHUNK), dtype=np.uint64)
-        raw = np.concatenate([raw, fresh])
-        done, used = _pairs(raw, done, n, np.uint64(range_a), np.uint64(_mask(range_a)),
-                            np.uint64(range_b), np.uint64(_mask(range_b)), pre, post)
-        raw = raw[used:]
+        fresh = draw(min(need, MAX_RAW_CHUNK))
+        if raw.size:                                           # the pair cut short, from fresh's head
+            head = np.concatenate([raw, fresh[:64]])
+            got, used = _pairs(head, done, done + 1, *masks, pre, post)
+            if got > done:
+                done, fresh = got, fresh[used - raw.size:]
+            else:
+                fresh = np.concatenate([raw, fresh])
+        done, used = _pairs(fresh, done, n, *masks, pre, post)
+        raw = fresh[used:]
     assert raw.size == 0
     return pre, post
 

@@ -62,3 +62,14 @@ def test_sort_by_target_is_the_stable_argsort(n_post, dtype):
     assert got_pre.dtype == got_post.dtype == dtype
     with pytest.raises(ValueError, match="target indices"):
         draws.sort_by_target(pre, post, n_post - 1 if n_post > 1 else 0)
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.MT19937, np.random.PCG64])
+def test_source_target_pairs_on_any_bit_generator(monkeypatch, bit_generator):
+    """Raw outputs are read straight from a Mersenne Twister, through randint from others."""
+    monkeypatch.setattr(draws, "MAX_RAW_CHUNK", 9)
+    a, b = np.random.RandomState(bit_generator(4)), np.random.RandomState(bit_generator(4))
+    pre, post = draws.source_target_pairs(a, 300, 1000, 37)
+    expected = one_at_a_time(b, 300, 1000, 37)
+    np.testing.assert_array_equal(np.stack([pre, post], axis=1), expected)
+    np.testing.assert_array_equal(a.randint(0, 1000, 20), b.randint(0, 1000, 20))
