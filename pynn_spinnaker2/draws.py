@@ -191,7 +191,8 @@ def normal_clipped_by_column(distribution, sizes):
     values, column, o = np.zeros(0), 0, 0
     need = int(sizes.sum())
     while column < sizes.size:
-        values = np.concatenate([values, rs.normal(loc=mu, scale=sigma, size=need)])
+        drawn = rs.normal(loc=mu, scale=sigma, size=need)
+        values = np.concatenate([values, drawn]) if values.size else drawn
         column, used, o = _clipped_columns(values, column, sizes, low, high, MAX_REDRAWS, out, o)
         if column < 0:
             raise Exception("Maximum number of redraws exceeded. "
