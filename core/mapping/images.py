@@ -248,38 +248,49 @@ def _fill_extended(words, network, graph, step, block_offset, row_words, j):
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     """Per receiving PE, one entry per source slice (sorted by key, for binary search), pointing
-    at the address-list rows of that source's blocks; then the address-list rows of the local
-    sources it runs."""
-    by_target = {}
-    for b, blk in enumerate(graph.blocks):
-        by_target.setdefault((blk.target, blk.source), []).append(b)
-    V = len(graph.vertices)
-    mpt_key, mpt_first, mpt_rows, al_block = [], [], [], []
-    mpt_start, mpt_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
-    local = ([0], [], [], [], [], [])
-    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
+    at the address-list rows of that source's blocks (in projection order); then the
+    address-list rows of the local sources it runs. Blocks are found for all entries at once by
+    sorting them by (target, source, projection), with no loop over blocks."""
+    V, n_slices = len(graph.vertices), len(graph.slices)
+    entry_v, entry_src, is_local = [], [], []
     for v, mv in enumerate(graph.vertices):
-        mpt_start[v] = len(mpt_key)
-        serial_sources = mv.sources if mv.role in ("neurons", "synapses") else []
-        for src in sorted(serial_sources, key=lambda s: int(keys.key[s])):
-            blocks = sorted(by_target[(mv.slice, src)], key=lambda b: graph.blocks[b].projection)
-            mpt_key.append(int(keys.key[src]))
-            mpt_first.append(len(al_block))
-            mpt_rows.append(len(blocks))
-            al_block += blocks
-        mpt_count[v] = len(mpt_key) - mpt_start[v]
-        for src in mv.local:
-            sl = graph.slices[src]
-            blocks = sorted(by_target.get((mv.slice, src), []), key=lambda b: graph.blocks[b].projection)
-            for column, value in zip(local[1:], (MODEL_ID[network.populations[sl.population].model],
-                                                 pop_offset[sl.population] + sl.lo, sl.size, len(al_block),
-                                                 len(blocks))):
-                column.append(value)
-            al_block += blocks
-        local[0].append(len(local[1]))
-    local = LocalImages(*(np.array(c, dtype=np.int64) for c in local))
-    return (np.array(mpt_key, dtype=np.uint32), np.array(mpt_first, dtype=np.int64),
-            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count, local)
+        serial_sources = np.array(mv.sources if mv.role in ("neurons", "synapses") else [], dtype=np.int64)
+        serial_sources = serial_sources[np.argsort(keys.key[serial_sources], kind="stable")]
+        local_sources = np.array(mv.local, dtype=np.int64)
+        entry_src += [serial_sources, local_sources]
+        entry_v.append(np.full(serial_sources.size + local_sources.size, v, dtype=np.int64))
+        is_local.append(np.arange(serial_sources.size + local_sources.size) >= serial_sources.size)
+    cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+    entry_v, entry_src, is_local = cat(entry_v, np.int64), cat(entry_src, np.int64), cat(is_local, bool)
+    # each entry's blocks: a range of the blocks sorted by (target, source, projection, index)
+    n_blocks = len(graph.blocks)
+    target = np.fromiter((b.target for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    source = np.fromiter((b.source for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    projection = np.fromiter((b.projection for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    code = target * n_slices + source
+    by_code = np.lexsort((np.arange(n_blocks), projection, code))
+    vertex_slice = np.array([mv.slice for mv in graph.vertices], dtype=np.int64)
+    wanted = vertex_slice[entry_v] * n_slices + entry_src
+    first = np.searchsorted(code[by_code], wanted, side="left")
+    count = np.searchsorted(code[by_code], wanted, side="right") - first
+    al_start = np.cumsum(count) - count
+    al_block = by_code[np.repeat(first - al_start, count) + np.arange(int(count.sum()))]
+    # serial entries: the master population table; local ones: the local sources' address lists
+    serial_entries = ~is_local
+    mpt_count = np.bincount(entry_v[serial_entries], minlength=V).astype(np.int64)
+    mpt_start = (np.cumsum(mpt_count) - mpt_count).astype(np.int64)
+    local_v, local_src = entry_v[is_local], entry_src[is_local]
+    local_start = np.concatenate([[0], np.cumsum(np.bincount(local_v, minlength=V))]).astype(np.int64)
+    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])]).astype(np.int64)
+    sl = [graph.slices[k] for k in local_src.tolist()]
+    local = LocalImages(
+        local_start=local_start,
+        model=np.array([MODEL_ID[network.populations[x.population].model] for x in sl], dtype=np.int64),
+        g0=np.array([pop_offset[x.population] + x.lo for x in sl], dtype=np.int64),
+        n=np.array([x.size for x in sl], dtype=np.int64),
+        al_first=al_start[is_local].astype(np.int64), al_count=count[is_local].astype(np.int64))
+    return (keys.key[entry_src[serial_entries]].astype(np.uint32), al_start[serial_entries].astype(np.int64),
+            count[serial_entries].astype(np.int64), al_block.astype(np.int64), mpt_start, mpt_count, local)
 
 
 def serial_images(network, graph, keys, qweights):
