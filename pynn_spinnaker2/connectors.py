@@ -17,7 +17,6 @@ seeds. An expansion declines before drawing anything, so the generic path starts
 ``expand(connector, projection)`` returns ``(pre, post, parameters)`` in the generic path's
 synapse order (post-major), or ``None`` to use the generic path.
 """
-from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
 
 import numpy as np
@@ -29,7 +28,6 @@ from pyNN.random import NumpyRNG, RandomDistribution
 from .draws import CLIPPED, column_sizes, normal_clipped_by_column, sort_by_target, source_target_pairs
 
 MAX_DRAWS_PER_CHUNK = 1 << 23      # uniform draws held at once by FixedProbability (64 MB)
-PARALLEL_DRAWS_FROM = 1 << 20      # synapses from which two clipped parameters are drawn side by side
 
 _EXPANSIONS = {}
 
@@ -78,46 +76,21 @@ def _evaluate(parameter_space, pre, post):
     """Each parameter at the synapses (pre[k], post[k]), which come post-major: constants stay
     scalars, random distributions draw ``len(pre)`` values in one call (the concatenation of
     PyNN's per-column draws), arrays and functions of distance are evaluated a block of columns
-    at a time. Clipped normals (weight and delay, each with its own copy of its RNG, as PyNN
-    makes them) are drawn side by side on two threads (``_draw_side_by_side``)."""
+    at a time."""
     out = {}
-    side_by_side = _draw_side_by_side(parameter_space, pre)
     for name, value in parameter_space.items():
-        if name in side_by_side:
-            continue
         if value.is_homogeneous:
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
         elif isinstance(value.base_value, RandomDistribution) and value.base_value.name == "normal_clipped":
-            out[name] = _clipped(value, pre, post)
+            drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
+            out[name] = np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
         elif isinstance(value.base_value, RandomDistribution):
             out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
         else:
             out[name] = _by_column_blocks(value, pre, post)
-    if side_by_side:
-        with ThreadPoolExecutor(len(side_by_side)) as pool:
-            out.update(zip(side_by_side, pool.map(lambda name: _clipped(parameter_space[name], pre, post),
-                                                  side_by_side)))
-    return {name: out[name] for name in parameter_space.keys()}
-
-
-def _clipped(value, pre, post):
-    drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
-    return np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
-
-
-def _draw_side_by_side(parameter_space, pre):
-    """The clipped normal parameters to draw on threads of their own: two or more, each reading
-    a random stream no other parameter reads, for enough synapses to pay. numpy draws without
-    the GIL and each stream is read by one thread only, so the values are the same."""
-    random = {name: value for name, value in parameter_space.items()
-              if not value.is_homogeneous and isinstance(value.base_value, RandomDistribution)}
-    streams = [id(value.base_value.rng.rng) for value in random.values()]
-    clipped = [name for name, value in random.items() if value.base_value.name == "normal_clipped"]
-    if len(clipped) < 2 or len(set(streams)) < len(streams) or pre.size < PARALLEL_DRAWS_FROM:
-        return []
-    return clipped
+    return out
 
 
 def _by_column_blocks(value, pre, post):

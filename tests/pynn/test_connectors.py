@@ -312,23 +312,3 @@ def test_random_delays_and_weights_reach_the_core():
     core = state.translate().projections[0]
     np.testing.assert_array_equal(core.weight, prj.get("weight", format="list", with_address=False))
     assert core.delay.min() >= 1 and core.delay.max() <= 63 and np.unique(core.delay).size > 20
-
-
-@pytest.mark.parametrize("case", ["fixed_total_number_clipped", "one_rng"])
-def test_clipped_parameters_drawn_side_by_side_equal_the_generic_path(monkeypatch, case):
-    """Weight and delay drawn on two threads give PyNN's values: each reads its own copy of its
-    RNG, also when the script gives both (and the connector) one RNG, as the microcircuit does."""
-    monkeypatch.setattr(connectors, "PARALLEL_DRAWS_FROM", 0)
-    chosen = []
-    real = connectors._draw_side_by_side
-    monkeypatch.setattr(connectors, "_draw_side_by_side", lambda *a: chosen.append(real(*a)) or chosen[-1])
-    if case == "one_rng":
-        make = lambda a, b, c: (sim.FixedTotalNumberConnector(2000, rng=a), sim.StaticSynapse(   # noqa: E731
-            weight=sim.RandomDistribution("normal_clipped", mu=0.2, sigma=0.1, low=0.0, high=np.inf, rng=a),
-            delay=sim.RandomDistribution("normal_clipped", mu=1.5, sigma=0.75, low=0.1, high=6.0, rng=a)))
-        n_pre, n_post = 80, 60
-    else:
-        make, n_pre, n_post, _ = CASES[case]
-    fast, generic, used = fast_and_generic(monkeypatch, make, n_pre, n_post)
-    assert used and sorted(chosen[0]) == ["delay", "weight"]
-    assert_same(fast, generic)
