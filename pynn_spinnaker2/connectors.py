@@ -77,14 +77,15 @@ def _evaluate(parameter_space, pre, post):
     scalars, random distributions draw ``len(pre)`` values in one call (the concatenation of
     PyNN's per-column draws), arrays and functions of distance are evaluated a block of columns
     at a time."""
-    out = {}
+    out, sizes = {}, None
     for name, value in parameter_space.items():
         if value.is_homogeneous:
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
         elif isinstance(value.base_value, RandomDistribution) and value.base_value.name == "normal_clipped":
-            drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
+            sizes = column_sizes(post) if sizes is None else sizes          # once for all parameters
+            drawn = normal_clipped_by_column(value.base_value, sizes)
             out[name] = np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
         elif isinstance(value.base_value, RandomDistribution):
             out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
