@@ -136,33 +136,41 @@ def _clipped_columns(values, c0, sizes, low, high, max_redraws, out, out0):
     column ``c0`` at ``values[0]``, written from ``out[out0]``): a column takes its size in
     values, then, while some lie outside [low, high], as many values again for those, in
     order. Returns (columns done, values used, where the next column's output starts); a
-    column that runs out of values does not count. -1 columns: too many redraws."""
+    column that runs out of values does not count. -1 columns: too many redraws. Values go
+    straight to ``out``; the out-of-bounds positions are kept in one buffer for all columns."""
     p = 0
     c = c0
     o = out0
-    idx = np.empty(0, np.int64)
+    bad = np.empty(sizes[c0:].max() if c0 < sizes.size else 0, np.int64)
     while c < sizes.size:
         n = sizes[c]
         start = p
         if p + n > values.size:
             return c, start, o
-        column = values[p:p + n].copy()
+        n_bad = 0
+        for k in range(n):
+            x = values[p + k]
+            out[o + k] = x
+            if x > high or x < low:
+                bad[n_bad] = k
+                n_bad += 1
         p += n
-        bad = np.flatnonzero((column > high) | (column < low))
         iterations = 0
-        while bad.size > 0:
+        while n_bad > 0:
             if iterations > max_redraws:
                 return -1, p, o
-            if p + bad.size > values.size:
+            if p + n_bad > values.size:
                 return c, start, o
-            redrawn = values[p:p + bad.size]
-            p += bad.size
-            for k in range(bad.size):
-                column[bad[k]] = redrawn[k]
-            idx = bad[(redrawn > high) | (redrawn < low)]
-            bad = idx
+            still = 0
+            for i in range(n_bad):
+                x = values[p + i]
+                out[o + bad[i]] = x
+                if x > high or x < low:
+                    bad[still] = bad[i]
+                    still += 1
+            p += n_bad
+            n_bad = still
             iterations += 1
-        out[o:o + n] = column
         o += n
         c += 1
     return c, p, o
