@@ -185,9 +185,10 @@ def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None,
         if delays and j in delays.projections:
             blocks += extended_blocks(network, slices, pop_slices, j, delays)
             continue
-        pre_ids, post_ids = np.array(pop_slices[proj.pre]), np.array(pop_slices[proj.post])
-        pre_b = np.append([slices[s].lo for s in pre_ids], network.populations[proj.pre].size)
-        post_b = np.append([slices[s].lo for s in post_ids], network.populations[proj.post].size)
+        pre_ids = np.array(pop_slices[proj.pre], dtype=np.int64)
+        post_ids = np.array(pop_slices[proj.post], dtype=np.int64)
+        pre_b = np.array([slices[s].lo for s in pre_ids] + [network.populations[proj.pre].size], dtype=np.int64)
+        post_b = np.array([slices[s].lo for s in post_ids] + [network.populations[proj.post].size], dtype=np.int64)
         key = (j, pre_b.tobytes(), post_b.tobytes())
         counted = None if counts is None else counts.get(key)
         if counted is None:
