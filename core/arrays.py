@@ -5,6 +5,7 @@ weights in all). Such a column is kept as a read-only broadcast view of one valu
 functions below keep it that way, so memory grows with the synapses' indices only.
 """
 import numpy as np
+from numba import njit
 
 
 def per_item(value, n: int, dtype) -> np.ndarray:
@@ -29,3 +30,23 @@ def elementwise(function, a: np.ndarray) -> np.ndarray:
     if uniform(a) and a.size:
         return np.broadcast_to(np.asarray(function(a[:1]))[0], a.shape)
     return function(a)
+
+
+@njit(cache=True, nogil=True)
+def _finite_range(a):
+    finite, lo, hi = True, np.inf, -np.inf
+    for k in range(a.size):
+        x = a[k]
+        if not np.isfinite(x):
+            finite = False
+        else:
+            lo, hi = min(lo, x), max(hi, x)
+    return finite, lo, hi
+
+
+def finite_range(a: np.ndarray) -> tuple[bool, float, float]:
+    """(every value finite, smallest and largest finite value) in one pass without temporaries
+    (at 10^8 synapses each of ``isfinite``, ``min`` and ``max`` is a pass and ``isfinite`` a
+    copy); a broadcast view is read once."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    return _finite_range(np.ascontiguousarray(a[:1] if uniform(a) else a))

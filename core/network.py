@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import per_item, uniform
+from .arrays import finite_range, per_item
 from .models import MODELS, RECEPTORS
 from .models.plasticity import RULES
 
@@ -178,8 +178,8 @@ class Projection:
         if n and self.delay.min() < 1:
             raise ValueError(f"projection {self.label!r}: delays must be at least one time step, "
                              f"got {self.delay.min()} steps")
-        if n and not (np.isfinite(self.weight[:1] if uniform(self.weight) else self.weight).all()
-                      and self.weight.min() >= 0):
+        finite, lowest, _ = finite_range(self.weight)
+        if n and not (finite and lowest >= 0):
             raise ValueError(f"projection {self.label!r}: weights must be finite magnitudes >= 0; "
                              "the receptor type carries the sign")
         if self.receptor < 0:

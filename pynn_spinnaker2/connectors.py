@@ -25,7 +25,7 @@ from pyNN import connectors as pc, errors
 from pyNN.parameters import LazyArray
 from pyNN.random import NumpyRNG, RandomDistribution
 
-from .draws import CLIPPED, column_sizes, normal_clipped_by_column, source_target_pairs
+from .draws import CLIPPED, column_sizes, normal_clipped_by_column, sort_by_target, source_target_pairs
 
 MAX_DRAWS_PER_CHUNK = 1 << 23      # uniform draws held at once by FixedProbability (64 MB)
 
@@ -77,14 +77,15 @@ def _evaluate(parameter_space, pre, post):
     scalars, random distributions draw ``len(pre)`` values in one call (the concatenation of
     PyNN's per-column draws), arrays and functions of distance are evaluated a block of columns
     at a time."""
-    out = {}
+    out, sizes = {}, None
     for name, value in parameter_space.items():
         if value.is_homogeneous:
             out[name] = value.evaluate(simplify=True)
         elif pre.size == 0:
             out[name] = np.zeros(0)
         elif isinstance(value.base_value, RandomDistribution) and value.base_value.name == "normal_clipped":
-            drawn = normal_clipped_by_column(value.base_value, column_sizes(post))
+            sizes = column_sizes(post) if sizes is None else sizes          # once for all parameters
+            drawn = normal_clipped_by_column(value.base_value, sizes)
             out[name] = np.asarray(value._apply_operations(drawn, (pre, post)), dtype=float).reshape(pre.size)
         elif isinstance(value.base_value, RandomDistribution):
             out[name] = np.asarray(value._partially_evaluate((pre, post)), dtype=float).reshape(pre.size)
@@ -225,8 +226,8 @@ def fixed_total_number(connector, projection):
         return None
     count = RandomDistribution("binomial", [int(connector.n), 1.0], rng=connector.rng).next()
     pre, post = source_target_pairs(connector.rng.rng, int(count), projection.pre.size, projection.post.size)
-    order = np.argsort(post.astype(np.uint16) if projection.post.size <= 1 << 16 else post, kind="stable")  # radix
-    return _synapses(connector, _parameters_after_draws(connector, projection), pre[order], post[order])
+    pre, post = sort_by_target(pre, post, projection.post.size)
+    return _synapses(connector, _parameters_after_draws(connector, projection), pre, post)
 
 
 @expansion(pc.FixedNumberPostConnector)
@@ -240,9 +241,8 @@ def fixed_number_post(connector, projection):
     n_pre, n_post, n = projection.pre.size, projection.post.size, connector.n
     targets = np.asarray(connector.rng.next(n_pre * n, "uniform_int", {"low": 0, "high": n_post},
                                             mask=None), dtype=np.int64).reshape(n_pre * n)
-    sources = np.repeat(np.arange(n_pre, dtype=np.int64), n)
-    order = np.argsort(targets, kind="stable")
-    return _synapses(connector, _parameters_after_draws(connector, projection), sources[order], targets[order])
+    sources, targets = sort_by_target(np.repeat(np.arange(n_pre, dtype=np.int64), n), targets, n_post)
+    return _synapses(connector, _parameters_after_draws(connector, projection), sources, targets)
 
 
 @expansion(pc.ArrayConnector)

@@ -14,7 +14,7 @@ from pyNN import common, errors
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
-from core.arrays import elementwise, per_item, uniform
+from core.arrays import elementwise, finite_range, per_item
 from core.network import Projection as CoreProjection
 
 from . import plasticity, simulator
@@ -147,27 +147,29 @@ class Projection(common.Projection):
         inhibitory current-based receptor are <= 0, all others (excitatory, conductances) >= 0.
         The machine stores magnitudes and lets the receptor carry the sign, so a weight of the
         wrong sign cannot be represented, even with ``safe=False``."""
-        if not np.isfinite(weight[:1] if uniform(weight) else weight).all():
+        finite, lowest, highest = finite_range(weight)
+        if not finite:
             raise errors.ConnectionError(f"projection {self.label!r}: weights must be finite numbers")
         post_roots, post_which, _ = cells_of(self.post)
         for r, root in enumerate(post_roots):
             w = weight if len(post_roots) == 1 else weight[post_which[post] == r]
             if not w.size:
                 continue
+            low, high = (lowest, highest) if len(post_roots) == 1 else (w.min(), w.max())
             _, sign = root.celltype.core_receptor(self.receptor_type)
             current = not root.celltype.conductance_based
-            if sign < 0 and w.max() > 0:
+            if sign < 0 and high > 0:
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: weights onto the inhibitory receptor of the current-based "
-                    f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {w.max():g}; "
+                    f"population {root.label!r} must be <= 0 (PyNN's sign convention), got {high:g}; "
                     "negate them")
-            if sign > 0 and w.min() < 0:
+            if sign > 0 and low < 0:
                 kind = "conductances (uS)" if not current else "excitatory weights"
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: {kind} onto {root.label!r} must be >= 0, got "
-                    f"{w.min():g}; inhibition is receptor_type='inhibitory'"
+                    f"{low:g}; inhibition is receptor_type='inhibitory'"
                     + ("" if not current else " with negative weights"))
-            if sign == 0 and w.min() < 0 < w.max():
+            if sign == 0 and low < 0 < high:
                 raise errors.ConnectionError(
                     f"projection {self.label!r}: weights onto current receptor {self.receptor_type!r} of "
                     f"{root.label!r} have both signs; the machine stores one sign per receptor: give "

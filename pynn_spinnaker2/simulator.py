@@ -15,9 +15,11 @@ holds, :func:`machine_max_delay_steps`).
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from pyNN import common, errors
 
+from core.arrays import uniform
 from core.mapping.delays import LONGEST_DELAY
 
 from .usercode import attributed_to_user, warn
@@ -209,17 +211,40 @@ class State(common.control.BaseState):
 state = State()
 
 
+@njit(cache=True, nogil=True)
+def _round_delays(delay, dt, out):
+    """Each delay's step, ``floor(d / dt + 0.5)``, into ``out`` (int32), in one pass with no
+    temporaries; returns (all finite, shortest, longest, most steps, some delay off the grid)."""
+    finite, off = True, False
+    shortest, longest, most = np.inf, -np.inf, 0.0
+    for k in range(delay.size):
+        d = delay[k]
+        if not np.isfinite(d):
+            finite = False
+            out[k] = 0
+            continue
+        s = np.floor(d / dt + 0.5)
+        shortest, longest, most = min(shortest, d), max(longest, d), max(most, s)
+        off = off or abs(d / dt - s) > 1e-9 * max(s, 1.0)
+        out[k] = np.int32(min(max(s, -2.0 ** 31), 2.0 ** 31 - 1))
+    return finite, shortest, longest, most, off
+
+
 def delay_steps(label, delay, state, warned):
-    """Delays (ms) as whole time steps, rounded half up as NEST does: the machine delivers
+    """Delays (ms) as whole time steps (int32), rounded half up as NEST does: the machine delivers
     spikes only at step boundaries (off-grid delays warn once per projection, tracked in
     ``warned``). Raises :class:`DelayError` naming the projection for a delay shorter than one
-    step or than ``min_delay``, longer than ``max_delay``, or longer than the machine holds."""
+    step or than ``min_delay``, longer than ``max_delay``, or longer than the machine holds.
+    One delay shared by all synapses is rounded once (``core.arrays.uniform``)."""
     delay = np.asarray(delay, dtype=float)
     dt = state.dt
-    steps = np.floor(delay / dt + 0.5)
+    shape = delay.shape
+    one = uniform(delay.reshape(-1)) and delay.size > 1
+    delay = np.ascontiguousarray(delay.reshape(-1)[:1] if one else delay.reshape(-1))
+    steps = np.empty(delay.size, dtype=np.int32)
+    finite, shortest, longest, most, off = _round_delays(delay, dt, steps)
     if delay.size:
-        shortest, longest = float(delay.min()), float(delay.max())
-        if not np.isfinite(delay).all():
+        if not finite:
             raise DelayError(f"projection {label!r}: delays must be finite numbers (ms)")
         if shortest < dt * (1 - 1e-9):
             raise DelayError(f"projection {label!r}: delay {shortest:g} ms is shorter than one time "
@@ -231,15 +256,17 @@ def delay_steps(label, delay, state, warned):
             raise DelayError(f"projection {label!r}: delay {longest:g} ms is longer than "
                              f"max_delay={state.user_max_delay:g} ms given to setup()")
         limit = machine_max_delay_steps()
-        if steps.max() > limit:
+        if most > limit:
             raise DelayError(
-                f"projection {label!r}: delay {longest:g} ms ({int(steps.max())} time steps) exceeds "
+                f"projection {label!r}: delay {longest:g} ms ({int(most)} time steps) exceeds "
                 f"the {limit} time steps a synaptic row and delay PEs' stages hold ({limit * dt:g} ms "
                 f"at timestep {dt:g} ms); use a timestep of at least "
                 f"{longest / limit:.3g} ms, or relay the spikes through an intermediate population "
                 "to chain delays")
-    if not warned and np.any(np.abs(delay / dt - steps) > 1e-9 * np.maximum(steps, 1)):
+    if not warned and off:
         warn(f"projection {label!r}: delays that are not multiples of the time step "
              f"({dt:g} ms) are rounded to the nearest step")
         warned = True
-    return steps.astype(np.int64), warned
+    if one:
+        return np.broadcast_to(steps.reshape(()), shape), warned
+    return steps.reshape(shape), warned

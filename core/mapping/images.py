@@ -21,6 +21,7 @@ from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
 from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import plastic, serial
+from .quantise import level
 from .currents import CurrentImages, current_images
 from .currents import pe_bytes as current_bytes
 from .delays import ring_slots as delay_ring_slots
@@ -147,19 +148,22 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
 
 
 @njit(cache=True, nogil=True)
-def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_pre, lo_pre, slice_of_post,
-               lo_post, table, block_offset, row_words, wide):
-    """Every synapse of one projection written into its row, in one pass: its block from the
-    (target slice, source slice) table, its row from the source neuron; each row's header counts
-    the synapses written after it. ``weight``/``delay`` hold one value when all synapses share it.
-    Wide rows (32-bit weights) keep the weights in a second block of words after the synapses."""
-    one_weight, one_delay = weight.size == 1, delay.size == 1
+def _fill_rows(words, pre_index, post_index, weight, scale, top, delay, receptor, slice_of_pre, lo_pre,
+               slice_of_post, lo_post, layout, wide):
+    """Every synapse of one projection written into its row, in one pass: its block's first word
+    and row stride from the (target slice, source slice) ``layout`` (a small table, so the only
+    scattered access per synapse is its row), its row from the source neuron; each row's header
+    counts the synapses written after it. Weights are quantised as they are written
+    (``quantise.level`` with the projection's ``scale`` and ``top`` level), so no integer copy of
+    them is made. ``weight``/``delay`` hold one value when all synapses share it. Wide rows
+    (32-bit weights) keep the weights in a second block of words after the synapses."""
+    w_step, d_step = int(weight.size > 1), int(delay.size > 1)      # index 0 for a shared value
     for k in range(pre_index.size):
         s, t = slice_of_pre[pre_index[k]], slice_of_post[post_index[k]]
-        block = table[t, s]
-        head = block_offset[block] + (pre_index[k] - lo_pre[s]) * row_words[block]
-        w = weight[0] if one_weight else weight[k]
-        d = delay[0] if one_delay else delay[k]
+        stride = layout[t, s, 1]
+        head = layout[t, s, 0] + (pre_index[k] - lo_pre[s]) * stride
+        w = level(weight[k * w_step], scale, top)
+        d = delay[k * d_step]
         words[head] += 1
         position = head + words[head]
         index = np.uint32(post_index[k] - lo_post[t])
@@ -167,14 +171,24 @@ def _fill_rows(words, pre_index, post_index, weight, delay, receptor, slice_of_p
                    | (np.uint32(receptor) << np.uint32(serial.INDEX_BITS)) | index)
         if wide:
             words[position] = control
-            words[position + (row_words[block] - 1) // 2] = np.uint32(w)
+            words[position + (stride - 1) // 2] = np.uint32(w)
         else:
             words[position] = (np.uint32(w) << np.uint32(serial.WEIGHT_SHIFT)) | control
 
 
+def _block_layout(table, block_offset, row_words):
+    """(first word, row stride) of each (target slice, source slice)'s block (``table``: its
+    block, -1 for none)."""
+    layout = np.zeros(table.shape + (2,), dtype=np.int64)
+    have = table >= 0
+    layout[have, 0], layout[have, 1] = block_offset[table[have]], row_words[table[have]]
+    return layout
+
+
 def synaptic_matrices(network, graph, qweights, block_offset):
     """Every synapse's word at its place in its row, every row's header, one compiled pass per
-    projection (no per-synapse temporaries, whatever the network's size)."""
+    projection (no per-synapse temporaries, whatever the network's size). ``qweights``
+    (``quantise.QuantisedWeights``) gives each projection's weight step."""
     words = np.zeros(int(block_offset[-1]), dtype=np.uint32)
     slice_of = [np.repeat(np.arange(len(s), dtype=np.int32), [graph.slices[k].size for k in s])
                 for s in graph.pop_slices]
@@ -188,20 +202,21 @@ def synaptic_matrices(network, graph, qweights, block_offset):
         if not proj.size or proj.post in graph.plans or plastic.is_plastic(proj):
             continue                            # parallel layers: weight-delay maps; plastic rows: ``plastic.py``
         if graph.delays and j in graph.delays.projections:
-            _fill_extended(words, network, graph, qweights, block_offset, row_words, j)
+            _fill_extended(words, network, graph, qweights.step(j), block_offset, row_words, j)
             continue
         pre, post = graph.pop_slices[proj.pre], graph.pop_slices[proj.post]
         table = np.full((len(post), len(pre)), -1, dtype=np.int64)      # block of (target, source)
         for b in blocks_of[j]:
             table[post.index(graph.blocks[b].target), pre.index(graph.blocks[b].source)] = b
-        _fill_rows(words, proj.pre_index, proj.post_index, compact(qweights[j], np.uint32),
-                   compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
-                   slice_of[proj.post], lo_of[proj.post], table, block_offset, row_words,
+        scale, bits = qweights.step(j)
+        _fill_rows(words, proj.pre_index, proj.post_index, compact(proj.weight, np.float64), scale,
+                   float((1 << bits) - 1), compact(proj.delay, np.int32), proj.receptor, slice_of[proj.pre], lo_of[proj.pre],
+                   slice_of[proj.post], lo_of[proj.post], _block_layout(table, block_offset, row_words),
                    serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
     return words
 
 
-def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
+def _fill_extended(words, network, graph, step, block_offset, row_words, j):
     """Rows of a projection with delay-extended synapses: a synapse of stage s (0: none) lies in
     the block of its pre slice's stage s, with the residual delay. Each stage is a copy of the pre
     population's index space, so one ``_fill_rows`` pass writes them all."""
@@ -221,49 +236,61 @@ def _fill_extended(words, network, graph, qweights, block_offset, row_words, j):
                 table[t, st * n_src + k] = where.get((target, int(ids[k, st])), -1)
     post_lo = np.array([graph.slices[k].lo for k in post], dtype=np.int64)
     post_of = np.repeat(np.arange(len(post), dtype=np.int32), [graph.slices[k].size for k in post])
-    weights = qweights[j]
+    scale, bits = step
+    weight = proj.weight[:1] if uniform(proj.weight) else proj.weight
     _fill_rows(words, (stage * n_pre + proj.pre_index).astype(np.int64), proj.post_index,
-               np.ascontiguousarray(np.broadcast_to(weights, (proj.size,)), dtype=np.uint32),
+               np.ascontiguousarray(weight, dtype=np.float64), scale, float((1 << bits) - 1),
                delay.astype(np.int32), proj.receptor,
                np.concatenate([slice_of + st * n_src for st in range(n_stages)]).astype(np.int32),
-               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo, table, block_offset,
-               row_words, serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
+               np.concatenate([lo + st * n_pre for st in range(n_stages)]), post_of, post_lo,
+               _block_layout(table, block_offset, row_words), serial.words_per_synapse(network.populations[proj.post].weight_bits) == 2)
 
 
 def master_population_tables(graph: MachineGraph, keys: Keys, network: Network):
     """Per receiving PE, one entry per source slice (sorted by key, for binary search), pointing
-    at the address-list rows of that source's blocks; then the address-list rows of the local
-    sources it runs."""
-    by_target = {}
-    for b, blk in enumerate(graph.blocks):
-        by_target.setdefault((blk.target, blk.source), []).append(b)
-    V = len(graph.vertices)
-    mpt_key, mpt_first, mpt_rows, al_block = [], [], [], []
-    mpt_start, mpt_count = np.zeros(V, np.int64), np.zeros(V, np.int64)
-    local = ([0], [], [], [], [], [])
-    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])])
+    at the address-list rows of that source's blocks (in projection order); then the
+    address-list rows of the local sources it runs. Blocks are found for all entries at once by
+    sorting them by (target, source, projection), with no loop over blocks."""
+    V, n_slices = len(graph.vertices), len(graph.slices)
+    entry_v, entry_src, is_local = [], [], []
     for v, mv in enumerate(graph.vertices):
-        mpt_start[v] = len(mpt_key)
-        serial_sources = mv.sources if mv.role in ("neurons", "synapses") else []
-        for src in sorted(serial_sources, key=lambda s: int(keys.key[s])):
-            blocks = sorted(by_target[(mv.slice, src)], key=lambda b: graph.blocks[b].projection)
-            mpt_key.append(int(keys.key[src]))
-            mpt_first.append(len(al_block))
-            mpt_rows.append(len(blocks))
-            al_block += blocks
-        mpt_count[v] = len(mpt_key) - mpt_start[v]
-        for src in mv.local:
-            sl = graph.slices[src]
-            blocks = sorted(by_target.get((mv.slice, src), []), key=lambda b: graph.blocks[b].projection)
-            for column, value in zip(local[1:], (MODEL_ID[network.populations[sl.population].model],
-                                                 pop_offset[sl.population] + sl.lo, sl.size, len(al_block),
-                                                 len(blocks))):
-                column.append(value)
-            al_block += blocks
-        local[0].append(len(local[1]))
-    local = LocalImages(*(np.array(c, dtype=np.int64) for c in local))
-    return (np.array(mpt_key, dtype=np.uint32), np.array(mpt_first, dtype=np.int64),
-            np.array(mpt_rows, dtype=np.int64), np.array(al_block, dtype=np.int64), mpt_start, mpt_count, local)
+        serial_sources = np.array(mv.sources if mv.role in ("neurons", "synapses") else [], dtype=np.int64)
+        serial_sources = serial_sources[np.argsort(keys.key[serial_sources], kind="stable")]
+        local_sources = np.array(mv.local, dtype=np.int64)
+        entry_src += [serial_sources, local_sources]
+        entry_v.append(np.full(serial_sources.size + local_sources.size, v, dtype=np.int64))
+        is_local.append(np.arange(serial_sources.size + local_sources.size) >= serial_sources.size)
+    cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+    entry_v, entry_src, is_local = cat(entry_v, np.int64), cat(entry_src, np.int64), cat(is_local, bool)
+    # each entry's blocks: a range of the blocks sorted by (target, source, projection, index)
+    n_blocks = len(graph.blocks)
+    target = np.fromiter((b.target for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    source = np.fromiter((b.source for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    projection = np.fromiter((b.projection for b in graph.blocks), dtype=np.int64, count=n_blocks)
+    code = target * n_slices + source
+    by_code = np.lexsort((np.arange(n_blocks), projection, code))
+    vertex_slice = np.array([mv.slice for mv in graph.vertices], dtype=np.int64)
+    wanted = vertex_slice[entry_v] * n_slices + entry_src
+    first = np.searchsorted(code[by_code], wanted, side="left")
+    count = np.searchsorted(code[by_code], wanted, side="right") - first
+    al_start = np.cumsum(count) - count
+    al_block = by_code[np.repeat(first - al_start, count) + np.arange(int(count.sum()))]
+    # serial entries: the master population table; local ones: the local sources' address lists
+    serial_entries = ~is_local
+    mpt_count = np.bincount(entry_v[serial_entries], minlength=V).astype(np.int64)
+    mpt_start = (np.cumsum(mpt_count) - mpt_count).astype(np.int64)
+    local_v, local_src = entry_v[is_local], entry_src[is_local]
+    local_start = np.concatenate([[0], np.cumsum(np.bincount(local_v, minlength=V))]).astype(np.int64)
+    pop_offset = np.concatenate([[0], np.cumsum([p.size for p in network.populations])]).astype(np.int64)
+    sl = [graph.slices[k] for k in local_src.tolist()]
+    local = LocalImages(
+        local_start=local_start,
+        model=np.array([MODEL_ID[network.populations[x.population].model] for x in sl], dtype=np.int64),
+        g0=np.array([pop_offset[x.population] + x.lo for x in sl], dtype=np.int64),
+        n=np.array([x.size for x in sl], dtype=np.int64),
+        al_first=al_start[is_local].astype(np.int64), al_count=count[is_local].astype(np.int64))
+    return (keys.key[entry_src[serial_entries]].astype(np.uint32), al_start[serial_entries].astype(np.int64),
+            count[serial_entries].astype(np.int64), al_block.astype(np.int64), mpt_start, mpt_count, local)
 
 
 def serial_images(network, graph, keys, qweights):

@@ -138,44 +138,70 @@ def population_slots(network: Network) -> list[int]:
 
 
 @njit(cache=True, nogil=True)
-def _count_rows(pre_index, post_index, slice_of_post, n_pre, per_row):
-    """Synapses per (target slice, source neuron): each row's length."""
+def _dense_counts(pre_index, post_index, slice_of_post, slice_of_pre, n_pre, n_t, n_s):
+    """Longest row and synapses of every (target slice, source slice) block: synapses counted
+    per (target slice, source neuron), each a row, in one compiled pass."""
+    per_row = np.zeros(n_t * n_pre, dtype=np.int32)
     for k in range(pre_index.size):
         per_row[slice_of_post[post_index[k]] * n_pre + pre_index[k]] += 1
+    row_max, n_syn = np.zeros((n_t, n_s), dtype=np.int64), np.zeros((n_t, n_s), dtype=np.int64)
+    for t in range(n_t):
+        for i in range(n_pre):
+            c = per_row[t * n_pre + i]
+            if c > 0:
+                s = slice_of_pre[i]
+                n_syn[t, s] += c
+                row_max[t, s] = max(row_max[t, s], c)
+    return row_max, n_syn
 
 
-def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None) -> list[Block]:
-    """Blocks with their row counts and longest rows, counted with bincount, no loop over synapses
-    (none for projections onto parallel layers: they live in weight-delay maps)."""
+def block_counts(proj, pre_b, post_b, n_pre):
+    """(longest row, synapses) per (target slice, source slice) of ``proj``, for slice bounds
+    ``pre_b``/``post_b``; no loop over synapses, memory bounded by the synapses."""
+    n_t, n_s = len(post_b) - 1, len(pre_b) - 1
+    slice_of_post = np.repeat(np.arange(n_t, dtype=np.int32), np.diff(post_b))
+    if n_t * n_pre <= 8 * proj.size + (1 << 20):        # dense count, in one compiled pass
+        slice_of_pre = np.repeat(np.arange(n_s, dtype=np.int32), np.diff(pre_b))
+        return _dense_counts(proj.pre_index, proj.post_index, slice_of_post, slice_of_pre, n_pre, n_t, n_s)
+    code, per_row = np.unique(slice_of_post[proj.post_index].astype(np.int64) * n_pre + proj.pre_index,
+                              return_counts=True)         # sparse count
+    pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
+    row_max = np.zeros(n_t * n_s, dtype=np.int64)
+    np.maximum.at(row_max, pair, per_row)
+    n_syn = np.bincount(pair, weights=per_row, minlength=n_t * n_s).astype(np.int64)
+    return row_max.reshape(n_t, n_s), n_syn.reshape(n_t, n_s)
+
+
+def synaptic_blocks(network: Network, slices, pop_slices, plans=(), delays=None, counts=None) -> list[Block]:
+    """Blocks with their row counts and longest rows (none for projections onto parallel layers:
+    they live in weight-delay maps). ``counts`` (a dict) keeps each projection's counts per
+    slicing of its two populations, so that a partition cutting one population finer recounts
+    only the projections it touches."""
     blocks = []
+    sizes = np.array([sl.size for sl in slices], dtype=np.int64)
     for j, proj in enumerate(network.projections):
         if not proj.size or proj.post in plans:
             continue
         if delays and j in delays.projections:
             blocks += extended_blocks(network, slices, pop_slices, j, delays)
             continue
-        pre_b = np.array([slices[s].lo for s in pop_slices[proj.pre]] + [network.populations[proj.pre].size])
-        post_b = np.array([slices[s].lo for s in pop_slices[proj.post]] + [network.populations[proj.post].size])
-        n_pre, n_t, n_s = network.populations[proj.pre].size, len(post_b) - 1, len(pre_b) - 1
-        slice_of_post = np.repeat(np.arange(n_t, dtype=np.int32), np.diff(post_b))
-        if n_t * n_pre <= 8 * proj.size + (1 << 20):       # dense count, in one compiled pass
-            per_row = np.zeros(n_t * n_pre, dtype=np.int64)
-            _count_rows(proj.pre_index, proj.post_index, slice_of_post, n_pre, per_row)
-            code = np.flatnonzero(per_row)
-            per_row = per_row[code]
-        else:                                              # sparse count: memory bounded by synapses
-            code, per_row = np.unique(slice_of_post[proj.post_index].astype(np.int64) * n_pre + proj.pre_index,
-                                      return_counts=True)
-        pair = (code // n_pre) * n_s + np.searchsorted(pre_b, code % n_pre, side="right") - 1
-        row_max = np.zeros(n_t * n_s, dtype=np.int64)
-        np.maximum.at(row_max, pair, per_row)
-        row_max = row_max.reshape(n_t, n_s)
-        n_syn = np.bincount(pair, weights=per_row, minlength=n_t * n_s).astype(np.int64).reshape(n_t, n_s)
+        pre_ids = np.array(pop_slices[proj.pre], dtype=np.int64)
+        post_ids = np.array(pop_slices[proj.post], dtype=np.int64)
+        pre_b = np.array([slices[s].lo for s in pre_ids] + [network.populations[proj.pre].size], dtype=np.int64)
+        post_b = np.array([slices[s].lo for s in post_ids] + [network.populations[proj.post].size], dtype=np.int64)
+        key = (j, pre_b.tobytes(), post_b.tobytes())
+        counted = None if counts is None else counts.get(key)
+        if counted is None:
+            counted = block_counts(proj, pre_b, post_b, network.populations[proj.pre].size)
+            if counts is not None:
+                counts[key] = counted
+        row_max, n_syn = counted
+        t, s = np.nonzero(n_syn)
+        src, tgt = pre_ids[s], post_ids[t]
         wps = serial.words_per_synapse(network.populations[proj.post].weight_bits)
-        for t, s in zip(*np.nonzero(n_syn)):
-            src, tgt = pop_slices[proj.pre][s], pop_slices[proj.post][t]
-            blocks.append(Block(j, src, tgt, slices[src].size, int(row_max[t, s]), int(n_syn[t, s]), wps,
-                                **plastic.layout(proj)))
+        layout = plastic.layout(proj)
+        blocks += [Block(j, a, b, n, m, c, wps, **layout) for a, b, n, m, c in
+                   zip(src.tolist(), tgt.tolist(), sizes[src].tolist(), row_max[t, s].tolist(), n_syn[t, s].tolist())]
     return blocks
 
 
@@ -301,9 +327,10 @@ def partition(network: Network, local: bool = True, dram: bool = True, plans=Non
     n_max = [min(serial.max_neurons_per_pe(slots_per_pop[p], pop.spec, pop.weight_bits),
                  values.max_neurons_per_pe(network, p))
              for p, pop in enumerate(network.populations)]
+    counts = {}
     while True:
         try:
-            return _partition(network, slots_per_pop, n_max, local, dram, plans, delays)
+            return _partition(network, slots_per_pop, n_max, local, dram, plans, delays, counts)
         except SliceTooLarge as error:
             if any(n_max[p] == 1 for p in error.populations):
                 raise
@@ -311,12 +338,12 @@ def partition(network: Network, local: bool = True, dram: bool = True, plans=Non
                 n_max[p] = max(1, (n_max[p] * 3) // 4)
 
 
-def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays=None) -> MachineGraph:
+def _partition(network, slots_per_pop, n_max, local, dram=True, plans=(), delays=None, counts=None) -> MachineGraph:
     slices, pop_slices = slice_populations(network, n_max, local, plans)
     if delays:
         delays = delay_extensions.DelayPlan(delays.stage, dict(delays.stages), list(delays.projections))
         delay_extensions.add_stage_slices(delays, slices, pop_slices, Slice)
-    blocks = synaptic_blocks(network, slices, pop_slices, plans, delays)
+    blocks = synaptic_blocks(network, slices, pop_slices, plans, delays, counts)
     layer_sources = {p: sorted({s for q in network.projections if q.post == p and q.size for s in pop_slices[q.pre]})
                      for p in plans}
     by_target: dict[int, list[Block]] = {}

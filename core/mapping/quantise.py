@@ -10,9 +10,11 @@ which makes them give bit-identical spikes. The damage is reported per projectio
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..arrays import uniform
 from ..models.plasticity import STDP_PAIR, STDP_VOGELS
@@ -59,29 +61,91 @@ def receptor_scales(network: Network) -> np.ndarray:
     return np.where((wmax > 0) & ~whole, wmax / levels, 1.0).astype(np.float32)
 
 
+@njit(cache=True, nogil=True)
+def level(w, scale, top):
+    """One weight's integer level: the nearest multiple of ``scale`` (half to even, as
+    ``np.rint``), clipped to ``top`` (the float32 step can put the largest weight a hair above
+    it). Shared by :func:`levels` and the row writer (``images._fill_rows``), so both store the
+    same integers."""
+    return np.uint32(min(np.rint(w / scale), top))
+
+
+@njit(cache=True, nogil=True)
+def _levels(weight, scale, top, out):
+    for k in range(weight.size):
+        out[k] = level(weight[k], scale, top)
+
+
+@njit(cache=True, nogil=True)
+def _errors(weight, scale, top):
+    """(index of the worst relative error among non-zero weights (-1: none), that error, how
+    many non-zero weights quantise to zero), in one pass and no temporaries."""
+    worst, error, zeroed = -1, 0.0, 0
+    for k in range(weight.size):
+        w = weight[k]
+        if w > 0:
+            q = level(w, scale, top)
+            rel = abs(w - q * scale) / w
+            if worst < 0 or rel > error:
+                worst, error = k, rel
+            if q == 0:
+                zeroed += 1
+    return worst, error, zeroed
+
+
+def levels(weight: np.ndarray, scale: float, weight_bits: int) -> np.ndarray:
+    """uint32 integer levels of ``weight`` (a broadcast view of one weight stays one)."""
+    top = float((1 << weight_bits) - 1)
+    if uniform(weight):
+        out = np.zeros(min(weight.size, 1), dtype=np.uint32)
+        _levels(np.ascontiguousarray(weight[:1], dtype=np.float64), scale, top, out)
+        return np.broadcast_to(out.reshape(()), weight.shape) if weight.size else out
+    out = np.empty(weight.size, dtype=np.uint32)
+    _levels(np.ascontiguousarray(weight, dtype=np.float64), scale, top, out)
+    return out
+
+
+class QuantisedWeights(Sequence):
+    """Each projection's integer weights, made when asked for (``qweights[j]``). At 10^8
+    synapses a copy of them all beside the float weights costs gigabytes, so the serial rows
+    quantise while they are written (``images._fill_rows``, with :func:`level`) and only the
+    parallel compiler and plastic rows ask for arrays."""
+
+    def __init__(self, network: Network, scales: np.ndarray):
+        self.network, self.scales = network, scales
+
+    def step(self, j: int) -> tuple[float, int]:
+        """Projection ``j``'s weight step and weight bits."""
+        proj = self.network.projections[j]
+        return float(self.scales[proj.post, proj.receptor]), self.network.populations[proj.post].weight_bits
+
+    def __len__(self):
+        return len(self.network.projections)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[k] for k in range(*j.indices(len(self)))]
+        return levels(self.network.projections[j].weight, *self.step(j))
+
+
 def quantise(network: Network, stacklevel: int = 3):
-    """Integer weights per projection, the scales, and one :class:`Quantisation` per projection.
-    Warns, naming the projection, when a weight is stored more than 1% off or becomes zero."""
+    """The scales, every projection's integer weights (:class:`QuantisedWeights`, made when
+    read) and one :class:`Quantisation` per projection. Warns, naming the projection, when a
+    weight is stored more than 1% off or becomes zero."""
     scales = receptor_scales(network)
-    qweights, report = [], []
-    for proj in network.projections:
+    qweights = QuantisedWeights(network, scales)
+    report = []
+    for j, proj in enumerate(network.projections):
         post = network.populations[proj.post]
-        scale = float(scales[proj.post, proj.receptor])
+        scale, bits = qweights.step(j)
         # a projection of one weight is quantised once (``arrays.uniform``)
-        weight = proj.weight[:1] if uniform(proj.weight) else proj.weight
+        weight = np.ascontiguousarray(proj.weight[:1] if uniform(proj.weight) else proj.weight, dtype=np.float64)
         if post.spec.integer_weights:
             _check_whole(proj.label, post, weight)
-        # the float32 step can put the largest weight a hair above the top level: clip to it
-        q = np.minimum(np.rint(weight / scale), (1 << post.weight_bits) - 1).astype(np.uint32)
-        nonzero = weight > 0
-        rel = np.abs(weight - q * scale)[nonzero] / weight[nonzero]
-        worst = int(np.argmax(rel)) if rel.size else -1
-        zeroed = int(np.count_nonzero(nonzero & (q == 0))) * (proj.size if weight.size < proj.size else 1)
+        worst, error, zeroed = _errors(weight, scale, float((1 << bits) - 1))
+        zeroed *= proj.size if weight.size < proj.size else 1
         entry = Quantisation(proj.label, post.label, post.receptors[proj.receptor], post.weight_bits,
-                             scale, float(rel[worst]) if rel.size else 0.0,
-                             float(weight[nonzero][worst]) if rel.size else 0.0, zeroed)
-        if weight.size < proj.size:
-            q = np.broadcast_to(q.reshape(()), (proj.size,))
+                             scale, float(error), float(weight[worst]) if worst >= 0 else 0.0, zeroed)
         learning = proj.synapse is not None and proj.synapse.kind in (STDP_PAIR, STDP_VOGELS)
         if not learning and (entry.zeroed or entry.relative_error > RELATIVE_ERROR_WARNING):
             lost = (f"{entry.zeroed} of {proj.size} non-zero weights quantise to zero and stay as "
@@ -92,7 +156,6 @@ def quantise(network: Network, stacklevel: int = 3):
             warnings.warn(f"projection {proj.label!r}: {lost} ({post.weight_bits}-bit weights; the step "
                           f"{scale:.3g} is set by the largest {entry.receptor} weight onto {post.label!r}); "
                           f"{way_out}", stacklevel=stacklevel)
-        qweights.append(q)
         report.append(entry)
     return scales, qweights, report
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
 from .images import build_images, delay_images
+from .quantise import QuantisedWeights
 from .route import neuron_pes, targets
 
 BALANCE = 0.1      # a cut may move this fraction of one rank's share of the work to spare traffic
@@ -133,15 +134,15 @@ class Share:
         self.owner = split(graph, placement, self.n_ranks)
         mine = self.owner == self.rank
         kept_slices = {graph.vertices[v].slice for v in np.flatnonzero(mine)}
-        scales, qweights, report = quantised
-        projections, kept_q = [], []
-        for j, proj in enumerate(network.projections):
+        scales, _, report = quantised
+        projections = []
+        for proj in network.projections:
             keep = _kept_synapses(graph, proj, kept_slices)
             projections.append(proj if keep is None else _subset(proj, keep))
-            kept_q.append(qweights[j] if keep is None else _subset_column(qweights[j], keep, proj.size))
         part = replace(network, projections=projections)
         blocks = [b if b.target in kept_slices else replace(b, n_rows=0) for b in graph.blocks]
-        im = build_images(part, replace(graph, blocks=blocks), placement, keys, (scales, kept_q, report), layers, values)
+        im = build_images(part, replace(graph, blocks=blocks), placement, keys,
+                          (scales, QuantisedWeights(part, scales), report), layers, values)
         im.delays = delay_images(network, graph, keys.neuron_bits)    # delay PEs serve every rank's targets
         # input buffers only for this rank's PEs
         length = np.where(mine, im.pes.n * im.pes.slots * im.pes.n_types, 0)

@@ -36,3 +36,16 @@ def test_serial_layers_build_no_layer_arrays(monkeypatch):
     assert compile_network(network(), paradigm="serial").paradigms[0][0] == "serial"
     monkeypatch.undo()
     assert compile_network(network(), paradigm="parallel").paradigms[0][0] == "parallel"
+
+
+def test_finite_range_is_one_pass_of_isfinite_min_and_max():
+    from core.arrays import finite_range
+    a = np.random.default_rng(1).normal(size=1001)
+    assert finite_range(a) == (True, a.min(), a.max())
+    for bad in (np.nan, np.inf, -np.inf):
+        b = a.copy()
+        b[500] = bad
+        finite, low, high = finite_range(b)
+        assert not finite and (low, high) == (a[np.arange(a.size) != 500].min(), a[np.arange(a.size) != 500].max())
+    assert finite_range(np.broadcast_to(np.float64(-2.5), (10 ** 9,))) == (True, -2.5, -2.5)
+    assert finite_range(np.zeros(0))[0]

@@ -48,3 +48,28 @@ def test_too_many_redraws_raise_as_pynn_does():
 def test_column_sizes():
     np.testing.assert_array_equal(draws.column_sizes(np.array([0, 0, 2, 2, 2, 5])), [2, 3, 1])
     assert draws.column_sizes(np.zeros(0, int)).size == 0
+
+
+@pytest.mark.parametrize("n_post, dtype", [(1, np.int32), (7, np.int32), (300, np.int64)])
+def test_sort_by_target_is_the_stable_argsort(n_post, dtype):
+    """PyNN connects a target's sources in draw order: the counting sort must keep it."""
+    rng = np.random.default_rng(n_post)
+    pre, post = rng.integers(0, 50, 5000).astype(dtype), rng.integers(0, n_post, 5000).astype(dtype)
+    order = np.argsort(post, kind="stable")
+    got_pre, got_post = draws.sort_by_target(pre, post, n_post)
+    np.testing.assert_array_equal(got_pre, pre[order])
+    np.testing.assert_array_equal(got_post, post[order])
+    assert got_pre.dtype == got_post.dtype == dtype
+    with pytest.raises(ValueError, match="target indices"):
+        draws.sort_by_target(pre, post, n_post - 1 if n_post > 1 else 0)
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.MT19937, np.random.PCG64])
+def test_source_target_pairs_on_any_bit_generator(monkeypatch, bit_generator):
+    """Raw outputs are read straight from a Mersenne Twister, through randint from others."""
+    monkeypatch.setattr(draws, "MAX_RAW_CHUNK", 9)
+    a, b = np.random.RandomState(bit_generator(4)), np.random.RandomState(bit_generator(4))
+    pre, post = draws.source_target_pairs(a, 300, 1000, 37)
+    expected = one_at_a_time(b, 300, 1000, 37)
+    np.testing.assert_array_equal(np.stack([pre, post], axis=1), expected)
+    np.testing.assert_array_equal(a.randint(0, 1000, 20), b.randint(0, 1000, 20))

@@ -28,6 +28,24 @@ def test_delay_below_one_step(delay):
                        label="short")
 
 
+def test_delays_round_half_up_per_synapse_and_non_finite_ones_are_refused():
+    """Rounded as NEST does, floor(d / dt + 0.5), each synapse its own; a shared delay stays one value."""
+    pop = sim.Population(6, sim.IF_curr_exp(), label="p")
+    delays = np.array([0.1, 0.15, 0.2499, 0.25, 0.35, 1.0])
+    conn = [(i, (i + 1) % 6, 0.1, d) for i, d in enumerate(delays)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prj = sim.Projection(pop, pop, sim.FromListConnector(conn, column_names=["weight", "delay"]))
+    got = {(i, j): d for i, j, d in prj.get("delay", format="list")}
+    want = np.floor(delays / 0.1 + 0.5) * 0.1
+    np.testing.assert_allclose([got[c[:2]] for c in conn], want)
+    shared = sim.Projection(pop, pop, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=0.3))
+    assert shared._steps.strides == (0,) and shared._steps[0] == 3
+    with pytest.raises(ValueError, match=r"projection 'nan'.*delays must be finite"):
+        sim.Projection(pop, pop, sim.FromListConnector([(0, 1, 0.1, 0.2), (1, 2, 0.1, np.nan)],
+                                                       column_names=["weight", "delay"]), label="nan")
+
+
 def test_off_grid_delay_rounds_and_warns_once():
     pop = sim.Population(3, sim.IF_curr_exp(), label="p")
     with warnings.catch_warnings(record=True) as caught:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -133,3 +135,50 @@ def test_populations_too_large_together_are_cut_finer_in_the_same_round(monkeypa
     assert sizes[1] == sizes[2] < 255
     assert all(calls[k][1] == calls[k][2] for k in range(len(calls)))       # reduced together, round by round
     assert all(sum(v.bytes.values()) <= DATA_SRAM_BYTES for v in graph.vertices)
+
+
+def brute_force_blocks(graph, net):
+    """(source slice, target slice) -> (synapses, longest row) counted synapse by synapse."""
+    expected = {}
+    for proj in net.projections:
+        for a, b in zip(proj.pre_index.tolist(), proj.post_index.tolist()):
+            s = next(i for i in graph.pop_slices[proj.pre] if graph.slices[i].lo <= a < graph.slices[i].hi)
+            t = next(i for i in graph.pop_slices[proj.post] if graph.slices[i].lo <= b < graph.slices[i].hi)
+            expected.setdefault((s, t), []).append(a)
+    return {k: (len(v), max(np.unique(v, return_counts=True)[1])) for k, v in expected.items()}
+
+
+def test_blocks_counted_densely_match_brute_force(rng):
+    """Multapses, several source and target slices, rows of different lengths."""
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 700))
+    dst = net.add_population(Population("dst", "IF_curr_exp", 600))
+    pre, post = rng.integers(0, 700, 20000) ** 2 // 700, np.sort(rng.integers(0, 600, 20000))
+    net.add_projection(Projection("p", src, dst, pre, post, 1.0, 1))
+    graph = partition(net)
+    assert len(graph.pop_slices[dst]) > 1 and len(graph.pop_slices[src]) > 1
+    assert {(b.source, b.target): (b.n_synapses, b.row_length) for b in graph.blocks} == brute_force_blocks(graph, net)
+
+
+def test_a_finer_cut_recounts_only_the_projections_it_touches(monkeypatch):
+    """The wide source's target is cut finer round after round; the projection between two
+    populations whose slices stay is counted once, and its blocks stay right."""
+    from core.mapping import partition as module
+
+    net = Network()
+    src = net.add_population(Population("src", "SpikeSourcePoisson", 255 * 2500))
+    dst = net.add_population(Population("dst", "IF_curr_exp", 255))
+    net.add_projection(Projection("wide", src, dst, np.arange(2500) * 255, np.arange(2500) % 255, 1.0, 1))
+    a = net.add_population(Population("a", "SpikeSourcePoisson", 300))
+    b = net.add_population(Population("b", "IF_curr_exp", 300))
+    rng = np.random.default_rng(3)
+    net.add_projection(Projection("steady", a, b, rng.integers(0, 300, 3000), rng.integers(0, 300, 3000), 1.0, 2))
+    counted, rounds = [], []
+    real_counts, real_partition = module.block_counts, module._partition
+    monkeypatch.setattr(module, "block_counts", lambda proj, *a: counted.append(proj.label) or real_counts(proj, *a))
+    monkeypatch.setattr(module, "_partition", lambda *a, **k: rounds.append(1) or real_partition(*a, **k))
+    graph = partition(net)
+    assert len(rounds) > 1 and counted.count("wide") == len(rounds) and counted.count("steady") == 1
+    steady = net.projections[1]
+    got = {(blk.source, blk.target): (blk.n_synapses, blk.row_length) for blk in graph.blocks if blk.projection == 1}
+    assert got == brute_force_blocks(graph, replace(net, projections=[steady]))
