@@ -65,15 +65,13 @@ def sample(v, t, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def lookup(v, key, vi):
-    lo = vi.vkey_start[v]
-    hi = lo + vi.vkey_count[v]
-    masked = key & _KEY_MASK
+def find(keys, lo, hi, key):
+    """Index of ``key`` in ``keys[lo:hi]`` (sorted), or -1."""
     while lo < hi:
         mid = (lo + hi) // 2
-        if masked == vi.vkey_key[mid]:
+        if key == keys[mid]:
             return mid
-        if masked < vi.vkey_key[mid]:
+        if key < keys[mid]:
             hi = mid
         else:
             lo = mid + 1
@@ -238,23 +236,6 @@ def window(v, t0, steps, m):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def sender_block(u, key, vi):
-    """The value block of sending PE ``u`` whose packets carry ``key`` (a PE's blocks are in key
-    order), or -1."""
-    lo = vi.blk_start[u]
-    hi = lo + vi.blk_count[u]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if key == vi.blk_key[mid]:
-            return mid
-        if key < vi.blk_key[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return -1
-
-
-@njit(cache=True, nogil=True, inline="always")
 def deliver(v, t0, m):
     """Phase 2 on value PE ``v``: the packets of every key range routed to it (a PE sends one
     range per value block), then ``settle``. A range that is one block of its sender is found
@@ -264,8 +245,9 @@ def deliver(v, t0, m):
     delivered = 0
     for s in range(routes.src_start[v], routes.src_start[v + 1]):
         u, key, mask = routes.src[s], routes.src_key[s], routes.src_mask[s]
-        found = lookup(v, key, vi)      # a key range is one value block: one row of the key table
-        b = sender_block(u, key, vi) if mask == _KEY_MASK else -1
+        # a key range is one value block: one row of the PE's key table, one block of its sender
+        found = find(vi.vkey_key, vi.vkey_start[v], vi.vkey_start[v] + vi.vkey_count[v], key & _KEY_MASK)
+        b = find(vi.blk_key, vi.blk_start[u], vi.blk_start[u] + vi.blk_count[u], key) if mask == _KEY_MASK else -1
         if found >= 0 and b >= 0:
             base = vi.in_acc[vi.vkey_input[found]] + vi.vkey_row0[found]
             per, rows = vi.step_packets[u], vi.blk_rows[b]

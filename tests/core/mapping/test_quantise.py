@@ -6,7 +6,7 @@ import pytest
 
 from core import Network, Population, Projection, compile_network
 from core.mapping.quantise import QuantisedWeights, levels, quantise, receptor_scales
-from core.mapping.serial import unpack_words
+from tests.core.stored_rows import decode
 
 
 def numpy_levels(weight, scale, bits):
@@ -65,21 +65,7 @@ def test_rows_store_the_quantised_levels(rng, bits):
     with pytest.warns(UserWarning):
         program = compile_network(net, paradigm="serial")
     qweights = QuantisedWeights(net, receptor_scales(net))
-    want = sorted((int(a), int(b), int(d), p.receptor, int(q)) for j, p in enumerate(net.projections)
+    want = sorted((int(a), int(b), int(q), int(d), p.receptor) for j, p in enumerate(net.projections)
                   for a, b, d, q in zip(p.pre_index, p.post_index, np.broadcast_to(p.delay, p.size), qweights[j]))
-    pes, syn, graph = program.images.pes, program.images.serial, program.graph
-    got = []
-    for v, mv in enumerate(graph.vertices):
-        tgt = graph.slices[mv.slice]
-        for m in range(pes.mpt_start[v], pes.mpt_start[v] + pes.mpt_count[v]):
-            src = next(s for s in mv.sources if program.keys.key[s] == syn.mpt_key[m])
-            for a in range(syn.mpt_first[m], syn.mpt_first[m] + syn.mpt_rows[m]):
-                for row in range(graph.slices[src].size):
-                    start = syn.al_offset[a] + row * syn.al_stride[a]
-                    count = syn.words[start]
-                    w, d, t, idx = unpack_words(syn.words[start + 1:start + 1 + count])
-                    if syn.al_wide[a]:
-                        w = syn.words[start + 1 + (syn.al_stride[a] - 1) // 2:][:count]
-                    got += [(graph.slices[src].lo + row, tgt.lo + int(i), int(dd), int(tt), int(ww))
-                            for ww, dd, tt, i in zip(w, d, t, idx)]
+    got = decode(program, levels=True)
     assert sorted(got) == want
