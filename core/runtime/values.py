@@ -129,10 +129,7 @@ def learn(v, b, m, tmp):
     kind = vi.learn_kind[L]
     c = vi.learn_input[L]
     if kind == PES and c >= 0:   # the error settled last step times the activity filtered until then
-        c1 = c + 1               # the error is the sum of the rule's inputs, which sit side by side
-        while (c1 < vi.in_start[v] + vi.in_count[v] and vi.in_target[c1] == LEARNING
-               and vi.in_rule[c1] == vi.in_rule[c]):
-            c1 += 1
+        c1 = rule_inputs_end(v, c, vi)      # the error is the sum of the rule's inputs
         r0 = vi.learn_row0[L]
         for i in range(n):
             a = vi.lstate[s + i] * rate
@@ -163,6 +160,17 @@ def learn(v, b, m, tmp):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def rule_inputs_end(v, c, vi):
+    """One past the last of the learning inputs of PE ``v`` that belong to input ``c``'s rule
+    (a rule's inputs sit side by side)."""
+    c1 = c + 1
+    while (c1 < vi.in_start[v] + vi.in_count[v] and vi.in_target[c1] == LEARNING
+           and vi.in_rule[c1] == vi.in_rule[c]):
+        c1 += 1
+    return c1
+
+
+@njit(cache=True, nogil=True, inline="always")
 def voja(v, m, tmp):
     """PE ``v``'s encoders learn (``core.network.EncoderLearning``): this step's output enters
     the post filter, then e_i += rate m p_i (s_i x - e_i), x the input that drove this step (the
@@ -174,13 +182,10 @@ def voja(v, m, tmp):
     d, xs, e0 = vi.dims[v], vi.x_start[v], vi.enc_start[v]
     rate = vi.learn_rate[L]
     c = vi.learn_input[L]
-    if c >= 0:                   # modulation: 1 + the sum of the inputs, side by side
+    if c >= 0:                   # modulation: 1 + the sum of the rule's inputs
         mod = np.float32(1.0)
-        c1 = c
-        while (c1 < vi.in_start[v] + vi.in_count[v] and vi.in_target[c1] == LEARNING
-               and vi.in_rule[c1] == vi.in_rule[c]):
-            mod += vi.y[vi.in_acc[c1]]
-            c1 += 1
+        for cc in range(c, rule_inputs_end(v, c, vi)):
+            mod += vi.y[vi.in_acc[cc]]
         rate *= mod
     for i in range(n):
         p = step_filter(vi.fco, f, k, vi.lstate, s + n + i * k, nrn.fstate[g0 + i, 0], tmp)
