@@ -17,8 +17,9 @@ compile time (``expected_rates``): a source population's rate is known (a Poisso
 * per neuron and step: sPyNNaker's own estimate for its LIF neuron, 22 cycles of neuron loop plus
   its model components' ~200 (leaky integrate and reset, exponential synapse shaping, threshold:
   ``get_n_cpu_cycles`` of its neuron model classes), here scaled by the words a model reads and
-  writes (15 cycles per constant or state word: 224 for IF_curr_exp's 14 words), plus 4 cycles per
-  receptor to read, clear and scale the synaptic input buffer, and 10 per spike packet sent;
+  writes (15 cycles per constant or state word: 224 for IF_curr_exp's 14 words; a lookup table
+  counts as one word), plus 4 cycles per receptor to read, clear and scale the synaptic input
+  buffer, and 10 per spike packet sent;
 * MAC array: 64 8-bit multiply-accumulates per cycle, or 16 in 16-bit mode (TU Dresden SpiNNaker2
   FAQ, "Details about MAC accelerator"), so one 4 x 16 tile of the weight-delay map takes 1 cycle
   with 8-bit and 4 cycles with 16-bit operands; the array multiplies every stored tile every step,
@@ -63,7 +64,8 @@ class CycleCosts:
 
     def neuron(self, spec, n_receptors: int | None = None) -> float:
         """Cycles to update one neuron of ``spec`` for one step."""
-        words = spec.n_constants + len(spec.state_columns) + spec.int_columns
+        words = spec.n_constants - spec.table_columns + min(spec.table_columns, 1) + len(spec.state_columns) \
+            + spec.int_columns
         receptors = 0 if spec.is_source else (len(spec.receptors) if n_receptors is None else n_receptors)
         return self.neuron_base + self.neuron_word * words + self.receptor * receptors
 

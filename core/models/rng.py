@@ -41,20 +41,63 @@ def poisson(state, i, lam):
     return poisson_from(state, i, lam, math.exp(-lam))
 
 
+INVERSION = 30.0         # means below this are drawn by inversion, larger ones by PTRS
+TABLE = 8                # the cumulative probabilities P(K <= k), k < TABLE, a source may keep
+
+
+def poisson_table(lam, p0) -> list:
+    """P(K <= k) for k < TABLE, summed as ``poisson_from``'s inversion sums them from the kept
+    ``p0`` (columns for ``poisson_tabled``)."""
+    p = np.asarray(p0, dtype=np.float64).copy()
+    s, columns = p.copy(), []
+    for k in range(TABLE):
+        columns.append(s.copy())
+        p = p * lam / (k + 1)
+        s = s + p
+    return columns
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _invert(u, lam, p0, k):
+    """Inversion, knowing the count is at least ``k``: the smallest count whose cumulative
+    probability reaches u."""
+    p = s = p0
+    for j in range(1, k + 1):
+        p *= lam / j
+        s += p
+    while u > s and k < 1000:
+        k += 1
+        p *= lam / k
+        s += p
+    return k
+
+
 @njit(cache=True, nogil=True)
 def poisson_from(state, i, lam, p0):
     """A Poisson count of mean ``lam``; ``p0 = exp(-lam)``, which a PE keeps per source rather than
     recomputing each step: inversion for small means, Hormann's PTRS for large ones."""
-    if lam < 30.0:
-        p = p0
-        s = p
-        u = uniform(state, i)
-        k = 0
-        while u > s and k < 1000:
-            k += 1
-            p *= lam / k
-            s += p
-        return k
+    if lam < INVERSION:
+        return _invert(uniform(state, i), lam, p0, 0)
+    return _ptrs(state, i, lam)
+
+
+@njit(cache=True, nogil=True)
+def poisson_tabled(state, i, lam, p0, table, row, col):
+    """``poisson_from`` with the first TABLE cumulative probabilities kept in ``table[row, col:]``
+    (``poisson_table``): a small count is the number of them below the uniform deviate, found
+    without the inversion's dependent divisions and branches."""
+    if lam >= INVERSION:
+        return _ptrs(state, i, lam)
+    u = uniform(state, i)
+    k = 0
+    for j in range(TABLE):
+        k += u > table[row, col + j]
+    return k if k < TABLE else _invert(u, lam, p0, TABLE)
+
+
+@njit(cache=True, nogil=True)
+def _ptrs(state, i, lam):
+    """Hormann's transformed rejection with squeeze (PTRS) for large means."""
     slam = math.sqrt(lam)
     loglam = math.log(lam)
     b = 0.931 + 2.53 * slam

@@ -29,6 +29,7 @@ class ModelSpec:
     update: Callable
     derive: Callable[[dict, float], np.ndarray] | None
     n_constants: int
+    table_columns: int = 0                  # constants that are a lookup table: held, but one read per step
     is_source: bool = False
     conductance_based: bool = False
     receptors: tuple[str, ...] = RECEPTORS

@@ -5,15 +5,17 @@ partitioning, the thread count or anything else in the process."""
 import numpy as np
 from numba import njit
 
-from .rng import poisson_from
+from .rng import TABLE, poisson_table, poisson_tabled
 from .spec import ModelSpec, stack
 
-RATE, START, STOP, P0 = range(4)
+RATE, START, STOP, P0, CDF = range(5)     # CDF: the first of TABLE columns
 
 
 def derive(p, dt):
-    lam = p["rate"] * dt / 1000.0
-    return stack(lam, np.round(p["start"] / dt), np.round((p["start"] + p["duration"]) / dt), np.exp(-lam))
+    lam = np.asarray(p["rate"] * dt / 1000.0, dtype=np.float64)
+    p0 = np.exp(-lam).astype(np.float32)       # the table from the float32 values the PE holds
+    return stack(lam, np.round(p["start"] / dt), np.round((p["start"] + p["duration"]) / dt), p0,
+                 *poisson_table(lam.astype(np.float32).astype(np.float64), p0))
 
 
 @njit(cache=True, nogil=True)
@@ -21,12 +23,12 @@ def update(lo, hi, t, nrn):
     c = nrn.constants
     for i in range(lo, hi):
         if c[i, START] <= t < c[i, STOP] and c[i, RATE] > 0:
-            nrn.counts[i] = poisson_from(nrn.rng, i, c[i, RATE], c[i, P0])
+            nrn.counts[i] = poisson_tabled(nrn.rng, i, c[i, RATE], c[i, P0], c, i, CDF)
 
 
 SPEC = ModelSpec(
     name="SpikeSourcePoisson", update=update,
     parameters=dict(rate=1.0, start=0.0, duration=1e10),
     state={}, state_columns=(), recordable=("spikes",),
-    derive=derive, n_constants=4, is_source=True, int_columns=0,
+    derive=derive, n_constants=4 + TABLE, table_columns=TABLE, is_source=True, int_columns=0,
     positive=(), non_negative=('rate', 'start', 'duration'))

@@ -24,25 +24,31 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur,
     # spike sources run here: their spikes go straight through their rows into this PE's buffer
     for j in range(local.local_start[v], local.local_start[v + 1]):
         s0, ns = local.g0[j], local.n[j]
+        a0, a1 = local.al_first[j], local.al_first[j] + local.al_count[j]
         nrn.counts[s0:s0 + ns] = 0
         update(local.model[j], s0, s0 + ns, t, nrn)
+        events = spikes = dma_words = rows = 0
         for i in range(ns):
             c = nrn.counts[s0 + i]
             if c == 0:
                 continue
-            for a in range(local.al_first[j], local.al_first[j] + local.al_count[j]):
+            spikes += c
+            for a in range(a0, a1):
                 start = syn.al_offset[a] + i * syn.al_stride[a]
                 weights = start + 1 + (syn.al_stride[a] - 1) // 2 if syn.al_wide[a] else 0
                 length = add_row(syn.words, start, weights, np.int64(c), t, ring, base, slots - 1, n_types, n)
-                stats[v, SYNAPTIC_EVENTS] += length
-                if pes.dram[v]:
-                    stats[v, DMA_READS] += 1
-                    stats[v, DMA_WORDS] += 1 + (2 * length if weights else length)
-            stats[v, LOCAL_SPIKES] += c
+                events += length
+                rows += 1
+                dma_words += 1 + (2 * length if weights else length)
             if rec.spiking[s0 + i]:             # noted for recording, sent as no packet
                 outbox.step[k], outbox.key[k], outbox.neuron[k] = w, 0, s0 + i
                 outbox.payload[k], outbox.packet[k] = c, False
                 k += 1
+        stats[v, SYNAPTIC_EVENTS] += events
+        stats[v, LOCAL_SPIKES] += spikes
+        if pes.dram[v]:
+            stats[v, DMA_READS] += rows
+            stats[v, DMA_WORDS] += dma_words
     # this step's slot of its input buffers and those of the PEs sharing its rows: summed,
     # cleared, saturated as the hardware's 32-bit entries would be, scaled per receptor
     nrn.syn_in[g0:g0 + n, :] = 0.0

@@ -2,20 +2,25 @@
 population table, the address list gives the synaptic rows of the sending neuron, and each
 synapse adds weight x spike count into slot ``(t + delay) mod slots`` of the input buffer.
 
-The loop over a PE's packets runs inside ``deliver``, one call per PE and window; what it calls
-per packet or row takes arrays and numbers only. (Passing the machine's namedtuples per packet,
+The loop over a PE's packets runs inside ``deliver``, one call per PE and window, and fetches
+the rows of packets a few places ahead into the cache; what it calls per packet or row takes
+arrays and numbers only. (Passing the machine's namedtuples per packet,
 or inlining functions that take them, costs far more than the synapses themselves.)"""
 import numpy as np
 from numba import njit
 
 from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
 from .plastic import plastic_row
+from .prefetch import prefetch
 from .stats import DELIVERED, DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
 
 _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
 _TYPE_MASK = np.uint32(3)
 _DELAY_MASK = np.uint32(MAX_DELAY)
 _U_INDEX, _U_DELAY, _U_WEIGHT = np.uint32(INDEX_BITS), np.uint32(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
+LOOKAHEAD = 6       # packets between fetching a row and adding it: covers a memory miss
+LINE_WORDS = 16     # row words per 64-byte cache line
+ROW_LINES = 4       # lines fetched per row; the CPU streams the rest of a longer row itself
 
 
 @njit(cache=True, nogil=True)
@@ -50,42 +55,85 @@ def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
     return length
 
 
+@njit(cache=True, nogil=True, inline="always")
+def entry(key, last, syn, lo, hi):
+    """The master population table entry of ``key``: one source's packets share one, so the
+    entry found last is tried before searching (entries are disjoint key ranges)."""
+    if last >= 0 and (key & syn.mpt_mask[last]) == syn.mpt_key[last]:
+        return last
+    return search(key, syn.mpt_key, syn.mpt_mask, lo, hi)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def following(s, e, s_end, src, outbox):
+    """The outbox entry after entry ``e`` of source ``src[s]`` among a PE's sources ``[s, s_end)``."""
+    e += 1
+    while s < s_end and e >= outbox.start[src[s]] + outbox.size[src[s]]:
+        s += 1
+        if s < s_end:
+            e = outbox.start[src[s]]
+    return s, e
+
+
+@njit(cache=True, nogil=True, inline="always")
+def fetch_ahead(s, e, last, s_end, src, outbox, syn, lo, hi):
+    """Prefetch the static rows that entry ``e`` of source ``src[s]`` names, if the PE's sources
+    are not exhausted (``prefetch.py``); returns the entry after it and its table entry."""
+    if s < s_end:
+        key = outbox.key[e]
+        last = entry(key, last, syn, lo, hi)
+        if last >= 0:
+            neuron = np.int64(key & ~syn.mpt_mask[last])
+            for a in range(syn.mpt_first[last], syn.mpt_first[last] + syn.mpt_rows[last]):
+                start = syn.al_offset[a] + neuron * syn.al_stride[a]
+                for line in range(0, min(syn.al_stride[a], ROW_LINES * LINE_WORDS), LINE_WORDS):
+                    prefetch(syn.words, start + line)
+        s, e = following(s, e, s_end, src, outbox)
+    return s, e, last
+
+
 @njit(cache=True, nogil=True)
 def deliver(v, t0, pes, syn, routes, outbox, ring, stats, plastic):
-    """Every packet routed to serial PE v in the window that starts at step t0."""
+    """Every packet routed to serial PE v in the window that starts at step t0, in order of
+    source and then of sending; the rows of the packet ``LOOKAHEAD`` places on are fetched
+    meanwhile."""
     n, n_types, slots_mask, base, dram = pes.n[v], pes.n_types[v], pes.slots[v] - 1, pes.ring_start[v], pes.dram[v]
     lo, hi = pes.mpt_start[v], pes.mpt_start[v] + pes.mpt_count[v]
     words, al_offset, al_stride, al_wide = syn.words, syn.al_offset, syn.al_stride, syn.al_wide
+    src, s_end = routes.src, routes.src_start[v + 1]
     delivered = events = dma_reads = dma_words = unmatched = 0
-    for s in range(routes.src_start[v], routes.src_start[v + 1]):
-        u = routes.src[s]
-        stages = routes.src_stages[s]           # a delay PE's stages routed here (-1: every packet)
-        for e in range(outbox.start[u], outbox.start[u] + outbox.size[u]):
-            if not outbox.packet[e]:
-                continue
-            if stages != -1 and not (stages >> ((np.int64(outbox.key[e]) - np.int64(pes.key[u]))
-                                                >> routes.stage_shift[0])) & 1:
-                continue
+    s = routes.src_start[v]
+    e = outbox.start[src[s]] - 1 if s < s_end else 0
+    s, e = following(s, e, s_end, src, outbox)
+    ahead_s, ahead_e, ahead_found, found = s, e, -1, -1
+    for _ in range(LOOKAHEAD):
+        ahead_s, ahead_e, ahead_found = fetch_ahead(ahead_s, ahead_e, ahead_found, s_end, src, outbox, syn, lo, hi)
+    while s < s_end:
+        u = src[s]
+        if outbox.packet[e] and (routes.src_stages[s] == -1 or (      # a delay PE's stages routed here
+                routes.src_stages[s] >> ((np.int64(outbox.key[e]) - np.int64(pes.key[u])) >> routes.stage_shift[0])) & 1):
             delivered += 1
             key = outbox.key[e]
-            found = search(key, syn.mpt_key, syn.mpt_mask, lo, hi)
+            found = entry(key, found, syn, lo, hi)
             if found < 0:
                 unmatched += 1
-                continue
-            neuron = np.int64(key & ~syn.mpt_mask[found])
-            count, t = np.int64(outbox.payload[e]), t0 + outbox.step[e]
-            for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
-                start = al_offset[a] + neuron * al_stride[a]
-                if plastic.al_rule[a] >= 0:             # plastic rows: ``plastic.py``
-                    events += plastic_row(plastic, a, start, count, t, pes.g0[v], al_wide[a], ring, base,
-                                          slots_mask, n_types, n, dram, stats[v])
-                    continue
-                weights = start + 1 + (al_stride[a] - 1) // 2 if al_wide[a] else 0
-                length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
-                events += length
-                if dram:
-                    dma_reads += 1
-                    dma_words += 1 + (2 * length if weights else length)
+            else:
+                neuron = np.int64(key & ~syn.mpt_mask[found])
+                count, t = np.int64(outbox.payload[e]), t0 + outbox.step[e]
+                for a in range(syn.mpt_first[found], syn.mpt_first[found] + syn.mpt_rows[found]):
+                    start = al_offset[a] + neuron * al_stride[a]
+                    if plastic.al_rule[a] >= 0:             # plastic rows: ``plastic.py``
+                        events += plastic_row(plastic, a, start, count, t, pes.g0[v], al_wide[a], ring, base,
+                                              slots_mask, n_types, n, dram, stats[v])
+                        continue
+                    weights = start + 1 + (al_stride[a] - 1) // 2 if al_wide[a] else 0
+                    length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
+                    events += length
+                    if dram:
+                        dma_reads += 1
+                        dma_words += 1 + (2 * length if weights else length)
+        s, e = following(s, e, s_end, src, outbox)
+        ahead_s, ahead_e, ahead_found = fetch_ahead(ahead_s, ahead_e, ahead_found, s_end, src, outbox, syn, lo, hi)
     stats[v, DELIVERED] += delivered
     stats[v, SYNAPTIC_EVENTS] += events
     stats[v, DMA_READS] += dma_reads
