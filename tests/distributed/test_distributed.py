@@ -16,6 +16,7 @@ from tests.conftest import random_network
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "tests", "distributed", "network_script.py")
+PLASTIC_SCRIPT = os.path.join(ROOT, "tests", "distributed", "plastic_script.py")
 
 
 def chips_network(n_pops=3, size=200, per_pe=2):
@@ -143,9 +144,9 @@ needs_mpi = pytest.mark.skipif(_mpi_missing() is not None, reason=str(_mpi_missi
 TIMEOUT = 900
 
 
-def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT):
+def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT, script=SCRIPT):
     out = str(tmp_path / f"out{n_ranks}{mode or ''}.pkl")
-    cmd = [sys.executable, "-W", "ignore", SCRIPT, out] + ([mode] if mode else [])
+    cmd = [sys.executable, "-W", "ignore", script, out] + ([mode] if mode else [])
     if n_ranks:
         cmd = ["mpiexec", "-n", str(n_ranks)] + cmd
     environ = dict(os.environ, PYTHONPATH=ROOT, SPINNAKER2_MPI_TIMEOUT="300")
@@ -162,7 +163,7 @@ def assert_same(one, many, path="result"):
     if isinstance(one, dict):
         assert one.keys() == many.keys(), path
         for key in one:
-            if key not in ("rank", "num_processes", "exchange", "local_E"):
+            if key not in ("rank", "num_processes", "exchange", "local_E", "local_plastic"):
                 assert_same(one[key], many[key], f"{path}/{key}")
     elif isinstance(one, (list, tuple)):
         assert len(one) == len(many), path
@@ -227,6 +228,24 @@ def test_two_ranks_with_the_parallel_paradigm(tmp_path):
     proc, two = run_script(tmp_path, 2, "parallel")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_same(one, two)
+
+
+@needs_mpi
+def test_plastic_synapses_and_a_changed_network_on_two_ranks(tmp_path):
+    """STDP, Tsodyks-Markram and stochastic rows live on the rank of their target: spikes, the
+    learnt weights read back on every rank, weights set between runs, a projection added mid-run
+    (the state and the input under way carried over) and a reset give one process's answers."""
+    proc, one = run_script(tmp_path, 0, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, two = run_script(tmp_path, 2, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 0 < two["local_plastic"] < one["local_plastic"], "each rank holds a share of the plastic rows"
+    learned = one["learned"][~np.isnan(one["learned"])]
+    assert learned.std() > 0.01
+    np.testing.assert_allclose(one["set"][~np.isnan(one["set"])], 0.3, rtol=1e-6)     # float32 rows
+    assert sum(len(t) for t in one["spikes"]["post"]) > 300
+    assert_same(one, two)
+    assert two["exchange"]["bytes sent"] > 0
 
 
 @needs_mpi
