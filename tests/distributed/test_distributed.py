@@ -17,6 +17,7 @@ from tests.conftest import random_network
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "tests", "distributed", "network_script.py")
 PLASTIC_SCRIPT = os.path.join(ROOT, "tests", "distributed", "plastic_script.py")
+NENGO_SCRIPT = os.path.join(ROOT, "tests", "distributed", "nengo_script.py")
 
 
 def chips_network(n_pops=3, size=200, per_pe=2):
@@ -163,7 +164,7 @@ def assert_same(one, many, path="result"):
     if isinstance(one, dict):
         assert one.keys() == many.keys(), path
         for key in one:
-            if key not in ("rank", "num_processes", "exchange", "local_E", "local_plastic"):
+            if key not in ("rank", "num_processes", "exchange", "local_E", "local_plastic", "computing PEs"):
                 assert_same(one[key], many[key], f"{path}/{key}")
     elif isinstance(one, (list, tuple)):
         assert len(one) == len(many), path
@@ -246,6 +247,26 @@ def test_plastic_synapses_and_a_changed_network_on_two_ranks(tmp_path):
     assert sum(len(t) for t in one["spikes"]["post"]) > 300
     assert_same(one, two)
     assert two["exchange"]["bytes sent"] > 0
+
+
+@needs_mpi
+def test_nengo_models_on_two_ranks(tmp_path):
+    """nengo_spinnaker2.Simulator under mpiexec: value packets cross the ranks every step, the host
+    runs on every rank and reads relays gathered from their ranks, learned matrices and encoders
+    are read from the ranks that hold them; every probe's data equals one process's, bit for bit."""
+    proc, one = run_script(tmp_path, 0, script=NENGO_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, two = run_script(tmp_path, 2, script=NENGO_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same(one, two)
+    for name, data in two.items():
+        assert 0 < data["computing PEs"] < data["all computing PEs"], f"{name}: both ranks emulate PEs"
+        assert data["exchange"]["bytes sent"] > 0, f"{name}: value packets crossed the ranks"
+    learned = one["learning"]
+    assert np.abs(learned["weights"][-1] - learned["weights"][0]).max() > 1e-5, "PES changed the decoders"
+    assert np.abs(learned["encoders"][-1] - learned["encoders"][0]).max() > 0.1, "Voja moved the encoders"
+    assert np.abs(one["host in the loop"]["square"]).max() > 0.5
+    assert one["host in the loop"]["A spikes"].sum() > 0
 
 
 @needs_mpi
