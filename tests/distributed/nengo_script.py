@@ -2,7 +2,7 @@
 ``mpiexec -n K``: the four examples (communication channel, integrator, oscillator, circular
 convolution, small), a model with a node in the loop (it reads an ensemble each step and drives
 another), and PES and Voja learning with weight and encoder probes. Rank 0 writes every probe's
-data, and what each rank emulated, to ``argv[1]`` (pickle).
+data, and what it emulated, to ``argv[1]`` (pickle); rank r > 0 to ``argv[1].rank<r>``.
 
     python tests/distributed/nengo_script.py out.pkl
 """
@@ -87,9 +87,8 @@ def main(out):
             data["after reset"] = {k: np.asarray(sim.data[p]) for k, p in probes.items()}
         result[name] = data
     rank = getattr(sim.emulator, "rank", 0)
-    if rank == 0:
-        with open(out, "wb") as f:
-            pickle.dump(result, f)
+    with open(out if rank == 0 else f"{out}.rank{rank}", "wb") as f:     # every rank answers as one process
+        pickle.dump(result, f)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 STDP (SpikePairRule, additive), Tsodyks-Markram and stochastic projections onto a population cut
 into many slices, so that each rank holds some of every projection's rows. It runs, reads the
 learned weights, sets new ones, runs on, and changes the network mid-run (a new projection,
-carried over without reset); rank 0 writes what it read back to ``argv[1]`` (pickle).
+carried over without reset); rank 0 writes what it read back to ``argv[1]`` (pickle), rank r > 0 to ``argv[1].rank<r>``.
 
     python tests/distributed/plastic_script.py out.pkl
 """
@@ -63,9 +63,8 @@ def main(out):
     sim.run(80.0)
     result["after_reset"] = [np.asarray(t) for t in post.get_data().segments[-1].spiketrains]
     result["weights_after_reset"] = learn.get("weight", format="array")
-    if sim.rank() == 0:
-        with open(out, "wb") as f:
-            pickle.dump(result, f)
+    with open(out if sim.rank() == 0 else f"{out}.rank{sim.rank()}", "wb") as f:    # every rank answers as one
+        pickle.dump(result, f)
     sim.end()
 
 

@@ -160,6 +160,16 @@ def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT, script=S
     return proc, data
 
 
+def other_ranks(tmp_path, n_ranks, mode=None):
+    """What ranks 1 .. n_ranks - 1 wrote (scripts that have every rank write its answers)."""
+    out = str(tmp_path / f"out{n_ranks}{mode or ''}.pkl")
+    answers = []
+    for r in range(1, n_ranks):
+        with open(f"{out}.rank{r}", "rb") as f:
+            answers.append(pickle.load(f))
+    return answers
+
+
 def assert_same(one, many, path="result"):
     if isinstance(one, dict):
         assert one.keys() == many.keys(), path
@@ -241,6 +251,8 @@ def test_plastic_synapses_and_a_changed_network_on_two_ranks(tmp_path):
     proc, two = run_script(tmp_path, 2, script=PLASTIC_SCRIPT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 0 < two["local_plastic"] < one["local_plastic"], "each rank holds a share of the plastic rows"
+    (second,) = other_ranks(tmp_path, 2)
+    assert_same(one, second)
     learned = one["learned"][~np.isnan(one["learned"])]
     assert learned.std() > 0.01
     np.testing.assert_allclose(one["set"][~np.isnan(one["set"])], 0.3, rtol=1e-6)     # float32 rows
@@ -259,6 +271,8 @@ def test_nengo_models_on_two_ranks(tmp_path):
     proc, two = run_script(tmp_path, 2, script=NENGO_SCRIPT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_same(one, two)
+    (second,) = other_ranks(tmp_path, 2)
+    assert_same(one, second)
     for name, data in two.items():
         assert 0 < data["computing PEs"] < data["all computing PEs"], f"{name}: both ranks emulate PEs"
         assert data["exchange"]["bytes sent"] > 0, f"{name}: value packets crossed the ranks"
