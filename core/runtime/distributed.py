@@ -9,8 +9,18 @@ its packets in the order of one process (sources in PE order, each source's pack
 sent): spike trains, recorded signals, statistics and the mapping report are bit for bit those
 of one process, for any number of ranks.
 
+Value packets (decoded values with a float payload, ``values.py``) travel the same way; a
+network of them has one-step windows. When the host is in the loop (``Emulator.run(between=...)``:
+nodes that read relays and feed playback PEs within each step), each of the step's two stages
+exchanges its own senders' packets, and the relays' outputs are gathered from their ranks before
+the host, which runs on every rank alike, reads them. Plastic rows stay on the rank of their
+target; their weights are read from and written to the rank that holds each row. A network
+changed mid-run carries over the input under way, which a silenced copy of the machine works out
+with the same exchange (``Emulator.pending_input``).
+
 After each run the ranks gather what the user reads back (spikes, recorded signals and current,
-neuron state, counters), so every rank answers every query as one process would. Every wait on
+neuron state, learned value matrices and encoders, plastic weights, counters), so every rank
+answers every query as one process would. Every wait on
 other ranks has a time limit (``SPINNAKER2_MPI_TIMEOUT`` seconds, default 600); a rank that fails
 or times out aborts them all (``MPI_Abort``) with a message naming it, rather than leaving the
 others waiting.
