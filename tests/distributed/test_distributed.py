@@ -217,6 +217,18 @@ def test_four_ranks_oversubscribed_give_the_answers_of_one_process(tmp_path, one
 
 
 @needs_mpi
+@pytest.mark.slow
+def test_plastic_synapses_on_four_ranks_oversubscribed(tmp_path):
+    proc, one = run_script(tmp_path, 0, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, four = run_script(tmp_path, 4, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same(one, four)
+    for other in other_ranks(tmp_path, 4):
+        assert_same(one, other)
+
+
+@needs_mpi
 def test_a_failing_rank_aborts_every_rank_naming_it(tmp_path):
     proc, _ = run_script(tmp_path, 2, "raise", timeout=600)
     assert proc.returncode != 0
