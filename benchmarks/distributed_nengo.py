@@ -20,7 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def worker(model, size, duration):
-    sys.path.insert(0, ROOT)
+    here = os.path.dirname(os.path.abspath(__file__))    # its nengo.py is not nengo
+    sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != here]
     import numpy as np
 
     import nengo_spinnaker2
@@ -41,10 +42,12 @@ def worker(model, size, duration):
     mine = {"rank": exchange["rank"], "build_s": t1 - t0, "emulate_s": emulator.emulation_seconds,
             "exchange_s": exchange["exchange seconds"], "bytes_per_step": exchange["bytes sent"] / sim.n_steps,
             "neurons": int(sum(e.n_neurons for e in net.all_ensembles)),
-            "pes": int(emulator.program.report.pes_used) if hasattr(emulator.program.report, "pes_used") else None,
             "digest": hashlib.sha1(data).hexdigest()[:16]}
     sim.close()
-    print("RESULT " + json.dumps(mine), flush=True)
+    comm = getattr(emulator, "comm", None)
+    rows = comm.gather(mine, root=0) if comm is not None else [mine]
+    if mine["rank"] == 0:
+        print("RESULT " + json.dumps(rows), flush=True)
 
 
 def run(model, size, ranks, duration):
@@ -53,8 +56,8 @@ def run(model, size, ranks, duration):
         cmd = ["mpiexec", "-n", str(ranks)] + cmd
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
                          check=True).stdout
-    rows = [json.loads(line[7:]) for line in out.splitlines() if line.startswith("RESULT ")]
-    return sorted(rows, key=lambda r: r["rank"])
+    (line,) = [line for line in out.splitlines() if line.startswith("RESULT ")]
+    return json.loads(line[7:])
 
 
 def main():
@@ -75,9 +78,10 @@ def main():
         for k in args.ranks:
             rows = run(model, size, k, args.duration)
             slowest = max(rows, key=lambda r: r["emulate_s"])
+            sent = " / ".join(f"{r['bytes_per_step']:.0f}" for r in rows)
             print(f"| {model} {size}-D | {rows[0]['neurons']:,} | {k} | {max(r['build_s'] for r in rows):.2f} | "
                   f"{slowest['emulate_s'] / args.duration:.2f} | {slowest['exchange_s'] / args.duration:.2f} | "
-                  f"{' / '.join(f'{r['bytes_per_step']:.0f}' for r in rows)} | {rows[0]['digest']} |", flush=True)
+                  f"{sent} | {rows[0]['digest']} |", flush=True)
 
 
 if __name__ == "__main__":
