@@ -11,7 +11,10 @@ PEs always stay on one rank: the neuron PE sums its synapse PEs' input buffers).
 Each rank then builds the memory images of its own PEs only: the synapses of other ranks' targets
 are left out before the rows are written, so no rank holds the whole network's synaptic rows.
 The per-PE tables (keys, master population tables, routes) stay whole: they are small, and every
-rank needs them to know where its packets go.
+rank needs them to know where its packets go. So do the value PEs' tables (a Nengo model's
+decoders and encoders, ``values.py``): every rank holds them and updates its own PEs' part. Plastic
+rows are built like static ones, on the rank of their target; a stochastic row's random stream
+is numbered as in the whole network, so it draws what it draws in one process.
 """
 from __future__ import annotations
 
