@@ -366,7 +366,7 @@ class Builder:
     def fold(self, edges):
         """Replace every path through a passthrough node by one edge per (in, out) pair."""
         self.kept = set()
-        for node in list(self.passthrough):
+        for node in [n for n in self.network.all_nodes if n in self.passthrough]:   # in model order, not a set's
             ins = [e for e in edges if e.dest[0] == "node" and e.dest[1] is node]
             outs = [e for e in edges if e.source.kind == "node" and e.source.obj is node]
             if any(e.learning for e in ins + outs):

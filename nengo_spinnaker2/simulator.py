@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import nengo
 import numpy as np
 from nengo.builder import Model
-from nengo.cache import get_default_decoder_cache
+from nengo.cache import NoDecoderCache, get_default_decoder_cache
 from nengo.exceptions import ReadonlyError, SimulatorClosed, ValidationError
 from nengo.simulator import SimulationData
 from nengo.utils.progress import Progress, ProgressTracker
 
 from core import Emulator, Machine, compile_network
+from core.mapping.ranks import Share
+from core.runtime import distributed
 from core.hardware import CHIPS_PER_BOARD, PES_PER_CHIP
 from core.mapping.partition import partition
 from core.mapping.place import PlacementError
@@ -49,13 +52,15 @@ class Simulator:
         self.closed = True
         self.progress_bar = progress_bar
         self.optimize = optimize
+        comm = distributed.world()        # under mpiexec: this rank of the machine's ranks (mpi4py)
         if model is None:
+            # ranks build at once: no shared decoder cache to race on (the decoders are the same)
             self.model = Model(dt=float(dt), label=f"{network}, dt={dt:f}",
-                               decoder_cache=get_default_decoder_cache())
+                               decoder_cache=NoDecoderCache() if comm else get_default_decoder_cache())
         else:
             self.model = model
         if network is not None:
-            with ProgressTracker(progress_bar, Progress("Building", "Build")) as pt:
+            with ProgressTracker(progress_bar, Progress("Building", "Build")) as pt, same_draws(comm):
                 self.model.build(network, progress=pt.next_stage("Building", "Build"))
         toplevel = network if network is not None else self.model.toplevel
         if toplevel is None:
@@ -66,14 +71,20 @@ class Simulator:
         if not core_net.populations:
             core_net.add_population(nengo_empty_population())
         machine = choose_machine(core_net, n_chips)
+        share = Share(comm.Get_rank(), comm.Get_size()) if comm else None
+        if comm:
+            distributed.check_same_network(comm, core_net)
         try:
-            self.program = compile_network(core_net, machine)
+            self.program = compile_network(core_net, machine, share=share)
         except PlacementError as error:
             need = len(partition(core_net).vertices)
             raise ValueError(f"the model needs {need} PEs, at least {-(-need // PES_PER_CHIP)} chips, but the "
                              f"machine has {machine.n_pes} PEs ({machine.describe()}); leave n_chips unset to "
                              f"map onto the smallest machine that holds it ({error})") from error
-        self.emulator = Emulator(self.program, seed=0, threads=threads)
+        if comm:      # each rank emulates its chips, exchanging value packets every step
+            self.emulator = distributed.DistributedEmulator(self.program, share, comm, seed=0, threads=threads)
+        else:
+            self.emulator = Emulator(self.program, seed=0, threads=threads)
         self.host = Host(self.translation, self.dt)
         self._playback_cols = np.concatenate(
             [self.emulator.playback_columns(pop) for pop, _ in self.host.playback]).astype(np.int64) \
@@ -87,6 +98,8 @@ class Simulator:
         self._recorded = self._recording_intervals()
         if seed is None:
             seed = toplevel.seed + 1 if toplevel.seed is not None else np.random.randint(np.iinfo(np.int32).max)
+            if comm:
+                seed = comm.bcast(seed, root=0)       # every rank's host draws the same
         self.closed = False
         self.reset(seed=seed)
 
@@ -315,6 +328,21 @@ class Simulator:
     def mapping(self):
         """The mapping report, with the run's counters."""
         return self.emulator.report()
+
+
+@contextmanager
+def same_draws(comm):
+    """Under MPI, numpy's global random state (nengo's builder seeds unseeded objects from it) the
+    same on every rank while the model is built, rank 0's; restored afterwards."""
+    if not comm:
+        yield
+        return
+    saved = np.random.get_state()
+    np.random.seed(comm.bcast(int(np.random.randint(2**31)), root=0))
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
 
 
 def nengo_empty_population():

@@ -194,6 +194,13 @@ class Projection(common.Projection):
         return (Connection(self, i) for i in range(len(self)))
 
     # -- reading and writing synapse attributes --------------------------------------------------
+    def get(self, attribute_names, format="list", gather=True, with_address=True, multiple_synapses="sum"):
+        """PyNN's ``get``. Every MPI rank holds the whole projection (and reads learnt weights from
+        the ranks that hold their rows), so there is nothing to gather: each rank returns what
+        one process would (pyNN's gathering would repeat every connection once per rank)."""
+        return super().get(attribute_names, format=format, gather=False, with_address=with_address,
+                           multiple_synapses=multiple_synapses)
+
     def _attribute(self, name):
         pre, post, weight, steps = self._synapses()
         if name in self._rules:

@@ -155,6 +155,8 @@ class PlasticImages:
     rng_headers: np.ndarray                # word offset of every stochastic row's stream
     history_size: int                      # words of postsynaptic history in all
     rules: list                            # (projection label, rule description) per rule
+    rng_rows: np.ndarray | None = None     # each stream's row: block * 2**32 + row in the block
+    rng_index: np.ndarray | None = None    # each stream's number in the whole network (None: in order)
 
 
 def _positions(row_start: np.ndarray) -> np.ndarray:
@@ -194,6 +196,35 @@ def _synapse_rows(network, graph, j, offset):
     stride = np.array([row_words(b) for b in graph.blocks], dtype=np.int64)
     row = proj.pre_index - pre_lo[s_local]
     return block, offset[block] + row * stride[block], proj.post_index - post_lo[t_local], delay, shift
+
+
+def row_identity(block, row) -> np.ndarray:
+    """A synaptic row's identity, the same whichever share of the network is built: its block and
+    its place in the block (the row of its presynaptic neuron)."""
+    return np.asarray(block, dtype=np.int64) * (1 << 32) + np.asarray(row, dtype=np.int64)
+
+
+def stochastic_rows(network, graph, al_block) -> np.ndarray:
+    """The identity (``row_identity``) of every stochastic row of the whole network, in the
+    order ``plastic_images`` numbers their random streams: projection order, then the order of
+    the rows in memory (blocks in address-list order ``al_block``, rows in a block in order)."""
+    position = np.zeros(len(graph.blocks), dtype=np.int64)
+    position[np.asarray(al_block, dtype=np.int64)] = np.arange(len(al_block))
+    out = []
+    for j, proj in enumerate(network.projections):
+        if proj.synapse is None or not proj.size or proj.synapse.kind != STOCHASTIC:
+            continue
+        block, row = _synapse_block_rows(network, graph, j)
+        order = np.unique(position[block] * (1 << 32) + row)
+        out.append(row_identity(np.asarray(al_block, dtype=np.int64)[order >> 32], order & 0xFFFFFFFF))
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+
+def _synapse_block_rows(network, graph, j):
+    """Per synapse of projection j: its block and its row in the block."""
+    block, start, *_ = _synapse_rows(network, graph, j, np.zeros(len(graph.blocks) + 1, dtype=np.int64))
+    stride = np.array([row_words(b) for b in graph.blocks], dtype=np.int64)[block]
+    return block, start // np.maximum(stride, 1)
 
 
 def tau_psc(pop, dt) -> np.ndarray:
@@ -242,7 +273,7 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
 
     rule_of, kinds, params, described = {}, [], [], []
     block_shift = np.zeros(len(blocks), dtype=np.int64)
-    projections, rng_headers = {}, []
+    projections, rng_headers, rng_rows = {}, [], []
     for j, proj in enumerate(network.projections):
         if proj.synapse is None or not proj.size:
             continue
@@ -285,6 +316,9 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
                 info["state_word"] = state
             else:
                 rng_headers.append(first_row + 1)
+                row_block = block[np.unique(start, return_index=True)[1]]
+                stride = np.array([row_words(blocks[b]) for b in row_block.tolist()], dtype=np.int64)
+                rng_rows.append(row_identity(row_block, (first_row - offset[row_block]) // np.maximum(stride, 1)))
         projections[j] = info
 
     al_rule = np.array([rule_of.get(blocks[b].projection, -1) if plastic_block[b] else -1 for b in al_block],
@@ -313,9 +347,8 @@ def plastic_images(network, graph, al_block, qweights, scales, pop_offset):
         pe_history=pe_history, hist_base=hist_base, hist_mask=hist_mask, hist_tau=hist_tau,
         hist_stamp=np.zeros(0, np.int32), hist_trace=np.zeros(0, np.float32),
         hist_count=np.zeros(n, np.int32), hist_dropped=np.full(n, NO_STAMP, np.int32))
-    images = PlasticImages(arrays, projections,
-                           np.concatenate(rng_headers).astype(np.int64) if rng_headers else np.zeros(0, np.int64),
-                           used, described)
+    cat = (lambda parts: np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64))
+    images = PlasticImages(arrays, projections, cat(rng_headers), used, described, cat(rng_rows))
     return images, al_offset
 
 

@@ -11,21 +11,28 @@ PEs always stay on one rank: the neuron PE sums its synapse PEs' input buffers).
 Each rank then builds the memory images of its own PEs only: the synapses of other ranks' targets
 are left out before the rows are written, so no rank holds the whole network's synaptic rows.
 The per-PE tables (keys, master population tables, routes) stay whole: they are small, and every
-rank needs them to know where its packets go.
+rank needs them to know where its packets go. So do the value PEs' tables (a Nengo model's
+decoders and encoders, ``values.py``): every rank holds them and updates its own PEs' part. Plastic
+rows are built like static ones, on the rank of their target; a stochastic row's random stream
+is numbered as in the whole network, so it draws what it draws in one process.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
-from .images import build_images, delay_images
+from .images import build_images, delay_images, master_population_tables
+from .plastic import stochastic_rows
 from .quantise import QuantisedWeights
 from .route import neuron_pes, targets
 
+_ADDRESS = re.compile(rb" at 0x[0-9a-fA-F]+")    # in the labels of nengo objects
 BALANCE = 0.1      # a cut may move this fraction of one rank's share of the work to spare traffic
 
 
@@ -126,24 +133,29 @@ class Share:
     rank: int
     n_ranks: int
     owner: np.ndarray | None = None
+    kept: dict = field(default_factory=dict)     # projection -> mask of the synapses this rank holds (None: all)
+    scales: np.ndarray | None = None             # weight step per (population, receptor)
 
     def images(self, network, graph, placement, keys, quantised, layers, values=None):
-        if network.value_projections:
-            raise NotImplementedError("value projections (nengo_spinnaker2 models) over MPI ranks are not supported; "
-                                      "run the Nengo model in one process")
         self.owner = split(graph, placement, self.n_ranks)
         mine = self.owner == self.rank
         kept_slices = {graph.vertices[v].slice for v in np.flatnonzero(mine)}
         scales, _, report = quantised
+        self.scales = scales
         projections = []
-        for proj in network.projections:
+        for j, proj in enumerate(network.projections):
             keep = _kept_synapses(graph, proj, kept_slices)
+            self.kept[j] = keep
             projections.append(proj if keep is None else _subset(proj, keep))
         part = replace(network, projections=projections)
         blocks = [b if b.target in kept_slices else replace(b, n_rows=0) for b in graph.blocks]
         im = build_images(part, replace(graph, blocks=blocks), placement, keys,
                           (scales, QuantisedWeights(part, scales), report), layers, values)
         im.delays = delay_images(network, graph, keys.neuron_bits)    # delay PEs serve every rank's targets
+        if im.plastic.rng_headers.size:     # stochastic rows draw the streams they draw in one process
+            whole = stochastic_rows(network, graph, master_population_tables(graph, keys, network)[3])
+            order = np.argsort(whole, kind="stable")
+            im.plastic.rng_index = order[np.searchsorted(whole[order], im.plastic.rng_rows)]
         # input buffers only for this rank's PEs
         length = np.where(mine, im.pes.n * im.pes.slots * im.pes.n_types, 0)
         im.pes = im.pes._replace(ring_start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64))
@@ -182,8 +194,9 @@ def fingerprint(network) -> str:
     """A digest of the network as built by this process (populations with their parameters, initial
     state, spike times and recording, projections, current sources), to check that every rank
     built the same."""
-    h = hashlib.blake2b(digest_size=16)
-    numbers = (lambda a: h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes()))
+    digest = hashlib.blake2b(digest_size=16)
+    h = SimpleNamespace(update=lambda b: digest.update(_ADDRESS.sub(b"", b)))   # object addresses differ by rank
+    numbers = (lambda a: digest.update(np.ascontiguousarray(a, dtype=np.float64).tobytes()))
     for pop in network.populations:
         h.update(f"{pop.label}|{pop.model}|{pop.size}|{sorted(pop.record.items())}".encode())
         for values in (pop.parameters, pop.initial_state, pop.sequences):
@@ -200,7 +213,13 @@ def fingerprint(network) -> str:
         for p, index in source.targets:
             numbers(np.append(p, index))
     for proj in network.projections:
-        h.update(f"{proj.label}|{proj.pre}|{proj.post}|{proj.receptor}|{proj.size}".encode())
+        h.update(f"{proj.label}|{proj.pre}|{proj.post}|{proj.receptor}|{proj.size}|{proj.synapse!r}".encode())
         for a in (proj.pre_index, proj.post_index, proj.weight, proj.delay):
-            h.update(np.ascontiguousarray(a[:1] if uniform(a) else a).tobytes())
-    return h.hexdigest()
+            digest.update(np.ascontiguousarray(a[:1] if uniform(a) else a).tobytes())
+    for q in getattr(network, "value_projections", ()):
+        h.update(f"{q.label}|{q.pre}|{q.post}|{q.target}|{q.rule}|{q.signal}|{q.filter!r}|{q.learning!r}".encode())
+        numbers(q.matrix)
+    for pop in network.populations:
+        if getattr(pop, "encoders", None) is not None:
+            numbers(pop.encoders)
+    return digest.hexdigest()

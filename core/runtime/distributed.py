@@ -9,8 +9,18 @@ its packets in the order of one process (sources in PE order, each source's pack
 sent): spike trains, recorded signals, statistics and the mapping report are bit for bit those
 of one process, for any number of ranks.
 
+Value packets (decoded values with a float payload, ``values.py``) travel the same way; a
+network of them has one-step windows. When the host is in the loop (``Emulator.run(between=...)``:
+nodes that read relays and feed playback PEs within each step), each of the step's two stages
+exchanges its own senders' packets, and the relays' outputs are gathered from their ranks before
+the host, which runs on every rank alike, reads them. Plastic rows stay on the rank of their
+target; their weights are read from and written to the rank that holds each row. A network
+changed mid-run carries over the input under way, which a silenced copy of the machine works out
+with the same exchange (``Emulator.pending_input``).
+
 After each run the ranks gather what the user reads back (spikes, recorded signals and current,
-neuron state, counters), so every rank answers every query as one process would. Every wait on
+neuron state, learned value matrices and encoders, plastic weights, counters), so every rank
+answers every query as one process would. Every wait on
 other ranks has a time limit (``SPINNAKER2_MPI_TIMEOUT`` seconds, default 600); a rank that fails
 or times out aborts them all (``MPI_Abort``) with a message naming it, rather than leaving the
 others waiting.
@@ -26,6 +36,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..mapping.ranks import fingerprint, owned_neurons, recorder_pe
+from ..mapping.serial import words_per_synapse
 from . import kernel
 from .emulator import Emulator, default_threads, outbox as new_outbox
 from .state import Machine
@@ -249,10 +260,6 @@ class DistributedEmulator(Emulator):
         if share.n_ranks != self.n_ranks or share.rank != self.rank:
             raise ValueError(f"the program was compiled as rank {share.rank} of {share.n_ranks}, but this is rank "
                              f"{self.rank} of {self.n_ranks}")
-        plastic = getattr(program.images, "plastic", None)
-        if plastic is not None and getattr(plastic, "projections", None):
-            raise NotImplementedError("plastic synapses are not supported over MPI ranks (their weights change in "
-                                      "rows that only one rank holds); run a plastic network in one process")
         self.owner = share.owner
         self._owned = owned_neurons(program, self.owner, self.rank)
         self._recorder = recorder_pe(program)
@@ -290,23 +297,20 @@ class DistributedEmulator(Emulator):
             seen += self._exchange(machine.outbox, int(rec.n_spikes[0] - before), t)
             second(t, self._receivers, self.threads, *machine)
             t += n
-        samples = machine.currents.samples[:t - t0]
-        if samples.size:
-            image = self._current_image
-            recorded = image.inj_record >= 0
-            columns = np.zeros(samples.shape[1], dtype=bool)
-            columns[image.inj_record[recorded]] = self._owned[image.inj_neuron[recorded]]
-            samples[:] = owner_select(self.comm, samples.T, columns, "gathering recorded current").T
+        self._gather_current_samples(machine.currents.samples[:t - t0])
         return t
 
-    def _exchange(self, outbox, recorded: int, t: int) -> int:
+    def _exchange(self, outbox, recorded: int, t: int, lists=None) -> int:
         """Send this window's packets to the ranks that hold their targets and take theirs; returns
-        how many spikes all ranks recorded in the window."""
+        how many spikes all ranks recorded in the window. ``lists``: only these senders' packets
+        (send and receive lists as ``exchange_lists``; default: every sender's)."""
         from mpi4py import MPI
+        send_pe, send_start, recv_pe, recv_start = lists if lists is not None else \
+            (self._send_pe, self._send_start, self._recv_pe, self._recv_start)
         start = time.perf_counter()
         counts = np.zeros((self.n_ranks, 2), dtype=np.int64)
         words = np.zeros(self.n_ranks, dtype=np.int64)
-        pack_sizes(outbox, self._send_pe, self._send_start, words)
+        pack_sizes(outbox, send_pe, send_start, words)
         counts[:, 0], counts[:, 1] = words, recorded
         got = np.empty_like(counts)
         what = f"exchanging packets at step {t}"
@@ -314,15 +318,113 @@ class DistributedEmulator(Emulator):
         send_displ = np.concatenate([[0], np.cumsum(counts[:, 0])[:-1]])
         recv_displ = np.concatenate([[0], np.cumsum(got[:, 0])[:-1]])
         send = np.empty(int(counts[:, 0].sum()), dtype=np.int32)
-        pack(outbox, self._send_pe, self._send_start, send, send_displ)
+        pack(outbox, send_pe, send_start, send, send_displ)
         received = np.empty(int(got[:, 0].sum()), dtype=np.int32)
         wait(self.comm, self.comm.Ialltoallv([send, (counts[:, 0].tolist(), send_displ.tolist()), MPI.INT32_T],
                                              [received, (got[:, 0].tolist(), recv_displ.tolist()), MPI.INT32_T]), what)
-        unpack(outbox, self._recv_pe, self._recv_start, received, recv_displ)
+        unpack(outbox, recv_pe, recv_start, received, recv_displ)
         self.exchanged_bytes += send.nbytes
         self.windows += 1
         self.exchange_seconds += time.perf_counter() - start
         return int(got[:, 1].sum())
+
+    def _only(self, senders: np.ndarray):
+        """The exchange lists restricted to the PEs in ``senders`` (a step's stage runs only some)."""
+        keep = np.zeros(len(self.owner), dtype=bool)
+        keep[senders] = True
+        out = []
+        for pe, start in ((self._send_pe, self._send_start), (self._recv_pe, self._recv_start)):
+            segment = np.repeat(np.arange(self.n_ranks), np.diff(start))
+            kept = keep[pe]
+            out += [pe[kept], np.concatenate([[0], np.cumsum(np.bincount(segment[kept], minlength=self.n_ranks))])
+                    .astype(np.int64)]
+        return tuple(out)
+
+    def _stage(self, t, computing, receivers, lists, machine):
+        """One stage of step ``t`` (``Emulator._run_staged``): phase 1 on this rank's PEs among
+        ``computing``, their packets exchanged, phase 2 on its ``receivers``."""
+        first, second = (phase1_parallel, phase2_parallel) if self.threads > 1 else (phase1, phase2)
+        first(t, 1, computing, self.threads, *machine)
+        self._exchange(machine.outbox, 0, t, lists)
+        second(t, receivers, self.threads, *machine)
+
+    def _run_staged(self, t0, t_end, rec, capacity, between, first):
+        """As one process, with each stage's packets exchanged, and the outputs of the PEs the host
+        reads (``first``: its input relays) gathered from their ranks before it reads them."""
+        rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
+                           count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+        playback = self.values.playback
+        all_computing = np.flatnonzero((self.program.images.pes.model >= 0) | (self.program.images.delays.stages > 0))
+        computing = (self._computing[~playback[self._computing]], self._computing[playback[self._computing]])
+        lists = (self._only(all_computing[~playback[all_computing]]), self._only(all_computing[playback[all_computing]]))
+        first = np.asarray(first if first is not None else [], dtype=np.int64)
+        early = np.isin(self._receivers, first)
+        receivers = (self._receivers[early], self._receivers[~early])
+        read = self._neurons_of(first)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
+        try:
+            for t in range(t0, t_end):
+                samples = np.zeros((1, self._current_image.n_recorded), dtype=np.float32)
+                for k in (0, 1):
+                    if k == 1:
+                        if read.any():
+                            self.fstate[read] = owner_select(self.comm, self.fstate[read], self._owned[read],
+                                                             f"gathering the values the host reads at step {t}")
+                        between(t)
+                    self._stage(t, computing[k], receivers[k], lists[k], self._machine(rec, samples, t))
+                self._gather_current_samples(samples)
+                self._keep_current_samples(t, samples)
+        finally:
+            numba.set_num_threads(previous)
+        n = rec.n_spikes[0]
+        self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+
+    def _neurons_of(self, pes: np.ndarray) -> np.ndarray:
+        """bool per global neuron: run by one of ``pes``."""
+        im = self.program.images
+        mask = np.zeros(len(self.fstate), dtype=bool)
+        for v in pes.tolist():
+            mask[im.pes.g0[v]:im.pes.g0[v] + im.pes.n[v]] = True
+        return mask
+
+    def prime(self, row: np.ndarray):
+        """``Emulator.prime`` on this rank's PEs, the playback PEs' packets exchanged."""
+        self._outbox.size[:] = 0
+        self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
+        rec, _ = self._recording_plan(0, 0, 16)
+        machine = self._machine(rec, np.zeros((1, self._current_image.n_recorded), np.float32), -1)
+        playback = self.values.playback
+        everyone = np.flatnonzero(playback)
+        self._stage(-1, self._computing[playback[self._computing]], self._receivers, self._only(everyone), machine)
+
+    def value_matrix(self, projection: int) -> np.ndarray:
+        """The matrix as the sending PEs hold it now, each block from the rank of its PE."""
+        local = super().value_matrix(projection)
+        vi, n = self.values, self.program.images.pes.n
+        mine = np.zeros(local.shape, dtype=bool)
+        for b in np.flatnonzero(vi.blk_projection == projection):
+            v = np.flatnonzero((vi.blk_start <= b) & (b < vi.blk_start + vi.blk_count))[0]
+            mine[vi.blk_row0[b]:vi.blk_row0[b] + vi.blk_rows[b], vi.blk_col0[b]:vi.blk_col0[b] + n[v]] = \
+                self.owner[v] == self.rank
+        label = self.program.network.value_projections[projection].label
+        return owner_select(self.comm, local.ravel(), mine.ravel(),
+                            f"gathering value projection {label!r}'s matrix").reshape(local.shape)
+
+    def encoders(self, pop: int) -> np.ndarray:
+        """The encoders as the population's PEs hold them now, each from the rank of its PE."""
+        local = super().encoders(pop)
+        rows = self._rows(pop)
+        return owner_select(self.comm, local, self._owned[rows],
+                            f"gathering population {self.program.network.populations[pop].label!r}'s encoders")
+
+    def _gather_current_samples(self, samples):
+        if samples.size:
+            image = self._current_image
+            recorded = image.inj_record >= 0
+            columns = np.zeros(samples.shape[1], dtype=bool)
+            columns[image.inj_record[recorded]] = self._owned[image.inj_neuron[recorded]]
+            samples[:] = owner_select(self.comm, samples.T, columns, "gathering recorded current").T
 
     def _gather(self, rec, chunks):
         """After a run, every rank gets what all ranks recorded, and the neuron state they hold."""
@@ -351,19 +453,62 @@ class DistributedEmulator(Emulator):
         self._router_all = allreduce_sum(comm, self.routes.router_load, "summing router load")
         self._link_all = allreduce_sum(comm, self.routes.link_load, "summing link load")
 
+    # -- plastic synapses: their rows live on the rank of their target ------------------------
+    def _plastic_projection(self, proj: int) -> dict:
+        q = self.program.network.projections[proj]
+        if proj not in self.program.images.plastic.projections and q.synapse is not None and q.size:
+            # plastic, but none of its synapses is on this rank
+            wide = words_per_synapse(self.program.network.populations[q.post].weight_bits) == 2
+            return dict(kind=q.synapse.kind, scale=float(self.share.scales[q.post, q.receptor]),
+                        weight_word=np.zeros(0, np.int64), wide=wide)
+        return super()._plastic_projection(proj)
+
+    def _mine(self, proj: int) -> np.ndarray:
+        keep = self.share.kept.get(proj)
+        return np.ones(self.program.network.projections[proj].size, bool) if keep is None else keep
+
+    def _held(self, proj: int, values: np.ndarray) -> np.ndarray:
+        return values[self._mine(proj)]
+
+    def weights(self, proj: int) -> np.ndarray:
+        """Every synapse's current weight, each from the rank that holds its row."""
+        local = super().weights(proj)
+        mine = self._mine(proj)
+        whole = np.zeros(mine.size, dtype=np.float64)
+        whole[mine] = local
+        return owner_select(self.comm, whole, mine,
+                            f"gathering the weights of projection {self.program.network.projections[proj].label!r}")
+
     def reset(self):
         super().reset()
         self._stats_all = np.zeros_like(self.stats)
         self._router_all = np.zeros_like(self.routes.router_load)
         self._link_all = np.zeros_like(self.routes.link_load)
 
+    # -- changing the network mid-run ----------------------------------------------------------
+    def _pending_step(self, t, machine):
+        """The silenced copy's step on this rank's PEs, its packets exchanged as in a run."""
+        counters = self.exchanged_bytes, self.windows, self.exchange_seconds
+        phase1(t, 1, self._computing, 1, *machine)
+        self._exchange(machine.outbox, 0, t)
+        phase2(t, self._receivers, 1, *machine)
+        self.exchanged_bytes, self.windows, self.exchange_seconds = counters
+
+    def pending_input(self) -> np.ndarray:
+        """The input under way to every neuron, each taken from the rank that owns the neuron (its
+        input buffers; delay PEs and senders on other ranks exchanged their packets)."""
+        out = super().pending_input()
+        return np.ascontiguousarray(owner_select(self.comm, np.ascontiguousarray(out.transpose(1, 0, 2)), self._owned,
+                                                 "gathering the input under way").transpose(1, 0, 2))
+
     def carry_over(self, old):
-        raise NotImplementedError("changing the network between runs without reset() is not supported over MPI "
-                                  "ranks (the input under way sits on other ranks); call sim.reset() before "
-                                  "changing it, or run in one process")
+        """As one process (``Emulator.carry_over``): every rank has gathered the old machine's state
+        and the input under way, and keeps the part its PEs hold in the changed machine."""
+        super().carry_over(old)
+        self._stats_before = old._stats_all.sum(axis=0) + old._stats_before
 
     def statistics(self) -> dict:
-        return dict(zip(STATS, self._stats_all.sum(axis=0).tolist()))
+        return dict(zip(STATS, (self._stats_all.sum(axis=0) + self._stats_before).tolist()))
 
     def report(self):
         return self.program.report.with_runtime(self.statistics(), self.step * self.dt,

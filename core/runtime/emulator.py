@@ -159,7 +159,9 @@ class Emulator:
         rows = a.rows.copy()
         heads = image.rng_headers
         if heads.size:      # the streams after the neurons' ones: never the same as any of them
-            s = streams.seeds(self.seed, len(self.fstate) + heads.size, self.trial)[len(self.fstate):]
+            index = np.arange(heads.size) if image.rng_index is None else image.rng_index   # (a rank's share)
+            n = len(self.fstate)
+            s = streams.seeds(self.seed, n + int(index.max()) + 1, self.trial)[n + index]
             rows[heads], rows[heads + 1] = (s & np.uint64(0xFFFFFFFF)).astype(np.uint32), \
                 (s >> np.uint64(32)).astype(np.uint32)
         self.plastic = a._replace(
@@ -203,19 +205,24 @@ class Emulator:
         words = info["weight_word"]
         if info["kind"] in (STDP_PAIR, STDP_VOGELS):
             projection.synapse.check(projection.label, values)
-            self.plastic.rows_f[words] = steps.astype(np.float32)
+            self.plastic.rows_f[words] = self._held(proj, steps).astype(np.float32)
             return
         levels = (1 << network.populations[projection.post].weight_bits) - 1
         q = np.rint(steps)
-        if q.max() > levels:
+        if q.size and q.max() > levels:
             raise ValueError(f"projection {projection.label!r}: weight {values.max():g} exceeds the largest the "
                              f"rows hold ({levels * info['scale']:g}, set by the weights it was compiled with); "
                              "call reset() and change the weights before running to raise it")
-        q = q.astype(np.uint32)
+        q = self._held(proj, q).astype(np.uint32)
         if info["wide"]:
             self.plastic.rows[words] = q
         else:
             self.plastic.rows[words] = (self.plastic.rows[words] & np.uint32(0xFFFF)) | (q << np.uint32(16))
+
+    def _held(self, proj: int, values: np.ndarray) -> np.ndarray:
+        """The items of a per-synapse array of projection ``proj`` whose rows this machine holds
+        (all of them in one process; a rank's share over MPI: ``distributed.py``)."""
+        return values
 
     def _fresh_values(self):
         """The value PEs' state at the start of a trial: empty accumulators and filters, the
@@ -542,7 +549,9 @@ class Emulator:
         rec, groups = self._recording_plan(t0, t_end, capacity)
         capacity = max(capacity, 2 * int(rec.n_spiking) * self.window)
         if between is not None:
+            chunks = len(self._spikes)
             self._run_staged(t0, t_end, rec, capacity + int(rec.n_spiking) * (t_end - t0), between, first)
+            self._gather(rec, chunks)
             self._finish(t0, t_end, rec, groups, start, overruns)
             return
         shown = progress_bar if n_steps >= PROGRESS_STEPS or progress_bar else False
@@ -655,9 +664,13 @@ class Emulator:
                           cur._replace(inj_value=cur.inj_value.copy()), im.delays, self._plastic_copy(),
                           self._fresh_values())
         for d in range(n_steps):
-            kernel.run_steps(self.step + d, self.step + d + 1, 1, self._computing, 1, *machine)
+            self._pending_step(self.step + d, machine)
             out[d] = np.rint(nrn.syn_in)        # whole weight steps, exact below 2**24
         return out
+
+    def _pending_step(self, t, machine):
+        """One step of ``pending_input``'s silenced copy (over MPI ranks, with the packet exchange)."""
+        kernel.run_steps(t, t + 1, 1, self._computing, 1, *machine)
 
     def _plastic_copy(self):
         """The plastic state as a copy (rows, histories), for runs that must not change it."""

@@ -1,7 +1,7 @@
 """A PyNN script run by the distributed tests, alone or under ``mpiexec -n K``: a small Brunel-style
 network cut into many slices (so that every rank has PEs), with a shared Poisson source, a local
 spike source, long delays (delay PEs), a recorded noisy current, recorded membrane potential and
-synaptic conductance-free currents; rank 0 writes what it reads back to ``argv[1]`` (pickle).
+synaptic conductance-free currents, and a projection added mid-run; rank 0 writes what it reads back to ``argv[1]`` (pickle).
 
     python tests/distributed/network_script.py out.pkl [raise|exit|hang|differ|parallel]
 """
@@ -62,6 +62,11 @@ def main(out, fail=None):
         time.sleep(3600)
     exc.set(i_offset=0.01)
     sim.run(50.0)
+    # a projection added mid-run: the run goes on with the state and the input under way (rows,
+    # delay PEs and senders on other ranks) carried over
+    sim.Projection(exc, inh, sim.FixedProbabilityConnector(0.05, rng=sim.NumpyRNG(seed=9)),
+                   sim.StaticSynapse(weight=0.1, delay=2.0))
+    sim.run(20.0)
     out_data = {"rank": sim.rank(), "num_processes": sim.num_processes()}
     blocks = {p.label: p.get_data() for p in (exc, inh, kick)}
     out_data["spikes"] = {label: [np.asarray(t) for t in b.segments[0].spiketrains] for label, b in blocks.items()}

@@ -16,6 +16,8 @@ from tests.conftest import random_network
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "tests", "distributed", "network_script.py")
+PLASTIC_SCRIPT = os.path.join(ROOT, "tests", "distributed", "plastic_script.py")
+NENGO_SCRIPT = os.path.join(ROOT, "tests", "distributed", "nengo_script.py")
 
 
 def chips_network(n_pops=3, size=200, per_pe=2):
@@ -143,9 +145,9 @@ needs_mpi = pytest.mark.skipif(_mpi_missing() is not None, reason=str(_mpi_missi
 TIMEOUT = 900
 
 
-def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT):
+def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT, script=SCRIPT):
     out = str(tmp_path / f"out{n_ranks}{mode or ''}.pkl")
-    cmd = [sys.executable, "-W", "ignore", SCRIPT, out] + ([mode] if mode else [])
+    cmd = [sys.executable, "-W", "ignore", script, out] + ([mode] if mode else [])
     if n_ranks:
         cmd = ["mpiexec", "-n", str(n_ranks)] + cmd
     environ = dict(os.environ, PYTHONPATH=ROOT, SPINNAKER2_MPI_TIMEOUT="300")
@@ -158,11 +160,21 @@ def run_script(tmp_path, n_ranks, mode=None, env=None, timeout=TIMEOUT):
     return proc, data
 
 
+def other_ranks(tmp_path, n_ranks, mode=None):
+    """What ranks 1 .. n_ranks - 1 wrote (scripts that have every rank write its answers)."""
+    out = str(tmp_path / f"out{n_ranks}{mode or ''}.pkl")
+    answers = []
+    for r in range(1, n_ranks):
+        with open(f"{out}.rank{r}", "rb") as f:
+            answers.append(pickle.load(f))
+    return answers
+
+
 def assert_same(one, many, path="result"):
     if isinstance(one, dict):
         assert one.keys() == many.keys(), path
         for key in one:
-            if key not in ("rank", "num_processes", "exchange", "local_E"):
+            if key not in ("rank", "num_processes", "exchange", "local_E", "local_plastic", "computing PEs"):
                 assert_same(one[key], many[key], f"{path}/{key}")
     elif isinstance(one, (list, tuple)):
         assert len(one) == len(many), path
@@ -205,6 +217,18 @@ def test_four_ranks_oversubscribed_give_the_answers_of_one_process(tmp_path, one
 
 
 @needs_mpi
+@pytest.mark.slow
+def test_plastic_synapses_on_four_ranks_oversubscribed(tmp_path):
+    proc, one = run_script(tmp_path, 0, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, four = run_script(tmp_path, 4, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same(one, four)
+    for other in other_ranks(tmp_path, 4):
+        assert_same(one, other)
+
+
+@needs_mpi
 def test_a_failing_rank_aborts_every_rank_naming_it(tmp_path):
     proc, _ = run_script(tmp_path, 2, "raise", timeout=600)
     assert proc.returncode != 0
@@ -227,6 +251,48 @@ def test_two_ranks_with_the_parallel_paradigm(tmp_path):
     proc, two = run_script(tmp_path, 2, "parallel")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_same(one, two)
+
+
+@needs_mpi
+def test_plastic_synapses_and_a_changed_network_on_two_ranks(tmp_path):
+    """STDP, Tsodyks-Markram and stochastic rows live on the rank of their target: spikes, the
+    learnt weights read back on every rank, weights set between runs, a projection added mid-run
+    (the state and the input under way carried over) and a reset give one process's answers."""
+    proc, one = run_script(tmp_path, 0, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, two = run_script(tmp_path, 2, script=PLASTIC_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 0 < two["local_plastic"] < one["local_plastic"], "each rank holds a share of the plastic rows"
+    (second,) = other_ranks(tmp_path, 2)
+    assert_same(one, second)
+    learned = one["learned"][~np.isnan(one["learned"])]
+    assert learned.std() > 0.01
+    np.testing.assert_allclose(one["set"][~np.isnan(one["set"])], 0.3, rtol=1e-6)     # float32 rows
+    assert sum(len(t) for t in one["spikes"]["post"]) > 300
+    assert_same(one, two)
+    assert two["exchange"]["bytes sent"] > 0
+
+
+@needs_mpi
+def test_nengo_models_on_two_ranks(tmp_path):
+    """nengo_spinnaker2.Simulator under mpiexec: value packets cross the ranks every step, the host
+    runs on every rank and reads relays gathered from their ranks, learned matrices and encoders
+    are read from the ranks that hold them; every probe's data equals one process's, bit for bit."""
+    proc, one = run_script(tmp_path, 0, script=NENGO_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, two = run_script(tmp_path, 2, script=NENGO_SCRIPT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same(one, two)
+    (second,) = other_ranks(tmp_path, 2)
+    assert_same(one, second)
+    for name, data in two.items():
+        assert 0 < data["computing PEs"] < data["all computing PEs"], f"{name}: both ranks emulate PEs"
+        assert data["exchange"]["bytes sent"] > 0, f"{name}: value packets crossed the ranks"
+    learned = one["learning"]
+    assert np.abs(learned["weights"][-1] - learned["weights"][0]).max() > 1e-5, "PES changed the decoders"
+    assert np.abs(learned["encoders"][-1] - learned["encoders"][0]).max() > 0.1, "Voja moved the encoders"
+    assert np.abs(one["host in the loop"]["square"]).max() > 0.5
+    assert one["host in the loop"]["A spikes"].sum() > 0
 
 
 @needs_mpi
