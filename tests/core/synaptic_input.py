@@ -53,10 +53,12 @@ def expected_currents(network, emulator, n_steps):
         n_pre = network.populations[proj.pre].size
         for d in np.unique(proj.delay):
             this = proj.delay == d
-            w = sp.csr_matrix((proj.weight[this], (proj.pre_index[this], proj.post_index[this])),
-                              shape=(n_pre, post.size))
+            pairs = (proj.pre_index[this], proj.post_index[this])
+            w = sp.csr_matrix((proj.weight[this], pairs), shape=(n_pre, post.size))
+            # synapses per pair (a pair may have several; each rounds on its own)
+            synapses = sp.csr_matrix(((proj.weight[this] != 0).astype(float), pairs), shape=(n_pre, post.size))
             arrived = (spikes[proj.pre] @ w).toarray()[: max(0, n_steps - d)]
-            count = (spikes[proj.pre] @ (w != 0).astype(float)).toarray()[: max(0, n_steps - d)]
+            count = (spikes[proj.pre] @ synapses).toarray()[: max(0, n_steps - d)]
             value[d + 1:d + 1 + len(arrived)] += arrived
             rounding[d + 1:d + 1 + len(arrived)] += half_step * count
             magnitude[d + 1:d + 1 + len(arrived)] += arrived
