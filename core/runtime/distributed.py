@@ -340,45 +340,32 @@ class DistributedEmulator(Emulator):
                     .astype(np.int64)]
         return tuple(out)
 
-    def _stage(self, t, computing, receivers, lists, machine):
+    def _stage(self, t, stage, machine):
         """One stage of step ``t`` (``Emulator._run_staged``): phase 1 on this rank's PEs among
-        ``computing``, their packets exchanged, phase 2 on its ``receivers``."""
+        the stage's computing PEs, their packets exchanged, phase 2 on its receivers."""
+        computing, receivers, lists = stage
         first, second = (phase1_parallel, phase2_parallel) if self.threads > 1 else (phase1, phase2)
         first(t, 1, computing, self.threads, *machine)
         self._exchange(machine.outbox, 0, t, lists)
         second(t, receivers, self.threads, *machine)
 
-    def _run_staged(self, t0, t_end, rec, capacity, between, first):
-        """As one process, with each stage's packets exchanged, and the outputs of the PEs the host
-        reads (``first``: its input relays) gathered from their ranks before it reads them."""
-        rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
-                           count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
+    def _stages(self, first):
+        """As one process's, on this rank's PEs, with each stage's exchange lists; the outputs of
+        the PEs the host reads (``first``: its input relays) are gathered before it reads them."""
         playback = self.values.playback
-        all_computing = np.flatnonzero((self.program.images.pes.model >= 0) | (self.program.images.delays.stages > 0))
-        computing = (self._computing[~playback[self._computing]], self._computing[playback[self._computing]])
-        lists = (self._only(all_computing[~playback[all_computing]]), self._only(all_computing[playback[all_computing]]))
-        first = np.asarray(first if first is not None else [], dtype=np.int64)
+        everyone = np.flatnonzero((self.program.images.pes.model >= 0) | (self.program.images.delays.stages > 0))
         early = np.isin(self._receivers, first)
-        receivers = (self._receivers[early], self._receivers[~early])
-        read = self._neurons_of(first)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(self.threads)
-        try:
-            for t in range(t0, t_end):
-                samples = np.zeros((1, self._current_image.n_recorded), dtype=np.float32)
-                for k in (0, 1):
-                    if k == 1:
-                        if read.any():
-                            self.fstate[read] = owner_select(self.comm, self.fstate[read], self._owned[read],
-                                                             f"gathering the values the host reads at step {t}")
-                        between(t)
-                    self._stage(t, computing[k], receivers[k], lists[k], self._machine(rec, samples, t))
-                self._gather_current_samples(samples)
-                self._keep_current_samples(t, samples)
-        finally:
-            numba.set_num_threads(previous)
-        n = rec.n_spikes[0]
-        self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+        self._host_reads = self._neurons_of(first)
+        return ((self._computing[~playback[self._computing]], self._receivers[early],
+                 self._only(everyone[~playback[everyone]])),
+                (self._computing[playback[self._computing]], self._receivers[~early],
+                 self._only(everyone[playback[everyone]])))
+
+    def _before_host(self, t):
+        read = self._host_reads
+        if read.any():
+            self.fstate[read] = owner_select(self.comm, self.fstate[read], self._owned[read],
+                                             f"gathering the values the host reads at step {t}")
 
     def _neurons_of(self, pes: np.ndarray) -> np.ndarray:
         """bool per global neuron: run by one of ``pes``."""
@@ -388,15 +375,10 @@ class DistributedEmulator(Emulator):
             mask[im.pes.g0[v]:im.pes.g0[v] + im.pes.n[v]] = True
         return mask
 
-    def prime(self, row: np.ndarray):
-        """``Emulator.prime`` on this rank's PEs, the playback PEs' packets exchanged."""
-        self._outbox.size[:] = 0
-        self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
-        rec, _ = self._recording_plan(0, 0, 16)
-        machine = self._machine(rec, np.zeros((1, self._current_image.n_recorded), np.float32), -1)
+    def _prime_stage(self):
         playback = self.values.playback
-        everyone = np.flatnonzero(playback)
-        self._stage(-1, self._computing[playback[self._computing]], self._receivers, self._only(everyone), machine)
+        return (self._computing[playback[self._computing]], self._receivers,
+                self._only(np.flatnonzero(playback)))
 
     def value_matrix(self, projection: int) -> np.ndarray:
         """The matrix as the sending PEs hold it now, each block from the rank of its PE."""

@@ -255,9 +255,11 @@ class Emulator:
         self.set_playback(-1, np.asarray(row, dtype=np.float32)[None, :])
         rec, _ = self._recording_plan(0, 0, 16)
         machine = self._machine(rec, np.zeros((1, self._current_image.n_recorded), np.float32), -1)
-        computing = self._computing[self.values.playback[self._computing]]
-        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
-        stage(-1, computing, self.routes.receivers, self.threads, *machine)
+        self._stage(-1, self._prime_stage(), machine)
+
+    def _prime_stage(self):
+        """What ``prime`` runs: the playback PEs, delivering to every receiver."""
+        return self._computing[self.values.playback[self._computing]], self.routes.receivers
 
     def value_matrix(self, projection: int) -> np.ndarray:
         """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
@@ -591,12 +593,7 @@ class Emulator:
     def _run_staged(self, t0, t_end, rec, capacity, between, first):
         rec = rec._replace(step=np.zeros(capacity, np.int64), neuron=np.zeros(capacity, np.int64),
                            count=np.zeros(capacity, np.int32), n_spikes=np.zeros(1, np.int64))
-        playback = self.values.playback[self._computing]
-        computing = (self._computing[~playback], self._computing[playback])
-        receivers = self.routes.receivers
-        early = np.isin(receivers, np.asarray(first if first is not None else [], dtype=np.int64))
-        receivers = (receivers[early], receivers[~early])
-        stage = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        stages = self._stages(np.asarray(first if first is not None else [], dtype=np.int64))
         previous = numba.get_num_threads()
         numba.set_num_threads(self.threads)
         try:
@@ -604,13 +601,34 @@ class Emulator:
                 samples = np.zeros((1, self._current_image.n_recorded), dtype=np.float32)
                 for k in (0, 1):
                     if k == 1:
+                        self._before_host(t)
                         between(t)
-                    stage(t, computing[k], receivers[k], self.threads, *self._machine(rec, samples, t))
+                    self._stage(t, stages[k], self._machine(rec, samples, t))
+                self._gather_current_samples(samples)
                 self._keep_current_samples(t, samples)
         finally:
             numba.set_num_threads(previous)
         n = rec.n_spikes[0]
         self._spikes.append((rec.step[:n], rec.neuron[:n], rec.count[:n]))
+
+    def _stages(self, first):
+        """A step's two stages (``run(between=...)``): every PE but the playback ones computing and
+        the PEs in ``first`` receiving, then the playback PEs and every other receiver."""
+        playback = self.values.playback[self._computing]
+        early = np.isin(self.routes.receivers, first)
+        return ((self._computing[~playback], self.routes.receivers[early]),
+                (self._computing[playback], self.routes.receivers[~early]))
+
+    def _stage(self, t, stage, machine):
+        """One stage of step ``t``: phase 1 on ``stage``'s computing PEs, phase 2 on its receivers."""
+        run = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
+        run(t, *stage, self.threads, *machine)
+
+    def _before_host(self, t):
+        """Between a step's stages, before the host acts (``distributed.py`` gathers what it reads)."""
+
+    def _gather_current_samples(self, samples):
+        """Recorded injected current of a step: all here in one process (``distributed.py``)."""
 
     def _finish(self, t0, t_end, rec, groups, start, overruns):
         self.step = t_end
