@@ -270,6 +270,7 @@ class DistributedEmulator(Emulator):
             seed = int(comm.bcast(int(np.random.SeedSequence().entropy % 2**63), root=0))
         super().__init__(program, seed=seed, threads=1)
         mine = self.owner == self.rank
+        self._every_computing = self._computing          # on every rank (the stages' exchange lists)
         self._computing = self._computing[mine[self._computing]]
         self._receivers = self.routes.receivers[mine[self.routes.receivers]]
         (self._send_pe, self._send_start), (self._recv_pe, self._recv_start) = \
@@ -353,7 +354,7 @@ class DistributedEmulator(Emulator):
         """As one process's, on this rank's PEs, with each stage's exchange lists; the outputs of
         the PEs the host reads (``first``: its input relays) are gathered before it reads them."""
         playback = self.values.playback
-        everyone = np.flatnonzero((self.program.images.pes.model >= 0) | (self.program.images.delays.stages > 0))
+        everyone = self._every_computing
         early = np.isin(self._receivers, first)
         self._host_reads = self._neurons_of(first)
         return ((self._computing[~playback[self._computing]], self._receivers[early],
@@ -471,9 +472,7 @@ class DistributedEmulator(Emulator):
     def _pending_step(self, t, machine):
         """The silenced copy's step on this rank's PEs, its packets exchanged as in a run."""
         counters = self.exchanged_bytes, self.windows, self.exchange_seconds
-        phase1(t, 1, self._computing, 1, *machine)
-        self._exchange(machine.outbox, 0, t)
-        phase2(t, self._receivers, 1, *machine)
+        self._stage(t, (self._computing, self._receivers, None), machine)
         self.exchanged_bytes, self.windows, self.exchange_seconds = counters
 
     def pending_input(self) -> np.ndarray:
