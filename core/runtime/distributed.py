@@ -353,14 +353,10 @@ class DistributedEmulator(Emulator):
     def _stages(self, first):
         """As one process's, on this rank's PEs, with each stage's exchange lists; the outputs of
         the PEs the host reads (``first``: its input relays) are gathered before it reads them."""
-        playback = self.values.playback
-        everyone = self._every_computing
-        early = np.isin(self._receivers, first)
+        playback, everyone = self.values.playback, self._every_computing
         self._host_reads = self._neurons_of(first)
-        return ((self._computing[~playback[self._computing]], self._receivers[early],
-                 self._only(everyone[~playback[everyone]])),
-                (self._computing[playback[self._computing]], self._receivers[~early],
-                 self._only(everyone[playback[everyone]])))
+        one, two = super()._stages(first)
+        return one + (self._only(everyone[~playback[everyone]]),), two + (self._only(everyone[playback[everyone]]),)
 
     def _before_host(self, t):
         read = self._host_reads
@@ -377,9 +373,7 @@ class DistributedEmulator(Emulator):
         return mask
 
     def _prime_stage(self):
-        playback = self.values.playback
-        return (self._computing[playback[self._computing]], self._receivers,
-                self._only(np.flatnonzero(playback)))
+        return super()._prime_stage() + (self._only(np.flatnonzero(self.values.playback)),)
 
     def value_matrix(self, projection: int) -> np.ndarray:
         """The matrix as the sending PEs hold it now, each block from the rank of its PE."""

@@ -91,6 +91,7 @@ class Emulator:
             raise ValueError(f"threads must be between 1 and {numba.config.NUMBA_NUM_THREADS}, not {threads}")
         self.dt = program.network.timestep
         self.routes = resolve(program)
+        self._receivers = self.routes.receivers         # the PEs this machine delivers to
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
@@ -259,7 +260,7 @@ class Emulator:
 
     def _prime_stage(self):
         """What ``prime`` runs: the playback PEs, delivering to every receiver."""
-        return self._computing[self.values.playback[self._computing]], self.routes.receivers
+        return self._computing[self.values.playback[self._computing]], self._receivers
 
     def value_matrix(self, projection: int) -> np.ndarray:
         """Value projection ``projection``'s matrix as its sending PEs hold it now (learning
@@ -615,9 +616,9 @@ class Emulator:
         """A step's two stages (``run(between=...)``): every PE but the playback ones computing and
         the PEs in ``first`` receiving, then the playback PEs and every other receiver."""
         playback = self.values.playback[self._computing]
-        early = np.isin(self.routes.receivers, first)
-        return ((self._computing[~playback], self.routes.receivers[early]),
-                (self._computing[playback], self.routes.receivers[~early]))
+        early = np.isin(self._receivers, first)
+        return ((self._computing[~playback], self._receivers[early]),
+                (self._computing[playback], self._receivers[~early]))
 
     def _stage(self, t, stage, machine):
         """One stage of step ``t``: phase 1 on ``stage``'s computing PEs, phase 2 on its receivers."""
