@@ -17,7 +17,7 @@ from numba import njit
 
 from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
-from ..models import MODEL_ID, N_CONSTANTS, N_FSTATE, N_ISTATE
+from ..models import MODEL_ID
 from ..models.spike_source_array import CURSOR, END
 from ..network import Network
 from . import plastic, serial
@@ -129,11 +129,15 @@ def spike_events(network: Network, dt: float):
 
 
 def neuron_images(network: Network, dt: float) -> NeuronImages:
+    """Rows as wide as the widest model in this network needs, not the widest in the registry:
+    a step reads every row, so unused columns would cost memory traffic on every PE."""
     sizes = [p.size for p in network.populations]
     pop_offset = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    constants = np.zeros((pop_offset[-1], N_CONSTANTS), dtype=np.float32)
-    fstate = np.zeros((pop_offset[-1], N_FSTATE), dtype=np.float32)
-    istate = np.zeros((pop_offset[-1], N_ISTATE), dtype=np.int32)
+    widths = [(p.spec.n_constants, len(p.spec.state_columns), p.spec.int_columns) for p in network.populations]
+    n_constants, n_fstate, n_istate = np.max(widths, axis=0) if widths else (0, 0, 0)
+    constants = np.zeros((pop_offset[-1], n_constants), dtype=np.float32)
+    fstate = np.zeros((pop_offset[-1], n_fstate), dtype=np.float32)
+    istate = np.zeros((pop_offset[-1], n_istate), dtype=np.int32)
     for p, pop in enumerate(network.populations):
         rows = slice(pop_offset[p], pop_offset[p + 1])
         c = pop.spec.constants(pop.parameters, dt, pop.size)
@@ -142,7 +146,7 @@ def neuron_images(network: Network, dt: float) -> NeuronImages:
             if name in pop.initial_state:
                 fstate[rows, col] = pop.initial_state[name]
     events, table, start, end = spike_events(network, dt)
-    if N_ISTATE > END:
+    if istate.shape[1] > END:
         istate[:, CURSOR], istate[:, END] = start, end
     return NeuronImages(pop_offset, constants, fstate, istate, events, table)
 

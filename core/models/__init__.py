@@ -26,10 +26,6 @@ MODELS: dict[str, ModelSpec] = {m.SPEC.name: m.SPEC for m in (
     qubo_neuron, lif, rate_neuron, rate_to_spikes, izhikevich_current, value_relay, value_playback)}
 MODEL_ID = {name: k for k, name in enumerate(MODELS)}
 
-N_FSTATE = max(len(m.state_columns) for m in MODELS.values())    # float32 state columns per neuron
-N_ISTATE = max(m.int_columns for m in MODELS.values())           # int32 state columns per neuron
-N_CONSTANTS = max(m.n_constants for m in MODELS.values())
 MAX_RECEPTORS = max(len(m.receptors) for m in MODELS.values())
 
-__all__ = ["MODELS", "MODEL_ID", "ModelSpec", "RECEPTORS", "N_FSTATE", "N_ISTATE", "N_CONSTANTS",
-           "MAX_RECEPTORS"]
+__all__ = ["MODELS", "MODEL_ID", "ModelSpec", "RECEPTORS", "MAX_RECEPTORS"]

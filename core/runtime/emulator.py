@@ -92,6 +92,7 @@ class Emulator:
         self.dt = program.network.timestep
         self.routes = resolve(program)
         self._receivers = self.routes.receivers         # the PEs this machine delivers to
+        self._queue = np.zeros(1, np.int64)             # the threads' next PE in a phase (``workqueue.py``)
         n_neurons = int(im.neurons.pop_offset[-1])
         self._scratch = dict(
             syn_in=np.zeros((n_neurons, MAX_RECEPTORS), dtype=np.float32),
@@ -623,7 +624,7 @@ class Emulator:
     def _stage(self, t, stage, machine):
         """One stage of step ``t``: phase 1 on ``stage``'s computing PEs, phase 2 on its receivers."""
         run = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
-        run(t, *stage, self.threads, *machine)
+        run(t, *stage, self._queue, *machine)
 
     def _before_host(self, t):
         """Between a step's stages, before the host acts (``distributed.py`` gathers what it reads)."""
@@ -651,7 +652,7 @@ class Emulator:
     def _advance(self, steps, t, target, machine) -> int:
         """Run the kernel from step t towards ``target``; returns the step reached. (A machine
         spread over MPI ranks exchanges packets between windows here: ``distributed.py``.)"""
-        return steps(t, target, self.window, self._computing, self.threads, *machine)
+        return steps(t, target, self.window, self._computing, self._queue, *machine)
 
     def _gather(self, rec, chunks):
         """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
@@ -689,7 +690,7 @@ class Emulator:
 
     def _pending_step(self, t, machine):
         """One step of ``pending_input``'s silenced copy (over MPI ranks, with the packet exchange)."""
-        kernel.run_steps(t, t + 1, 1, self._computing, 1, *machine)
+        kernel.run_steps(t, t + 1, 1, self._computing, self._queue, *machine)
 
     def _plastic_copy(self):
         """The plastic state as a copy (rows, histories), for runs that must not change it."""
@@ -770,7 +771,9 @@ class Emulator:
                               f"error {error:.2e})", stacklevel=2)
         self.step, self.trial = old.step, old.trial
         self.rng = streams.seeds(self.seed, len(self.fstate), self.trial)
-        self.fstate[:n], self.istate[:n], self.rng[:n] = old.fstate, old.istate, old.rng
+        # the changed network's rows are at least as wide: its models are a superset
+        self.fstate[:n, :old.fstate.shape[1]], self.istate[:n, :old.istate.shape[1]] = old.fstate, old.istate
+        self.rng[:n] = old.rng
         for p, pop in enumerate(old.program.network.populations):
             starts, old_starts = self.pe_starts(p), old.pe_starts(p)
             if pop.spec.repartition is not None and not np.array_equal(starts, old_starts):

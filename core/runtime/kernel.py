@@ -20,27 +20,31 @@ is the one place that dispatches on it.
 import types
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES, VALUES
 from . import delays, neurons, parallel, serial, values
 from .fpu import flush_to_zero, restore
 from .state import Machine
+from .workqueue import take
 
 from .stats import DROPPED, SENT, SPIKES, STATS  # noqa: F401  (STATS re-exported)
 
 
 # ``compute`` and ``deliver`` are not inlined (``inline="always"``): numba's parallel passes lose
 # array writes made by code inlined into a parallel function. Each is called once per thread and
-# phase with a share of the PEs, because a call that passes the machine (some 200 arrays, each
-# several words) costs about a microsecond; what they call per PE is inlined, and what is called
-# per packet or synapse takes only the units it touches.
+# phase and takes PEs from the phase's work queue (``workqueue.py``) until none is left, because a
+# call that passes the machine (some 200 arrays, each several words) costs about a microsecond;
+# what they call per PE is inlined, and what is called per packet or synapse takes only the units
+# it touches.
 
 @njit(cache=True, nogil=True)
-def compute(pes, first, stride, t0, steps, m):
-    """Phase 1 on PEs ``pes[first::stride]``, in the PEs' flush-to-zero mode (``fpu.py``)."""
+def compute(pes, queue, t0, steps, m):
+    """Phase 1 on the PEs of ``pes`` this thread takes from ``queue``, in the PEs' flush-to-zero
+    mode (``fpu.py``)."""
     saved = flush_to_zero()
-    for k in range(first, pes.size, stride):
+    k = take(queue)
+    while k < pes.size:
         v = pes[k]
         kind = m.pes.kind[v]
         if kind == NEURONS:
@@ -51,15 +55,17 @@ def compute(pes, first, stride, t0, steps, m):
             delays.window(v, t0, steps, m.pes, m.delays, m.ring, m.outbox, m.stats)
         elif kind == VALUES:
             values.window(v, t0, steps, m)
+        k = take(queue)
     restore(saved)
 
 
 @njit(cache=True, nogil=True)
-def deliver(pes, first, stride, t0, m):
-    """Phase 2 on PEs ``pes[first::stride]``: every packet routed to each in this window,
-    processed as its kind does (in flush-to-zero mode)."""
+def deliver(pes, queue, t0, m):
+    """Phase 2 on the PEs of ``pes`` this thread takes from ``queue``: every packet routed to
+    each in this window, processed as its kind does (in flush-to-zero mode)."""
     saved = flush_to_zero()
-    for k in range(first, pes.size, stride):
+    k = take(queue)
+    while k < pes.size:
         v = pes[k]
         kind = m.pes.kind[v]
         if kind == NEURONS or kind == SYNAPSES:
@@ -70,6 +76,7 @@ def deliver(pes, first, stride, t0, m):
             delays.deliver(v, t0, m.pes, m.routes, m.outbox, m.ring, m.stats)
         elif kind == VALUES:
             values.deliver(v, t0, m)
+        k = take(queue)
     restore(saved)
 
 
@@ -102,12 +109,12 @@ def bookkeeping(t0, computing, m):
                 routes.link_load[routes.hop[h]] += packets
 
 
-def _run_steps(t, t_end, window, computing, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_steps(t, t_end, window, computing, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
-    again). ``computing`` and the receivers are dealt to ``shares`` calls (one per thread); the
-    arguments after ``shares`` are the fields of a :data:`state.Machine`, which is built inside
+    again). Each of numba's threads takes PEs of ``computing``, then of the receivers, from
+    ``queue`` (int64 (1,), ``workqueue.py``); the arguments after it are the fields of a :data:`state.Machine`, which is built inside
     each parallel loop because numba's parallel loops take only flat tuples."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                 plastic, vals)
@@ -116,33 +123,37 @@ def _run_steps(t, t_end, window, computing, shares, pes, feeds, syn, local, par,
         steps = min(window, t_end - t)
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
-        for c in prange(shares):
-            compute(computing, c, shares, t, steps,
+        queue[0] = 0
+        for _ in prange(get_num_threads()):
+            compute(computing, queue, t, steps,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
         bookkeeping(t, computing, m)
-        for c in prange(shares):
-            deliver(receivers, c, shares, t,
+        queue[0] = 0
+        for _ in prange(get_num_threads()):
+            deliver(receivers, queue, t,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
         t += steps
     return t
 
 
-def _run_stage(t, computing, receivers, shares, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_stage(t, computing, receivers, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
     A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
     stage 1 runs the PEs the host reads from, stage 2 the ones it writes to."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals)
-    for c in prange(shares):
-        compute(computing, c, shares, t, 1,
+    queue[0] = 0
+    for _ in prange(get_num_threads()):
+        compute(computing, queue, t, 1,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))
     bookkeeping(t, computing, m)
-    for c in prange(shares):
-        deliver(receivers, c, shares, t,
+    queue[0] = 0
+    for _ in prange(get_num_threads()):
+        deliver(receivers, queue, t,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))
 
