@@ -33,7 +33,7 @@ import time
 
 import numba
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from ..mapping.ranks import fingerprint, owned_neurons, recorder_pe
 from ..mapping.serial import words_per_synapse
@@ -151,11 +151,11 @@ def owner_select(comm, a: np.ndarray, mine: np.ndarray, what: str) -> np.ndarray
 
 # -- the window's phases and the packet exchange, compiled -------------------------------------
 
-def _phase1(t, steps, computing, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats,
+def _phase1(t, steps, computing, threads, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats,
             currents, dly, plast, vals):
     """Phase 1 and the bookkeeping of one window on this rank's computing PEs (``kernel.py``)."""
     queue[0] = 0
-    for _ in prange(get_num_threads()):
+    for _ in prange(threads):
         kernel.compute(computing, queue, t, steps,
                        Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
                                dly, plast, vals))
@@ -164,11 +164,11 @@ def _phase1(t, steps, computing, queue, pes, feeds, syn, local, par, stacked, ro
                                dly, plast, vals))
 
 
-def _phase2(t, receivers, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
+def _phase2(t, receivers, threads, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
             dly, plast, vals):
     """Phase 2 of one window on this rank's receiving PEs."""
     queue[0] = 0
-    for _ in prange(get_num_threads()):
+    for _ in prange(threads):
         kernel.deliver(receivers, queue, t,
                        Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents,
                                dly, plast, vals))
@@ -296,9 +296,9 @@ class DistributedEmulator(Emulator):
             if seen + rec.n_spiking * n > rec.step.size:       # the same decision on every rank
                 break
             before = rec.n_spikes[0]
-            first(t, n, self._computing, self._queue, *machine)
+            first(t, n, self._computing, self.threads, self._queue, *machine)
             seen += self._exchange(machine.outbox, int(rec.n_spikes[0] - before), t)
-            second(t, self._receivers, self._queue, *machine)
+            second(t, self._receivers, self.threads, self._queue, *machine)
             t += n
         self._gather_current_samples(machine.currents.samples[:t - t0])
         return t
@@ -348,9 +348,9 @@ class DistributedEmulator(Emulator):
         the stage's computing PEs, their packets exchanged, phase 2 on its receivers."""
         computing, receivers, lists = stage
         first, second = (phase1_parallel, phase2_parallel) if self.threads > 1 else (phase1, phase2)
-        first(t, 1, computing, self._queue, *machine)
+        first(t, 1, computing, self.threads, self._queue, *machine)
         self._exchange(machine.outbox, 0, t, lists)
-        second(t, receivers, self._queue, *machine)
+        second(t, receivers, self.threads, self._queue, *machine)
 
     def _stages(self, first):
         """As one process's, on this rank's PEs, with each stage's exchange lists; the outputs of

@@ -624,7 +624,7 @@ class Emulator:
     def _stage(self, t, stage, machine):
         """One stage of step ``t``: phase 1 on ``stage``'s computing PEs, phase 2 on its receivers."""
         run = kernel.run_stage_parallel if self.threads > 1 else kernel.run_stage
-        run(t, *stage, self._queue, *machine)
+        run(t, *stage, self.threads, self._queue, *machine)
 
     def _before_host(self, t):
         """Between a step's stages, before the host acts (``distributed.py`` gathers what it reads)."""
@@ -652,7 +652,7 @@ class Emulator:
     def _advance(self, steps, t, target, machine) -> int:
         """Run the kernel from step t towards ``target``; returns the step reached. (A machine
         spread over MPI ranks exchanges packets between windows here: ``distributed.py``.)"""
-        return steps(t, target, self.window, self._computing, self._queue, *machine)
+        return steps(t, target, self.window, self._computing, self.threads, self._queue, *machine)
 
     def _gather(self, rec, chunks):
         """After a run: nothing to collect in one process (``distributed.py`` gathers from the ranks)."""
@@ -690,7 +690,7 @@ class Emulator:
 
     def _pending_step(self, t, machine):
         """One step of ``pending_input``'s silenced copy (over MPI ranks, with the packet exchange)."""
-        kernel.run_steps(t, t + 1, 1, self._computing, self._queue, *machine)
+        kernel.run_steps(t, t + 1, 1, self._computing, 1, self._queue, *machine)
 
     def _plastic_copy(self):
         """The plastic state as a copy (rows, histories), for runs that must not change it."""

@@ -20,7 +20,7 @@ is the one place that dispatches on it.
 import types
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES, VALUES
 from . import delays, neurons, parallel, serial, values
@@ -109,11 +109,11 @@ def bookkeeping(t0, computing, m):
                 routes.link_load[routes.hop[h]] += packets
 
 
-def _run_steps(t, t_end, window, computing, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_steps(t, t_end, window, computing, threads, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
-    again). Each of numba's threads takes PEs of ``computing``, then of the receivers, from
+    again). Each of ``threads`` threads takes PEs of ``computing``, then of the receivers, from
     ``queue`` (int64 (1,), ``workqueue.py``); the arguments after it are the fields of a :data:`state.Machine`, which is built inside
     each parallel loop because numba's parallel loops take only flat tuples."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
@@ -124,13 +124,13 @@ def _run_steps(t, t_end, window, computing, queue, pes, feeds, syn, local, par, 
         if m.rec.n_spikes[0] + m.rec.n_spiking * steps > m.rec.step.size:
             return t
         queue[0] = 0
-        for _ in prange(get_num_threads()):
+        for _ in prange(threads):
             compute(computing, queue, t, steps,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
         bookkeeping(t, computing, m)
         queue[0] = 0
-        for _ in prange(get_num_threads()):
+        for _ in prange(threads):
             deliver(receivers, queue, t,
                     Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                             plastic, vals))
@@ -138,7 +138,7 @@ def _run_steps(t, t_end, window, computing, queue, pes, feeds, syn, local, par, 
     return t
 
 
-def _run_stage(t, computing, receivers, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
+def _run_stage(t, computing, receivers, threads, queue, pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring,
                stats, currents, dly, plastic, vals):
     """One stage of one step: phase 1 on ``computing``, bookkeeping, phase 2 on ``receivers``.
     A step split in two stages lets the host act between them (``Emulator.run(between=...)``):
@@ -146,13 +146,13 @@ def _run_stage(t, computing, receivers, queue, pes, feeds, syn, local, par, stac
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals)
     queue[0] = 0
-    for _ in prange(get_num_threads()):
+    for _ in prange(threads):
         compute(computing, queue, t, 1,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))
     bookkeeping(t, computing, m)
     queue[0] = 0
-    for _ in prange(get_num_threads()):
+    for _ in prange(threads):
         deliver(receivers, queue, t,
                 Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly, plastic,
                 vals))

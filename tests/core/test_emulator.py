@@ -164,6 +164,20 @@ def test_loading_is_not_counted_as_emulation(program):
     assert emu.report().run_seconds["emulation"] == emu.emulation_seconds > 0
 
 
+def test_the_step_loops_are_cached_on_disk(program):
+    """A step loop numba cannot cache (one that reaches a function through a pointer, say) is
+    compiled again in every process, a minute each time: each leaves its cache index."""
+    from pathlib import Path
+    from core.runtime import kernel
+    for threads in (1, 2):
+        emu = Emulator(program, seed=1, threads=threads)
+        emu.run(5)
+        emu.run(2, between=lambda t: None)
+        for loop in ((kernel.run_steps, kernel.run_stage) if threads == 1 else
+                     (kernel.run_steps_parallel, kernel.run_stage_parallel)):
+            assert loop.signatures and Path(loop._cache._cache_file._index_path).exists(), loop.__name__
+
+
 def test_a_run_in_progress_bar_chunks_equals_one_run(program, capsys):
     one, chunked = Emulator(program, seed=4), Emulator(program, seed=4)
     one.run(700, progress_bar=False)
