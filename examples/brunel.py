@@ -93,12 +93,16 @@ def build(sim, scale=250, timestep=0.1, seed=12345, style="shared", **setup):
 
 
 def spike_trains(population):
-    """Spike times (ms) per neuron of the last segment, as plain arrays."""
-    segment = population.get_data("spikes").segments[-1]
-    if not segment.spiketrains:
-        return []
-    to_ms = float(segment.spiketrains[0].units.rescale("ms").magnitude)    # one unit for all (PyNN's)
-    return [np.asarray(train.magnitude) * to_ms for train in segment.spiketrains]
+    """Spike times (ms) per neuron of the last segment, as plain arrays, taken from neo's
+    multiplexed form (one array of ids, one of times) rather than one neo SpikeTrain object per
+    neuron, which at full scale costs more memory than the spikes."""
+    ids, times = population.get_data("spikes").segments[-1].spiketrains.multiplexed
+    if len(ids) == 0:
+        return [np.zeros(0) for _ in range(population.size)]
+    index = np.asarray(population.id_to_index(ids), dtype=int)
+    times = np.asarray(times.rescale("ms").magnitude, dtype=float)
+    order = np.lexsort((times, index))
+    return np.split(times[order], np.cumsum(np.bincount(index, minlength=population.size))[:-1])
 
 
 def rates(trains, duration):
