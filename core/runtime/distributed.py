@@ -43,6 +43,7 @@ from .state import Machine
 from .stats import STATS
 
 TIMEOUT = float(os.environ.get("SPINNAKER2_MPI_TIMEOUT", 600))
+SPIN = 2e-3         # seconds a wait polls before it sleeps: a step's exchange takes tens of microseconds
 ABORT_GRACE = 0.5      # seconds a failing rank waits after its message before it ends every rank
 # the variables MPI launchers set to the number of processes they started
 LAUNCH_SIZE = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS")
@@ -114,12 +115,12 @@ def wait(comm, request, what: str, timeout: float | None = None):
     if request.Test():
         return
     timeout = TIMEOUT if timeout is None else timeout
-    deadline, spins = time.monotonic() + timeout, 0
+    start = time.monotonic()
     while not request.Test():
-        spins += 1
-        if spins > 200:
-            time.sleep(1e-4 if spins < 20_000 else 1e-3)    # leave the core to oversubscribed ranks
-        if time.monotonic() > deadline:
+        waited = time.monotonic() - start
+        if waited > SPIN:           # then leave the core to oversubscribed ranks
+            time.sleep(1e-4 if waited < 1.0 else 1e-3)
+        if waited > timeout:
             abort(comm, f"no answer from the other ranks within {timeout:g} s while {what} (a rank died, "
                         "hangs, or runs a different script; SPINNAKER2_MPI_TIMEOUT sets the limit)")
 
