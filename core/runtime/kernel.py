@@ -114,8 +114,9 @@ def _run_steps(t, t_end, window, computing, threads, queue, pes, feeds, syn, loc
     """Advance from step ``t`` to ``t_end`` in windows of at most ``window`` steps; returns the
     step reached (earlier when the spike record buffer is full, so the caller can grow it and call
     again). Each of ``threads`` threads takes PEs of ``computing``, then of the receivers, from
-    ``queue`` (int64 (1,), ``workqueue.py``); the arguments after it are the fields of a :data:`state.Machine`, which is built inside
-    each parallel loop because numba's parallel loops take only flat tuples."""
+    ``queue`` (int64 (1,), ``workqueue.py``); the arguments after it are the fields of a
+    :data:`state.Machine`, which is built inside each parallel loop because numba's parallel
+    loops take only flat tuples."""
     m = Machine(pes, feeds, syn, local, par, stacked, routes, nrn, outbox, rec, ring, stats, currents, dly,
                 plastic, vals)
     receivers = m.routes.receivers
