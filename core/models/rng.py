@@ -26,14 +26,19 @@ def seeds(seed: int, n: int, trial: int = 0) -> np.ndarray:
     return x
 
 
-@njit(cache=True, nogil=True)
-def uniform(state, i):
-    x = state[i]
+@njit(cache=True, nogil=True, inline="always")
+def advance(x):
+    """The stream's next state after ``x`` and the uniform deviate in [0, 1) it gives."""
     x ^= x >> _S12
     x ^= x << _S25
     x ^= x >> _S27
-    state[i] = x
-    return float((x * _MULT) >> _S11) * (1.0 / 9007199254740992.0)
+    return x, float((x * _MULT) >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def uniform(state, i):
+    state[i], u = advance(state[i])
+    return u
 
 
 @njit(cache=True, nogil=True)
@@ -42,7 +47,7 @@ def poisson(state, i, lam):
 
 
 INVERSION = 30.0         # means below this are drawn by inversion, larger ones by PTRS
-TABLE = 8                # the cumulative probabilities P(K <= k), k < TABLE, a source may keep
+TABLE = 8                # the cumulative probabilities P(K <= k), k < TABLE, a source may keep (a power of two: ``below``)
 
 
 def poisson_table(lam, p0) -> list:
@@ -78,25 +83,43 @@ def poisson_from(state, i, lam, p0):
     recomputing each step: inversion for small means, Hormann's PTRS for large ones."""
     if lam < INVERSION:
         return _invert(uniform(state, i), lam, p0, 0)
-    return _ptrs(state, i, lam)
+    return ptrs(state, i, lam)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def poisson_tabled(state, i, lam, p0, table, row, col):
     """``poisson_from`` with the first TABLE cumulative probabilities kept in ``table[row, col:]``
     (``poisson_table``): a small count is the number of them below the uniform deviate, found
-    without the inversion's dependent divisions and branches."""
+    without the inversion's dependent divisions and branches. Inlined into the source's loop
+    (a call passing the table costs as much as the draw); the rare large counts and means are
+    calls."""
     if lam >= INVERSION:
-        return _ptrs(state, i, lam)
+        return ptrs(state, i, lam)
     u = uniform(state, i)
+    k = below(u, table, row, col)
+    return k if k < TABLE else invert_beyond_table(u, lam, p0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def below(u, table, row, col):
+    """How many of the TABLE cumulative probabilities in ``table[row, col:]`` lie below ``u``: a
+    branch-free binary search (they never decrease), three comparisons for eight entries."""
     k = 0
-    for j in range(TABLE):
-        k += u > table[row, col + j]
-    return k if k < TABLE else _invert(u, lam, p0, TABLE)
+    half = TABLE >> 1
+    while half > 0:
+        k += half * (u > table[row, col + k + half - 1])
+        half >>= 1
+    return k + (u > table[row, col + k]) if k == TABLE - 1 else k
 
 
 @njit(cache=True, nogil=True)
-def _ptrs(state, i, lam):
+def invert_beyond_table(u, lam, p0):
+    """The count for a deviate ``u`` beyond the table's last cumulative probability."""
+    return _invert(u, lam, p0, TABLE)
+
+
+@njit(cache=True, nogil=True)
+def ptrs(state, i, lam):
     """Hormann's transformed rejection with squeeze (PTRS) for large means."""
     slam = math.sqrt(lam)
     loglam = math.log(lam)

@@ -47,6 +47,8 @@ class ModelSpec:
     state_check: Callable | None = None     # (label, initial state): model-specific checks, raising
     projection_check: Callable | None = None    # (label, post parameters, pre index, post index), raising
     state_from_start: bool = False          # state is taken in at step 0 only: not settable mid-run
+    update_window: Callable | None = None   # a spike source's (lo, hi, t0, steps, nrn): ``update`` for a window
+    #                                         of steps into ``nrn.window_counts`` (default: step by step)
     repartition: Callable | None = None     # (istate, constants, old PE starts, new PE starts): per-PE
     #                                         state moved in place when a population's PEs change between runs
 

@@ -20,10 +20,22 @@ def _source() -> str:
              "from numba import njit", ""]
     for k, spec in enumerate(MODELS.values()):
         lines.append(f"from {spec.update.__module__} import {spec.update.__name__} as update_{k}")
+    windowed = {k: spec for k, spec in enumerate(MODELS.values()) if spec.update_window is not None}
+    for k, spec in windowed.items():
+        lines.append(f"from {spec.update_window.__module__} import {spec.update_window.__name__} as window_{k}")
     lines += ["", "", "@njit(cache=True, nogil=True)", "def update(model, lo, hi, t, nrn):"]
     for k, spec in enumerate(MODELS.values()):
         lines += [f"    {'if' if k == 0 else 'elif'} model == {k}:  # {spec.name}",
                   f"        update_{k}(lo, hi, t, nrn)"]
+    lines += ["", "", "@njit(cache=True, nogil=True)", "def update_window(model, lo, hi, t0, steps, nrn):",
+              '    """A spike source\'s counts for the steps t0 .. t0 + steps - 1 in ``nrn.window_counts``."""']
+    for k, spec in windowed.items():
+        lines += [f"    if model == {k}:  # {spec.name}", f"        window_{k}(lo, hi, t0, steps, nrn)", "        return"]
+    lines += ["    for w in range(steps):",
+              "        nrn.counts[lo:hi] = 0",
+              "        update(model, lo, hi, t0 + w, nrn)",
+              "        for i in range(lo, hi):",
+              "            nrn.window_counts[i, w] = nrn.counts[i]"]
     return "\n".join(lines) + "\n"
 
 
@@ -44,7 +56,7 @@ def _load():
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module       # numba finds a cached kernel's callees by module name
     spec.loader.exec_module(module)
-    return module.update
+    return module.update, module.update_window
 
 
-update = _load()
+update, update_window = _load()

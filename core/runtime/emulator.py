@@ -106,6 +106,7 @@ class Emulator:
             self.window = min(self.window, delay_window)
         runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
         local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
+        self._scratch["window_counts"] = np.zeros((n_neurons if local_n.any() else 0, self.window), np.int32)
         value_packets = np.zeros(len(im.pes.n), np.int64)
         if im.values is not None:
             vi = im.values
@@ -379,7 +380,7 @@ class Emulator:
     def _neurons(self):
         s = self._scratch
         return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
-                       s["counts"], self.rng, self._carried, np.int64(self._carried_from), s["threads"])
+                       s["counts"], s["window_counts"], self.rng, self._carried, np.int64(self._carried_from), s["threads"])
 
     def _rows(self, pop):
         o = self.program.images.neurons.pop_offset

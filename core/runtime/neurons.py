@@ -1,6 +1,6 @@
-"""Phase 1 on a neuron PE, each step: the spike sources it runs itself, its synaptic input
-buffers and current sources (``currents.py``), its neurons' update, one packet per spiking
-neuron, the recorded state.
+"""Phase 1 on a neuron PE, each step: its synaptic input buffers and current sources
+(``currents.py``), its neurons' update, one packet per spiking neuron, the recorded state; then,
+once per window, the spike sources it runs itself (``local_sources``).
 
 The machine is unpacked once per window (``window``); the per-step function takes the units it
 touches and calls only the model's update and the row routine, which take arrays and numbers.
@@ -9,46 +9,18 @@ import numpy as np
 from numba import njit
 
 from .currents import advance, inject
-from .dispatch import update
+from .dispatch import update, update_window
 from .plastic import record_post
-from .serial import add_row
+from .serial import add_row_steps, row_dma_words, row_weights
 from .stats import DMA_READS, DMA_WORDS, LOCAL_SPIKES, SATURATED, SYNAPTIC_EVENTS
 
 
 @njit(cache=True, nogil=True, inline="always")
-def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic):
+def step(v, t, w, k, pes, feeds, nrn, outbox, rec, ring, stats, cur, plastic):
     """Step ``t`` (``w`` of the window) on neuron PE v; its packets go into the outbox from entry
     ``k``. Returns the next free entry."""
     g0, n, key = pes.g0[v], pes.n[v], pes.key[v]
-    n_types, slots, base = pes.n_types[v], pes.slots[v], pes.ring_start[v]
-    # spike sources run here: their spikes go straight through their rows into this PE's buffer
-    for j in range(local.local_start[v], local.local_start[v + 1]):
-        s0, ns = local.g0[j], local.n[j]
-        a0, a1 = local.al_first[j], local.al_first[j] + local.al_count[j]
-        nrn.counts[s0:s0 + ns] = 0
-        update(local.model[j], s0, s0 + ns, t, nrn)
-        events = spikes = dma_words = rows = 0
-        for i in range(ns):
-            c = nrn.counts[s0 + i]
-            if c == 0:
-                continue
-            spikes += c
-            for a in range(a0, a1):
-                start = syn.al_offset[a] + i * syn.al_stride[a]
-                weights = start + 1 + (syn.al_stride[a] - 1) // 2 if syn.al_wide[a] else 0
-                length = add_row(syn.words, start, weights, np.int64(c), t, ring, base, slots - 1, n_types, n)
-                events += length
-                rows += 1
-                dma_words += 1 + (2 * length if weights else length)
-            if rec.spiking[s0 + i]:             # noted for recording, sent as no packet
-                outbox.step[k], outbox.key[k], outbox.neuron[k] = w, 0, s0 + i
-                outbox.payload[k], outbox.packet[k] = c, False
-                k += 1
-        stats[v, SYNAPTIC_EVENTS] += events
-        stats[v, LOCAL_SPIKES] += spikes
-        if pes.dram[v]:
-            stats[v, DMA_READS] += rows
-            stats[v, DMA_WORDS] += dma_words
+    n_types, slots = pes.n_types[v], pes.slots[v]
     # this step's slot of its input buffers and those of the PEs sharing its rows: summed,
     # cleared, saturated as the hardware's 32-bit entries would be, scaled per receptor
     nrn.syn_in[g0:g0 + n, :] = 0.0
@@ -101,11 +73,58 @@ def step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur,
 
 
 @njit(cache=True, nogil=True, inline="always")
+def local_sources(v, t0, steps, k, pes, syn, local, nrn, outbox, rec, ring, stats):
+    """The window's steps of the spike sources PE v runs itself (``mapping/local_sources.py``):
+    their spikes go straight through their rows into the PE's input buffer, no packet sent.
+
+    Run after the PE's neuron steps, a window at a time: a source's spike in step t acts from
+    step t + delay, at or after the window's end (delay >= window, as for packets), so adding it
+    once the neurons have read this window's slots lands where adding it in step t would. A
+    source draws its steps in one go and its rows are read once per window."""
+    n, n_types, slots, base = pes.n[v], pes.n_types[v], pes.slots[v], pes.ring_start[v]
+    counts = nrn.window_counts
+    for j in range(local.local_start[v], local.local_start[v + 1]):
+        s0, ns = local.g0[j], local.n[j]
+        update_window(local.model[j], s0, s0 + ns, t0, steps, nrn)
+        events = spikes = dma_words = rows = 0
+        for i in range(ns):
+            spiking = 0                         # steps the source spikes in: a row read (DMA) each
+            for w in range(steps):
+                spiking += counts[s0 + i, w] != 0
+            if spiking == 0:
+                continue
+            for a in range(local.al_first[j], local.al_first[j] + local.al_count[j]):
+                start = syn.al_offset[a] + i * syn.al_stride[a]
+                weights = row_weights(start, syn.al_stride[a], syn.al_wide[a])
+                length = add_row_steps(syn.words, start, weights, counts, s0 + i, steps, t0, ring, base, slots - 1,
+                                       n_types, n)
+                events += spiking * length
+                rows += spiking
+                dma_words += spiking * row_dma_words(length, weights)
+        for w in range(steps):
+            for i in range(ns):
+                c = counts[s0 + i, w]
+                spikes += c
+                if c != 0 and rec.spiking[s0 + i]:      # noted for recording, sent as no packet
+                    outbox.step[k], outbox.key[k], outbox.neuron[k] = w, 0, s0 + i
+                    outbox.payload[k], outbox.packet[k] = c, False
+                    k += 1
+        stats[v, SYNAPTIC_EVENTS] += events
+        stats[v, LOCAL_SPIKES] += spikes
+        if pes.dram[v]:
+            stats[v, DMA_READS] += rows
+            stats[v, DMA_WORDS] += dma_words
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
-    """The window's steps on one serial neuron PE."""
+    """The window's steps on one serial neuron PE, then its local spike sources'."""
     k = m.outbox.start[v]
-    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic = (
-        m.pes, m.feeds, m.serial, m.local, m.nrn, m.outbox, m.rec, m.ring, m.stats, m.currents, m.plastic)
+    pes, feeds, nrn, outbox, rec, ring, stats, cur, plastic = (
+        m.pes, m.feeds, m.nrn, m.outbox, m.rec, m.ring, m.stats, m.currents, m.plastic)
     for w in range(steps):
-        k = step(v, t0 + w, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, plastic)
+        k = step(v, t0 + w, w, k, pes, feeds, nrn, outbox, rec, ring, stats, cur, plastic)
+    if m.local.local_start[v] < m.local.local_start[v + 1]:
+        k = local_sources(v, t0, steps, k, pes, m.serial, m.local, nrn, outbox, rec, ring, stats)
     outbox.size[v] = k - outbox.start[v]

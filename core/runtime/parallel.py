@@ -118,8 +118,7 @@ def multiply(v, t, pes, par, hist, ring, stats):
 @njit(cache=True, nogil=True, inline="always")
 def window(v, t0, steps, m):
     """The window's steps on a dominant PE and its subordinates."""
-    pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur = (m.pes, m.feeds, m.serial, m.local, m.nrn,
-                                                                 m.outbox, m.rec, m.ring, m.stats, m.currents)
+    pes, feeds, nrn, outbox, rec, ring, stats, cur = m.pes, m.feeds, m.nrn, m.outbox, m.rec, m.ring, m.stats, m.currents
     par, hist = m.parallel, m.stacked
     j = par.slice_of[v]
     k = outbox.start[v]
@@ -127,5 +126,7 @@ def window(v, t0, steps, m):
         t = t0 + w
         clear(j, t, par, hist)
         multiply(v, t, pes, par, hist, ring, stats)
-        k = neurons.step(v, t, w, k, pes, feeds, syn, local, nrn, outbox, rec, ring, stats, cur, m.plastic)
+        k = neurons.step(v, t, w, k, pes, feeds, nrn, outbox, rec, ring, stats, cur, m.plastic)
+    if m.local.local_start[v] < m.local.local_start[v + 1]:
+        k = neurons.local_sources(v, t0, steps, k, pes, m.serial, m.local, nrn, outbox, rec, ring, stats)
     outbox.size[v] = k - outbox.start[v]

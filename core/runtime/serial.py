@@ -18,6 +18,7 @@ _INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
 _TYPE_MASK = np.uint32(3)
 _DELAY_MASK = np.uint32(MAX_DELAY)
 _U_INDEX, _U_DELAY, _U_WEIGHT = np.uint32(INDEX_BITS), np.uint32(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
+_U0, _U1 = np.uint64(0), np.uint64(1)
 LOOKAHEAD = 6       # packets between fetching a row and adding it: covers a memory miss
 LINE_WORDS = 16     # row words per 64-byte cache line
 ROW_LINES = 4       # lines fetched per row; the CPU streams the rest of a longer row itself
@@ -39,20 +40,61 @@ def search(key, table_key, table_mask, lo, hi):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
+def row_weights(start, stride, wide):
+    """Where the 32-bit weights of the row at ``start`` begin (a wide row: its synapse words, then
+    their weights); 0 for a row of packed words."""
+    return start + 1 + (stride - 1) // 2 if wide else 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def row_dma_words(length, weights):
+    """Words a DMA reads for a row of ``length`` synapses: header, synapse words, any weights."""
+    return 1 + (2 * length if weights else length)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def synapse(words, row, wrow, j):
+    """Synapse j of the row whose synapse words start at ``words[row]`` (32-bit weights from
+    ``words[wrow]`` if ``wrow`` > 0): its neuron index, synapse type, delay and weight.
+    Unsigned arithmetic throughout: numba adds no negative-index wrap-around to each access, which
+    with the register spills it causes doubled the cost of a synapse."""
+    w = words[row + j]
+    weight = np.int64(words[wrow + j]) if wrow != _U0 else np.int64(w >> _U_WEIGHT)
+    return (np.uint64(w & _INDEX_MASK), np.uint64((w >> _U_INDEX) & _TYPE_MASK),
+            np.uint64((w >> _U_DELAY) & _DELAY_MASK), weight)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n):
     """One synaptic row at ``words[start]`` (header, then synapse words; 32-bit weights from
     ``weights`` if > 0): each synapse adds weight x ``count`` into slot ``(t + delay) mod slots``
     of the buffer at ``ring[base]``. Returns the row's synapse count."""
-    length = np.int64(words[start])
+    row, wrow, u_t, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(t), np.uint64(slots_mask)
+    u_base, u_types, u_n = np.uint64(base), np.uint64(n_types), np.uint64(n)
+    length = np.uint64(words[start])
     for j in range(length):
-        w = words[start + 1 + j]
-        index = np.int64(w & _INDEX_MASK)
-        stype = np.int64((w >> _U_INDEX) & _TYPE_MASK)
-        delay = np.int64((w >> _U_DELAY) & _DELAY_MASK)
-        weight = np.int64(words[weights + j]) if weights > 0 else np.int64(w >> _U_WEIGHT)
-        ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += weight * count
-    return length
+        index, stype, delay, weight = synapse(words, row, wrow, j)
+        ring[u_base + (((u_t + delay) & mask) * u_types + stype) * u_n + index] += weight * count
+    return np.int64(length)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def add_row_steps(words, start, weights, counts, g, steps, t0, ring, base, slots_mask, n_types, n):
+    """``add_row`` for each step t0 + s of a window with the count ``counts[g, s]``, synapse by
+    synapse: a row read and decoded once for the window. Returns the row's synapse count."""
+    row, wrow, u_t0, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(t0), np.uint64(slots_mask)
+    u_base, u_types, u_n = np.uint64(base), np.uint64(n_types), np.uint64(n)
+    slot_words = u_types * u_n
+    length = np.uint64(words[start])
+    for j in range(length):
+        index, stype, delay, weight = synapse(words, row, wrow, j)
+        at = u_base + stype * u_n + index
+        for s in range(steps):
+            count = counts[g, s]
+            if count != 0:
+                ring[at + ((u_t0 + np.uint64(s) + delay) & mask) * slot_words] += weight * np.int64(count)
+    return np.int64(length)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -126,12 +168,12 @@ def deliver(v, t0, pes, syn, routes, outbox, ring, stats, plastic):
                         events += plastic_row(plastic, a, start, count, t, pes.g0[v], al_wide[a], ring, base,
                                               slots_mask, n_types, n, dram, stats[v])
                         continue
-                    weights = start + 1 + (al_stride[a] - 1) // 2 if al_wide[a] else 0
+                    weights = row_weights(start, al_stride[a], al_wide[a])
                     length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
                     events += length
                     if dram:
                         dma_reads += 1
-                        dma_words += 1 + (2 * length if weights else length)
+                        dma_words += row_dma_words(length, weights)
         s, e = following(s, e, s_end, src, outbox)
         ahead_s, ahead_e, ahead_found = fetch_ahead(ahead_s, ahead_e, ahead_found, s_end, src, outbox, syn, lo, hi)
     stats[v, DELIVERED] += delivered

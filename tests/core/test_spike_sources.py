@@ -103,3 +103,19 @@ def test_bad_parameters_are_refused():
     with pytest.raises(ValueError, match="'s', neuron 0: tbins must be increasing"):
         Population("s", "SpikeSourceInhGamma", 1, sequences={"a": [[1.0, 2.0]], "b": [[1.0, 1.0]],
                                                                "tbins": [[5.0, 1.0]]})
+
+
+def test_tabled_poisson_counts_are_the_cumulative_probabilities_below_the_deviate():
+    """``rng.below``'s binary search equals counting the table's entries below u, including
+    deviates equal to an entry and tables with repeated entries (a small mean's saturate at 1)."""
+    from numba import njit
+
+    from core.models.rng import TABLE, below, poisson_table
+
+    count = njit(lambda u, table: below(u, table, 0, 1))
+    rng = np.random.default_rng(3)
+    for lam in (0.01, 0.9, 2.0, 6.0, 29.0):
+        p0 = np.float32(np.exp(-lam))
+        table = np.array([[0.0] + [float(q[0]) for q in poisson_table(np.array([lam]), np.array([p0]))]], np.float32)
+        for u in np.concatenate([rng.random(500), table[0, 1:].astype(np.float64), [0.0, 1.0]]):
+            assert count(u, table) == int(np.sum(u > table[0, 1:1 + TABLE].astype(np.float64))), (lam, u)
