@@ -27,12 +27,18 @@ def seeds(seed: int, n: int, trial: int = 0) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def deviate(x):
+    """The uniform deviate in [0, 1) that stream state ``x`` gives."""
+    return float((x * _MULT) >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def advance(x):
     """The stream's next state after ``x`` and the uniform deviate in [0, 1) it gives."""
     x ^= x >> _S12
     x ^= x << _S25
     x ^= x >> _S27
-    return x, float((x * _MULT) >> _S11) * (1.0 / 9007199254740992.0)
+    return x, deviate(x)
 
 
 @njit(cache=True, nogil=True)

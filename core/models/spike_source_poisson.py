@@ -5,10 +5,11 @@ partitioning, the thread count or anything else in the process."""
 import numpy as np
 from numba import njit
 
-from .rng import INVERSION, TABLE, advance, below, invert_beyond_table, poisson_table, poisson_tabled, ptrs
+from .rng import INVERSION, TABLE, advance, deviate, invert_beyond_table, poisson_table, poisson_tabled, ptrs
 from .spec import ModelSpec, stack
 
 RATE, START, STOP, P0, CDF = range(5)     # CDF: the first of TABLE columns
+_RATE, _START, _STOP, _P0, _CDF = (np.uint64(c) for c in (RATE, START, STOP, P0, CDF))
 
 
 def derive(p, dt):
@@ -28,26 +29,36 @@ def update(lo, hi, t, nrn):
 
 @njit(cache=True, nogil=True)
 def update_window(lo, hi, t0, steps, nrn):
-    """``update`` for the steps t0 .. t0 + steps - 1 into ``nrn.window_counts``, source by source:
-    the same draws from the same streams, with a source's stream state and table read once."""
-    c, out, state = nrn.constants, nrn.window_counts, nrn.rng
-    for i in range(lo, hi):
-        lam, p0, start, stop = c[i, RATE], c[i, P0], c[i, START], c[i, STOP]
-        x = state[i]
-        for w in range(steps):
-            k = 0
-            if start <= t0 + w < stop and lam > 0:
-                if lam >= INVERSION:
-                    state[i] = x
-                    k = ptrs(state, i, lam)
-                    x = state[i]
-                else:
-                    x, u = advance(x)
-                    k = below(u, c, i, CDF)
-                    if k == TABLE:
-                        k = invert_beyond_table(u, lam, p0)
-            out[i, w] = k
-        state[i] = x
+    """``update`` for the steps t0 .. t0 + steps - 1 into ``nrn.window_counts``: the same draws
+    from the same streams, step by step over the sources with no call or branch, which LLVM
+    vectorises: the constants column-major (``nrn.source_constants``), flat and indexed unsigned
+    (numba's wrap-around of signed indices would hide that the accesses are contiguous). Counts
+    past the table and means for PTRS follow in a second pass."""
+    n_all = np.uint64(nrn.source_constants.shape[1])
+    c, out = nrn.source_constants.reshape(nrn.source_constants.size), nrn.window_counts.reshape(nrn.window_counts.size)
+    state, first = nrn.rng, np.uint64(lo)
+    for w in range(steps):
+        t = t0 + w
+        row = np.uint64(w) * n_all
+        rare = 0
+        for g in range(first, np.uint64(hi)):
+            lam = c[_RATE * n_all + g]
+            drawn = (c[_START * n_all + g] <= t) & (t < c[_STOP * n_all + g]) & (lam > 0) & (lam < INVERSION)
+            old = state[g]
+            x, u = advance(old)
+            k = np.int32(0)
+            for j in range(TABLE):
+                k += np.int32(u > c[(_CDF + np.uint64(j)) * n_all + g])
+            state[g] = x if drawn else old
+            out[row + g] = k if drawn else 0
+            rare += np.int32(k == TABLE) | np.int32(lam >= INVERSION)
+        if rare:
+            for g in range(first, np.uint64(hi)):
+                lam = c[_RATE * n_all + g]
+                if lam >= INVERSION and c[_START * n_all + g] <= t < c[_STOP * n_all + g]:
+                    out[row + g] = ptrs(state, g, lam)
+                elif lam < INVERSION and out[row + g] == TABLE:
+                    out[row + g] = invert_beyond_table(deviate(state[g]), lam, c[_P0 * n_all + g])
 
 
 SPEC = ModelSpec(

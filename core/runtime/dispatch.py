@@ -35,7 +35,7 @@ def _source() -> str:
               "        nrn.counts[lo:hi] = 0",
               "        update(model, lo, hi, t0 + w, nrn)",
               "        for i in range(lo, hi):",
-              "            nrn.window_counts[i, w] = nrn.counts[i]"]
+              "            nrn.window_counts[w, i] = nrn.counts[i]"]
     return "\n".join(lines) + "\n"
 
 

@@ -106,7 +106,10 @@ class Emulator:
             self.window = min(self.window, delay_window)
         runs = np.repeat(np.arange(len(im.pes.n)), np.diff(im.local.local_start))
         local_n = np.bincount(runs, weights=im.local.n, minlength=len(im.pes.n)).astype(np.int64)
-        self._scratch["window_counts"] = np.zeros((n_neurons if local_n.any() else 0, self.window), np.int32)
+        self._scratch["window_counts"] = np.zeros((self.window, n_neurons if local_n.any() else 0), np.int32)
+        self._local_rows = list(zip(im.local.g0.tolist(), im.local.n.tolist()))
+        self._source_constants = np.zeros((im.neurons.constants.shape[1], n_neurons if local_n.any() else 0),
+                                          np.float32)
         value_packets = np.zeros(len(im.pes.n), np.int64)
         if im.values is not None:
             vi = im.values
@@ -379,8 +382,11 @@ class Emulator:
 
     def _neurons(self):
         s = self._scratch
+        for g0, n in self._local_rows:        # the local sources' constants as the host last set them
+            self._source_constants[:, g0:g0 + n] = self.constants[g0:g0 + n].T
         return Neurons(self.constants, self.fstate, self.istate, self.events, self.table, s["syn_in"], s["i_inject"],
-                       s["counts"], s["window_counts"], self.rng, self._carried, np.int64(self._carried_from), s["threads"])
+                       s["counts"], s["window_counts"], self._source_constants, self.rng, self._carried,
+                       np.int64(self._carried_from), s["threads"])
 
     def _rows(self, pop):
         o = self.program.images.neurons.pop_offset

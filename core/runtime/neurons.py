@@ -90,7 +90,7 @@ def local_sources(v, t0, steps, k, pes, syn, local, nrn, outbox, rec, ring, stat
         for i in range(ns):
             spiking = 0                         # steps the source spikes in: a row read (DMA) each
             for w in range(steps):
-                spiking += counts[s0 + i, w] != 0
+                spiking += counts[w, s0 + i] != 0
             if spiking == 0:
                 continue
             for a in range(local.al_first[j], local.al_first[j] + local.al_count[j]):
@@ -103,7 +103,7 @@ def local_sources(v, t0, steps, k, pes, syn, local, nrn, outbox, rec, ring, stat
                 dma_words += spiking * row_dma_words(length, weights)
         for w in range(steps):
             for i in range(ns):
-                c = counts[s0 + i, w]
+                c = counts[w, s0 + i]
                 spikes += c
                 if c != 0 and rec.spiking[s0 + i]:      # noted for recording, sent as no packet
                     outbox.step[k], outbox.key[k], outbox.neuron[k] = w, 0, s0 + i

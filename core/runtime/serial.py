@@ -81,7 +81,7 @@ def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
 
 @njit(cache=True, nogil=True, inline="always")
 def add_row_steps(words, start, weights, counts, g, steps, t0, ring, base, slots_mask, n_types, n):
-    """``add_row`` for each step t0 + s of a window with the count ``counts[g, s]``, synapse by
+    """``add_row`` for each step t0 + s of a window with the count ``counts[s, g]``, synapse by
     synapse: a row read and decoded once for the window. Returns the row's synapse count."""
     row, wrow, u_t0, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(t0), np.uint64(slots_mask)
     u_base, u_types, u_n = np.uint64(base), np.uint64(n_types), np.uint64(n)
@@ -91,7 +91,7 @@ def add_row_steps(words, start, weights, counts, g, steps, t0, ring, base, slots
         index, stype, delay, weight = synapse(words, row, wrow, j)
         at = u_base + stype * u_n + index
         for s in range(steps):
-            count = counts[g, s]
+            count = counts[s, g]
             if count != 0:
                 ring[at + ((u_t0 + np.uint64(s) + delay) & mask) * slot_words] += weight * np.int64(count)
     return np.int64(length)

@@ -12,8 +12,10 @@ Neurons = namedtuple("Neurons", [
     "syn_in",        # float32 (N, receptors): this step's synaptic input, scaled
     "i_inject",      # float32 (N,): this step's injected current (nA)
     "counts",        # int32 (N,): spikes each neuron emits this step
-    "window_counts",  # int32 (N, window) for local spike sources (else (0, window)): their spikes in
+    "window_counts",  # int32 (window, N) for local spike sources (else (window, 0)): their spikes in
                      # each step of the window, drawn a window at a time (``neurons.local_sources``)
+    "source_constants",  # float32 (k, N) (else (k, 0)): ``constants`` column-major, kept for local
+                     # spike sources, whose draws then vectorise across sources
     "rng",           # uint64 (N,): one random stream per neuron
     "carried",       # int64 (steps, n, receptors): input under way when the network changed, in weight steps
     "carried_from",  # int64: the step ``carried[0]`` belongs to
