@@ -3,7 +3,8 @@
 Neuron PEs hold their neurons' derived constants and initial state; every PE that receives
 holds the serial paradigm's master population table (key, mask -> address-list rows), address
 list (row block offset, row stride, words per synapse) and synaptic matrix (``serial.py``), and a
-synaptic input buffer of ``slots x receptors x n`` integer accumulators. Images are flat arrays
+synaptic input buffer of ``slots x receptors x n`` integer accumulators (laid out by the synaptic
+word's fields, ``serial.SLOT_WORDS``). Images are flat arrays
 with per-PE offsets, as they would sit in the PEs' SRAM (or the chip's DRAM), grouped by the unit
 that holds them, so the emulator can execute them directly.
 """
@@ -47,6 +48,7 @@ PEImages = namedtuple("PEImages", [
     "chip",
     "mpt_start", "mpt_count",          # its range of the master population table
     "ring_start", "slots", "n_types",  # its synaptic input buffer
+    "type_words",    # entries per receptor in a slot of it (``serial.TYPE_WORDS``, or n if more)
     "dram",          # bool: its synaptic rows live in DRAM
     "feed_start", "feed_count",        # neuron PE: the PEs (range of ``feeds``) whose buffers it sums
     "scale",         # float32 (n_types max): weight step per receptor, applied on reading
@@ -327,6 +329,19 @@ def delay_images(network: Network, graph: MachineGraph, neuron_bits: int) -> Del
                        np.array([neuron_bits], dtype=np.int64))
 
 
+def type_words(n):
+    """Entries per receptor in a slot of each PE's input buffer: ``serial.TYPE_WORDS``, or ``n``
+    on a parallel-paradigm PE holding more neurons than a synaptic word indexes (its one slot
+    takes only the MAC array's sums)."""
+    return np.maximum(n, serial.TYPE_WORDS)
+
+
+def ring_lengths(n, slots, type_words, delay_pe):
+    """Entries of each PE's ring in the emulator: a delay PE's ``slots x n`` spike counts, an input
+    buffer's ``slots x serial.BUFFER_TYPES x type_words``."""
+    return np.where(delay_pe, n * slots, slots * serial.BUFFER_TYPES * type_words)
+
+
 def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, keys: Keys, quantised,
                  layers, value_plan=None) -> MemoryImages:
     """``quantised`` is ``quantise.quantise``'s result; ``layers`` the parallel populations' layers."""
@@ -349,7 +364,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
     slots = np.where(delay_pe, [delay_ring_slots(delay_image.stages[v], delay_image.stage[v]) for v in range(V)],
                      slots)
-    ring_len = n * slots * n_types
+    ring_len = ring_lengths(n, slots, type_words(n), delay_pe)
     feeds = {}
     for v, mv in enumerate(graph.vertices):
         if slots[v] > 0 and not delay_pe[v]:
@@ -378,7 +393,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         sends=sends,
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
-        slots=slots.astype(np.int64), n_types=n_types,
+        slots=slots.astype(np.int64), n_types=n_types, type_words=type_words(n),
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))

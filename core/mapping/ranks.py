@@ -27,7 +27,7 @@ import numpy as np
 
 from ..arrays import uniform
 from ..hardware import PES_PER_CHIP
-from .images import build_images, delay_images, master_population_tables
+from .images import DELAY, build_images, delay_images, master_population_tables, ring_lengths
 from .plastic import stochastic_rows
 from .quantise import QuantisedWeights
 from .route import neuron_pes, targets
@@ -157,7 +157,7 @@ class Share:
             order = np.argsort(whole, kind="stable")
             im.plastic.rng_index = order[np.searchsorted(whole[order], im.plastic.rng_rows)]
         # input buffers only for this rank's PEs
-        length = np.where(mine, im.pes.n * im.pes.slots * im.pes.n_types, 0)
+        length = np.where(mine, ring_lengths(im.pes.n, im.pes.slots, im.pes.type_words, im.pes.kind == DELAY), 0)
         im.pes = im.pes._replace(ring_start=np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64))
         im.ring_size = int(length.sum())
         return im

@@ -22,6 +22,11 @@ DELAY_SHIFT = TYPE_BITS + INDEX_BITS
 MAX_WEIGHT = (1 << WEIGHT_BITS) - 1
 MAX_DELAY = (1 << DELAY_BITS) - 1          # time steps a row word and the ring buffer can hold
 N_SYNAPSE_TYPES = 2
+# The emulator lays out a PE's synaptic input buffer (slots x receptors x neurons) by the synaptic
+# word's own fields, slot s, type r, neuron i at entry ``s << DELAY_SHIFT | r << INDEX_BITS | i``
+# (sPyNNaker indexes its ring buffers so): a synapse's entry in step t is its word's low bits plus
+# ``t << DELAY_SHIFT``, masked. The hardware's dense buffer is what ``pe_bytes`` counts.
+SLOT_WORDS, TYPE_WORDS, BUFFER_TYPES = 1 << DELAY_SHIFT, 1 << INDEX_BITS, 1 << TYPE_BITS
 OS_BYTES = 6000
 
 

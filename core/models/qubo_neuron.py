@@ -106,7 +106,7 @@ def check_projection(label, p, pre_index, post_index):
 def update(lo, hi, t, nrn):
     """Each run of neurons of one replica on this PE is a segment, with its own energy."""
     c = nrn.constants
-    first = lo
+    first, hi = np.int64(lo), np.int64(hi)      # segment bounds are computed in signed arithmetic
     while first < hi:
         start = first - np.int64(c[first, INDEX])
         end = start + np.int64(c[first, SIZE])

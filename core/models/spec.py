@@ -1,6 +1,7 @@
 """What the compiler and the emulator need to know about a model, and helpers models share.
 
-A model's ``update(lo, hi, t, nrn)`` advances neurons ``lo..hi-1`` (global indices) by one time
+A model's ``update(lo, hi, t, nrn)`` advances neurons ``lo..hi-1`` (global indices, uint64: an
+unsigned loop index spares every array access numba's negative-index wrap-around) by one time
 step. ``nrn`` is the emulator's :data:`core.runtime.state.Neurons` (constants, float32 state,
 int32 state, spike-source events, synaptic input per receptor, injected current, spike counts,
 per-neuron random streams); the model writes ``nrn.counts[i]``, the spikes neuron ``i`` emits.

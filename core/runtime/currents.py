@@ -41,6 +41,9 @@ def value(cur, s, t, held, rng, i):
 @njit(cache=True, nogil=True)
 def inject(g0, n, cur, i_inject):
     """This step's injected current of neurons g0 .. g0 + n - 1."""
+    if cur.inj_start[g0] == cur.inj_start[g0 + n]:      # none on these neurons: no per-neuron loop
+        i_inject[g0:g0 + n] = 0.0
+        return
     for i in range(g0, g0 + n):
         total = 0.0
         for e in range(cur.inj_start[i], cur.inj_start[i + 1]):

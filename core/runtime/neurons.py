@@ -8,6 +8,7 @@ touches and calls only the model's update and the row routine, which take arrays
 import numpy as np
 from numba import njit
 
+from ..mapping.serial import BUFFER_TYPES
 from .currents import advance, inject
 from .dispatch import update, update_window
 from .plastic import record_post
@@ -32,14 +33,14 @@ def step(v, t, w, k, pes, feeds, nrn, outbox, rec, ring, stats, cur, plastic):
         carry = 0 <= d < nrn.carried.shape[0] and g0 < nrn.carried.shape[1]
         saturated = 0
         for r in range(n_types):
-            scale, row = pes.scale[v, r], (slot * n_types + r) * n
-            if nf == 1 and not carry:           # its own buffer alone, the common case: no
-                off = pes.ring_start[feeds[f0]] + row      # per-neuron offsets or branches
-                for i in range(n):
+            scale, row = pes.scale[v, r], (slot * BUFFER_TYPES + r) * pes.type_words[v]
+            if nf == 1 and not carry:           # its own buffer alone, the common case: no per-neuron
+                off = np.uint64(pes.ring_start[feeds[f0]] + row)       # offsets or branches, and
+                for i in range(np.uint64(n)):                          # unsigned indices (``serial.synapse``)
                     acc = ring[off + i]
                     ring[off + i] = 0
                     saturated += acc > limit
-                    nrn.syn_in[g0 + i, r] = np.float32(min(acc, limit)) * scale
+                    nrn.syn_in[np.uint64(g0) + i, r] = np.float32(min(acc, limit)) * scale
                 continue
             for i in range(n):
                 acc = nrn.carried[d, g0 + i, r] if carry else np.int64(0)
@@ -81,7 +82,7 @@ def local_sources(v, t0, steps, k, pes, syn, local, nrn, outbox, rec, ring, stat
     step t + delay, at or after the window's end (delay >= window, as for packets), so adding it
     once the neurons have read this window's slots lands where adding it in step t would. A
     source draws its steps in one go and its rows are read once per window."""
-    n, n_types, slots, base = pes.n[v], pes.n_types[v], pes.slots[v], pes.ring_start[v]
+    slots, base = pes.slots[v], pes.ring_start[v]
     counts = nrn.window_counts
     for j in range(local.local_start[v], local.local_start[v + 1]):
         s0, ns = local.g0[j], local.n[j]
@@ -96,8 +97,7 @@ def local_sources(v, t0, steps, k, pes, syn, local, nrn, outbox, rec, ring, stat
             for a in range(local.al_first[j], local.al_first[j] + local.al_count[j]):
                 start = syn.al_offset[a] + i * syn.al_stride[a]
                 weights = row_weights(start, syn.al_stride[a], syn.al_wide[a])
-                length = add_row_steps(syn.words, start, weights, counts, s0 + i, steps, t0, ring, base, slots - 1,
-                                       n_types, n)
+                length = add_row_steps(syn.words, start, weights, counts, s0 + i, steps, t0, ring, base, slots - 1)
                 events += spiking * length
                 rows += spiking
                 dma_words += spiking * row_dma_words(length, weights)

@@ -108,10 +108,10 @@ def multiply(v, t, pes, par, hist, ring, stats):
     for q in range(par.sub_start[j], par.sub_start[j + 1]):
         stats[par.sub_pe[q], MAC_TILES] += par.sub_tiles[q]
     # the dominant adds the partial sums into its one-slot synaptic input buffer
-    n, n_types, base = pes.n[v], pes.n_types[v], pes.ring_start[v]
+    base, type_words = pes.ring_start[v], pes.type_words[v]
     for c in range(col0, col0 + par.n_cols[j]):
         if acc[c] != 0:
-            ring[base + par.col_type[c] * n + par.col_target[c]] += acc[c]
+            ring[base + par.col_type[c] * type_words + par.col_target[c]] += acc[c]
             acc[c] = 0
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from ..mapping.plastic import NO_STAMP
-from ..mapping.serial import INDEX_BITS, MAX_DELAY
+from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY
 from ..models.plasticity import (DELAY_FACTOR, DEPRESSION, MU_MINUS, MU_PLUS, P_TRANSMIT, POTENTIATION,
                                  STDP_PAIR, STDP_VOGELS, STOCHASTIC, TAU_PRE, TM_TAU_FACIL, TM_TAU_REC, TM_U,
                                  W_MAX, W_MIN)
@@ -62,8 +62,8 @@ def record_post(pl, g0, n, t, counts):
 # -- phase 2: a presynaptic spike reaches a plastic row ---------------------------------------------
 
 @njit(cache=True, nogil=True, inline="always")
-def _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t, amount):
-    ring[base + (((t + delay) & slots_mask) * n_types + stype) * n + index] += amount
+def _deposit(ring, base, slots_mask, index, stype, delay, t, amount):
+    ring[base + ((((t + delay) & slots_mask) << DELAY_SHIFT) | (stype << INDEX_BITS) | index)] += amount
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -95,7 +95,7 @@ def _depress(w, k, p):
 
 
 @njit(cache=True, nogil=True)
-def _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask, n_types, n, stats):
+def _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask, stats):
     """NEST's stdp_synapse / vogels_sprekeler_synapse send(), for every synapse of the row, for a
     spike sent in step ``t - shift`` (re-sent by a delay stage ``shift`` steps later)."""
     rows, rf, ri = pl.rows, pl.rows_f, pl.rows_i
@@ -145,7 +145,7 @@ def _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots
         else:
             w = _depress(w, kminus, p)
         rf[weights + j] = np.float32(w)
-        _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
+        _deposit(ring, base, slots_mask, index, stype, delay, t,
                  np.int64(np.float64(rf[weights + j]) + 0.5) * count)
     rf[start + 2] = np.float32(kplus * math.exp(-(stamp - t_last) / p[TAU_PRE]) + 1.0)
     ri[start + 1] = np.int32(stamp)
@@ -164,7 +164,7 @@ def _static_word(rows, fixed, length, wide, j):
 
 
 @njit(cache=True, nogil=True)
-def _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask, n_types, n, stats):
+def _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask, stats):
     """NEST's tsodyks_synapse send(): propagate u, x, y from the row's last spike to this one
     (exactly), release u x of the resources, deliver w u x."""
     rows, rf, ri, tau_psc = pl.rows, pl.rows_f, pl.rows_i, pl.tau_psc
@@ -194,7 +194,7 @@ def _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, sl
         x -= released
         y += released
         rf[s], rf[s + 1], rf[s + 2] = np.float32(u), np.float32(x), np.float32(y)
-        _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t,
+        _deposit(ring, base, slots_mask, index, stype, delay, t,
                  np.int64(weight * released + 0.5) * count)
     ri[start + 1] = np.int32(t + 1 - shift)
     stats[PLASTIC_UPDATES] += synapses
@@ -202,7 +202,7 @@ def _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, sl
 
 
 @njit(cache=True, nogil=True)
-def _stochastic_row(rows, p, start, length, wide, count, t, ring, base, slots_mask, n_types, n):
+def _stochastic_row(rows, p, start, length, wide, count, t, ring, base, slots_mask):
     """NEST's bernoulli_synapse: each of the ``count`` spikes crosses each synapse with
     probability p; the row's own xorshift64* stream draws."""
     synapses = np.int64(rows[start])
@@ -218,14 +218,14 @@ def _stochastic_row(rows, p, start, length, wide, count, t, ring, base, slots_ma
             if float((s * _MULT) >> _S11) * (1.0 / 9007199254740992.0) < p:
                 crossed += 1
         if crossed:
-            _deposit(ring, base, slots_mask, n_types, n, index, stype, delay, t, weight * crossed)
+            _deposit(ring, base, slots_mask, index, stype, delay, t, weight * crossed)
     rows[start + 1] = np.uint32(s & _LOW)
     rows[start + 2] = np.uint32(s >> _U32)
     return synapses
 
 
 @njit(cache=True, nogil=True)
-def plastic_row(pl, a, start, count, t, g0, wide, ring, base, slots_mask, n_types, n, dram, stats):
+def plastic_row(pl, a, start, count, t, g0, wide, ring, base, slots_mask, dram, stats):
     """A spike (``count`` at once, sent in step ``t``) reaching the plastic row at word ``start``
     of address-list entry ``a``, on a PE whose slice starts at neuron ``g0`` and whose input
     buffer is ``ring[base:]``; ``stats`` is the PE's counters. Returns the row's synapse count."""
@@ -235,15 +235,14 @@ def plastic_row(pl, a, start, count, t, g0, wide, ring, base, slots_mask, n_type
     length = pl.al_length[a]
     shift = pl.al_shift[a]
     if kind == STDP_PAIR or kind == STDP_VOGELS:
-        synapses = _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask, n_types, n,
+        synapses = _stdp_row(pl, kind, p, start, length, count, t, shift, g0, ring, base, slots_mask,
                              stats)
         _dma(stats, dram, 3 + synapses + (synapses + 1) // 2, 2 + synapses)
     elif kind == STOCHASTIC:
-        synapses = _stochastic_row(pl.rows, p[P_TRANSMIT], start, length, wide, count, t, ring, base, slots_mask,
-                                   n_types, n)
+        synapses = _stochastic_row(pl.rows, p[P_TRANSMIT], start, length, wide, count, t, ring, base, slots_mask)
         _dma(stats, dram, 3 + (2 if wide else 1) * synapses, 2)
     else:
-        synapses = _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask, n_types, n,
+        synapses = _tsodyks_row(pl, p, start, length, wide, count, t, shift, g0, ring, base, slots_mask,
                                 stats)
         _dma(stats, dram, 2 + (5 if wide else 4) * synapses, 1 + 3 * synapses)
     return synapses

@@ -9,15 +9,13 @@ or inlining functions that take them, costs far more than the synapses themselve
 import numpy as np
 from numba import njit
 
-from ..mapping.serial import DELAY_SHIFT, INDEX_BITS, MAX_DELAY, WEIGHT_SHIFT
+from ..mapping.serial import DELAY_SHIFT, SLOT_WORDS, WEIGHT_SHIFT
 from .plastic import plastic_row
 from .prefetch import prefetch
 from .stats import DELIVERED, DMA_READS, DMA_WORDS, SYNAPTIC_EVENTS, UNMATCHED
 
-_INDEX_MASK = np.uint32((1 << INDEX_BITS) - 1)
-_TYPE_MASK = np.uint32(3)
-_DELAY_MASK = np.uint32(MAX_DELAY)
-_U_INDEX, _U_DELAY, _U_WEIGHT = np.uint32(INDEX_BITS), np.uint32(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
+_FIELDS = np.uint32((1 << WEIGHT_SHIFT) - 1)       # delay | type | index: an entry of the input buffer
+_U_SLOT, _U_WEIGHT = np.uint64(DELAY_SHIFT), np.uint32(WEIGHT_SHIFT)
 _U0, _U1 = np.uint64(0), np.uint64(1)
 LOOKAHEAD = 6       # packets between fetching a row and adding it: covers a memory miss
 LINE_WORDS = 16     # row words per 64-byte cache line
@@ -56,44 +54,47 @@ def row_dma_words(length, weights):
 @njit(cache=True, nogil=True, inline="always")
 def synapse(words, row, wrow, j):
     """Synapse j of the row whose synapse words start at ``words[row]`` (32-bit weights from
-    ``words[wrow]`` if ``wrow`` > 0): its neuron index, synapse type, delay and weight.
-    Unsigned arithmetic throughout: numba adds no negative-index wrap-around to each access, which
-    with the register spills it causes doubled the cost of a synapse."""
+    ``words[wrow]`` if ``wrow`` > 0): its input buffer entry in step 0 (its delay, type and index
+    fields, ``mapping.serial.SLOT_WORDS``) and its weight. Unsigned arithmetic throughout: numba
+    adds no negative-index wrap-around to each access, which with the register spills it causes
+    doubled the cost of a synapse."""
     w = words[row + j]
     weight = np.int64(words[wrow + j]) if wrow != _U0 else np.int64(w >> _U_WEIGHT)
-    return (np.uint64(w & _INDEX_MASK), np.uint64((w >> _U_INDEX) & _TYPE_MASK),
-            np.uint64((w >> _U_DELAY) & _DELAY_MASK), weight)
+    return np.uint64(w & _FIELDS), weight
 
 
 @njit(cache=True, nogil=True, inline="always")
-def add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n):
+def entry_mask(slots_mask):
+    """The bits of an input buffer entry: slot (mod slots), type and index."""
+    return (np.uint64(slots_mask) << _U_SLOT) | np.uint64(SLOT_WORDS - 1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def add_row(words, start, weights, count, t, ring, base, slots_mask):
     """One synaptic row at ``words[start]`` (header, then synapse words; 32-bit weights from
     ``weights`` if > 0): each synapse adds weight x ``count`` into slot ``(t + delay) mod slots``
     of the buffer at ``ring[base]``. Returns the row's synapse count."""
-    row, wrow, u_t, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(t), np.uint64(slots_mask)
-    u_base, u_types, u_n = np.uint64(base), np.uint64(n_types), np.uint64(n)
+    row, wrow, u_base, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(base), entry_mask(slots_mask)
+    u_t = np.uint64(t) << _U_SLOT
     length = np.uint64(words[start])
     for j in range(length):
-        index, stype, delay, weight = synapse(words, row, wrow, j)
-        ring[u_base + (((u_t + delay) & mask) * u_types + stype) * u_n + index] += weight * count
+        at, weight = synapse(words, row, wrow, j)
+        ring[u_base + ((at + u_t) & mask)] += weight * count
     return np.int64(length)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def add_row_steps(words, start, weights, counts, g, steps, t0, ring, base, slots_mask, n_types, n):
+def add_row_steps(words, start, weights, counts, g, steps, t0, ring, base, slots_mask):
     """``add_row`` for each step t0 + s of a window with the count ``counts[s, g]``, synapse by
     synapse: a row read and decoded once for the window. Returns the row's synapse count."""
-    row, wrow, u_t0, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(t0), np.uint64(slots_mask)
-    u_base, u_types, u_n = np.uint64(base), np.uint64(n_types), np.uint64(n)
-    slot_words = u_types * u_n
+    row, wrow, u_base, mask = np.uint64(start) + _U1, np.uint64(weights), np.uint64(base), entry_mask(slots_mask)
     length = np.uint64(words[start])
     for j in range(length):
-        index, stype, delay, weight = synapse(words, row, wrow, j)
-        at = u_base + stype * u_n + index
+        at, weight = synapse(words, row, wrow, j)
         for s in range(steps):
             count = counts[s, g]
             if count != 0:
-                ring[at + ((u_t0 + np.uint64(s) + delay) & mask) * slot_words] += weight * np.int64(count)
+                ring[u_base + ((at + (np.uint64(t0 + s) << _U_SLOT)) & mask)] += weight * np.int64(count)
     return np.int64(length)
 
 
@@ -139,7 +140,7 @@ def deliver(v, t0, pes, syn, routes, outbox, ring, stats, plastic):
     """Every packet routed to serial PE v in the window that starts at step t0, in order of
     source and then of sending; the rows of the packet ``LOOKAHEAD`` places on are fetched
     meanwhile."""
-    n, n_types, slots_mask, base, dram = pes.n[v], pes.n_types[v], pes.slots[v] - 1, pes.ring_start[v], pes.dram[v]
+    slots_mask, base, dram = pes.slots[v] - 1, pes.ring_start[v], pes.dram[v]
     lo, hi = pes.mpt_start[v], pes.mpt_start[v] + pes.mpt_count[v]
     words, al_offset, al_stride, al_wide = syn.words, syn.al_offset, syn.al_stride, syn.al_wide
     src, s_end = routes.src, routes.src_start[v + 1]
@@ -166,10 +167,10 @@ def deliver(v, t0, pes, syn, routes, outbox, ring, stats, plastic):
                     start = al_offset[a] + neuron * al_stride[a]
                     if plastic.al_rule[a] >= 0:             # plastic rows: ``plastic.py``
                         events += plastic_row(plastic, a, start, count, t, pes.g0[v], al_wide[a], ring, base,
-                                              slots_mask, n_types, n, dram, stats[v])
+                                              slots_mask, dram, stats[v])
                         continue
                     weights = row_weights(start, al_stride[a], al_wide[a])
-                    length = add_row(words, start, weights, count, t, ring, base, slots_mask, n_types, n)
+                    length = add_row(words, start, weights, count, t, ring, base, slots_mask)
                     events += length
                     if dram:
                         dma_reads += 1
