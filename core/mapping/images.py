@@ -364,7 +364,8 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
     slots = np.where((mpt_count > 0) | holds, graph.slots[[mv.slice for mv in graph.vertices]], 0)
     slots = np.where(delay_pe, [delay_ring_slots(delay_image.stages[v], delay_image.stage[v]) for v in range(V)],
                      slots)
-    ring_len = ring_lengths(n, slots, type_words(n), delay_pe)
+    buffer_words = type_words(n)
+    ring_len = ring_lengths(n, slots, buffer_words, delay_pe)
     feeds = {}
     for v, mv in enumerate(graph.vertices):
         if slots[v] > 0 and not delay_pe[v]:
@@ -393,7 +394,7 @@ def build_images(network: Network, graph: MachineGraph, placement: np.ndarray, k
         sends=sends,
         chip=(placement // PES_PER_CHIP).astype(np.int64), mpt_start=mpt_start, mpt_count=mpt_count,
         ring_start=np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64),
-        slots=slots.astype(np.int64), n_types=n_types, type_words=type_words(n),
+        slots=slots.astype(np.int64), n_types=n_types, type_words=buffer_words,
         dram=np.array([mv.dram for mv in graph.vertices], dtype=np.bool_),
         feed_start=feed_start, feed_count=feed_count, scale=scale,
         saturation=np.where(bits > 16, np.iinfo(np.int64).max, np.iinfo(np.int32).max).astype(np.int64))
