@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..mapping.currents import AC, AMPLITUDE, DC, EVERY, NOISE, OFFSET, OMEGA, PHASE, START, STEP, STOP
+from ..mapping.currents import AC, AMPLITUDE, DC, EVERY, OFFSET, OMEGA, PHASE, START, STEP, STOP
 from ..models.rng import normal
 
 

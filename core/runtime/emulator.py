@@ -550,7 +550,6 @@ class Emulator:
         start = time.perf_counter()
         overruns = int(self.stats[:, HISTORY_OVERRUNS].sum())
         t0, t_end = self.step, self.step + int(n_steps)
-        im = self.program.images
         if between is None and self.values.play.shape[1] and n_steps and not (
                 self._play_t0[0] <= t0 and t_end <= self._play_t0[0] + self.values.play.shape[0]):
             raise ValueError(f"the playback table covers steps {self._play_t0[0]} to "

@@ -19,7 +19,6 @@ is the one place that dispatches on it.
 """
 import types
 
-import numpy as np
 from numba import njit, prange
 
 from ..mapping.images import DELAY, DOMINANT, NEURONS, SYNAPSES, VALUES
